@@ -1,0 +1,4 @@
+#ifndef INZAGE_CLIBZIP_SHIM_H
+#define INZAGE_CLIBZIP_SHIM_H
+#include <zip.h>
+#endif

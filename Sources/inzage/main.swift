@@ -1,0 +1,2 @@
+import Inzage
+print("inzage")
