@@ -40,6 +40,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "XLSXBenchmark",
+            dependencies: ["XLSXWriter"],
+            path: "Benchmarks/xlsx/Swift"
+        ),
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter"]),
         .testTarget(name: "InzageTests", dependencies: ["Inzage"]),
         .testTarget(name: "inzageTests", dependencies: ["inzage"]),
