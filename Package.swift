@@ -27,7 +27,6 @@ let package = Package(
         .target(
             name: "Inzage",
             dependencies: [
-                "XLSXWriter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

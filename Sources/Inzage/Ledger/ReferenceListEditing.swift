@@ -1,0 +1,293 @@
+import Foundation
+
+/// A field of a reference list entry that can be changed: how to read it as text and how to set it from text.
+struct EditableField<Entry>: Sendable {
+    let name: String
+    let get: @Sendable (Entry) -> String?
+    let set: @Sendable (inout Entry, String, ReferenceSnapshot) throws -> Void
+}
+
+/// Adding, renaming, translating, reordering, deactivating and removing reference list entries, and changing settings.
+/// Every change is recorded (who, when, old → new) in the same transaction.
+extension Ledger {
+    /// The fields `update` accepts for each list, for `--help` and error messages.
+    public static func editableFields(of list: ReferenceList) -> [String] {
+        switch list {
+        case .basis: basisFields.map(\.name)
+        case .purpose: purposeFields.map(\.name)
+        case .source: sourceFields.map(\.name)
+        case .recipient: recipientFields.map(\.name)
+        case .settings: SettingKey.allCases.map(\.rawValue)
+        }
+    }
+
+    /// Adds a legal basis.
+    public func addLegalBasis(_ basis: LegalBasis, by: String) throws {
+        try add(basis, list: .basis, key: basis.key, by: by, exists: { $0.basis($1) != nil }, validate: { _ in }, save: { try $0.saveLegalBasis($1) })
+    }
+
+    /// Adds a purpose; its default legal basis must exist.
+    public func addPurpose(_ purpose: Purpose, recipientKeys: [String] = [], by: String) throws {
+        try add(purpose, list: .purpose, key: purpose.key, by: by, exists: { $0.purpose($1) != nil }, validate: { lists in
+            _ = try lists.activeBasis(purpose.defaultBasisKey)
+            for key in recipientKeys where lists.recipient(key) == nil {
+                throw LedgerError.unknownEntry(.recipient, key, valid: lists.recipients.map(\.key).joined(separator: ", "))
+            }
+        }, save: { writer, purpose in
+            try writer.savePurpose(purpose)
+            if !recipientKeys.isEmpty { try writer.setRecipientKeys(recipientKeys, purposeKey: purpose.key) }
+        })
+    }
+
+    /// Adds a source.
+    public func addSource(_ source: Source, by: String) throws {
+        try add(source, list: .source, key: source.key, by: by, exists: { $0.source($1) != nil }, validate: { _ in }, save: { try $0.saveSource($1) })
+    }
+
+    /// Adds a recipient.
+    public func addRecipient(_ recipient: Recipient, by: String) throws {
+        try add(recipient, list: .recipient, key: recipient.key, by: by, exists: { $0.recipient($1) != nil }, validate: { _ in
+            if let email = recipient.contactEmail, !FieldValidation.isValidEmail(email.lowercased()) {
+                throw LedgerError.invalidValue(field: "contact-email", value: email, reason: "an e-mail address looks like name@example.nl")
+            }
+        }, save: { try $0.saveRecipient($1) })
+    }
+
+    /// Changes fields of an entry (`changes` maps a field name of ``editableFields(of:)`` to its new value as text).
+    /// Returns the changes recorded.
+    @discardableResult
+    public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
+        guard !changes.isEmpty else { throw LedgerError.nothingChanged }
+        return try write { tx in
+            let lists = tx.lists
+            switch list {
+            case .basis:
+                return try apply(changes, to: try entry(lists.basis(key), list, key, lists.legalBases.map(\.key)), fields: Self.basisFields,
+                                 list: list, key: key, tx: tx, by: by) { try tx.store.saveLegalBasis($0) }
+            case .purpose:
+                return try apply(changes, to: try entry(lists.purpose(key), list, key, lists.purposes.map(\.key)), fields: Self.purposeFields,
+                                 list: list, key: key, tx: tx, by: by) { try tx.store.savePurpose($0) }
+            case .source:
+                return try apply(changes, to: try entry(lists.source(key), list, key, lists.sources.map(\.key)), fields: Self.sourceFields,
+                                 list: list, key: key, tx: tx, by: by) { try tx.store.saveSource($0) }
+            case .recipient:
+                return try apply(changes, to: try entry(lists.recipient(key), list, key, lists.recipients.map(\.key)), fields: Self.recipientFields,
+                                 list: list, key: key, tx: tx, by: by) { try tx.store.saveRecipient($0) }
+            case .settings:
+                return try changes.map { change in try setSetting(change.field, value: change.value, tx: tx, by: by) }.compactMap { $0 }
+            }
+        }
+    }
+
+    /// Deactivates an entry: it stays for history but is not offered for new data.
+    public func deactivate(_ list: ReferenceList, key: String, by: String) throws {
+        try updateEntry(list, key: key, changes: [("active", "false")], by: by)
+    }
+
+    /// Removes an entry that nothing refers to; an entry in use is refused (deactivate it instead).
+    public func removeEntry(_ list: ReferenceList, key: String, by: String) throws {
+        try write { tx in
+            let lists = tx.lists
+            let keys: [String] = switch list {
+            case .basis: lists.legalBases.map(\.key)
+            case .purpose: lists.purposes.map(\.key)
+            case .source: lists.sources.map(\.key)
+            case .recipient: lists.recipients.map(\.key)
+            case .settings: []
+            }
+            guard keys.contains(key) else { throw LedgerError.unknownEntry(list, key, valid: keys.joined(separator: ", ")) }
+            guard try !tx.store.isInUse(list: list, key: key) else { throw LedgerError.entryInUse(list, key) }
+            try tx.store.deleteReference(list: list, key: key)
+            try tx.store.appendReferenceChange(ReferenceChange(list: list, key: key, field: "removed", oldValue: key, newValue: nil, at: tx.now, by: by))
+        }
+    }
+
+    /// Links the recipients that receive data for a purpose (replacing the earlier links).
+    public func setRecipients(_ recipientKeys: [String], forPurpose purposeKey: String, by: String) throws {
+        try write { tx in
+            let purpose = try tx.lists.existingPurpose(purposeKey)
+            for key in recipientKeys where tx.lists.recipient(key) == nil {
+                throw LedgerError.unknownEntry(.recipient, key, valid: tx.lists.recipients.map(\.key).joined(separator: ", "))
+            }
+            let old = try tx.store.recipientKeys(purposeKey: purpose.key)
+            guard old != recipientKeys else { throw LedgerError.nothingChanged }
+            try tx.store.setRecipientKeys(recipientKeys, purposeKey: purpose.key)
+            try tx.store.appendReferenceChange(ReferenceChange(
+                list: .purpose, key: purpose.key, field: "recipients", oldValue: old.joined(separator: ","),
+                newValue: recipientKeys.joined(separator: ","), at: tx.now, by: by))
+        }
+    }
+
+    /// Sets one organisation setting.
+    public func setSetting(_ key: String, value: String, by: String) throws {
+        _ = try write { tx in try setSetting(key, value: value, tx: tx, by: by) }
+    }
+
+    // MARK: Internals
+
+    private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
+        guard let setting = SettingKey(rawValue: key) else { throw LedgerError.unknownSetting(key, valid: SettingKey.validKeys) }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.validateSetting(setting, trimmed)
+        let old = try tx.store.settings()[setting] ?? setting.defaultValue
+        guard old != trimmed else { return nil }
+        try tx.store.setSetting(setting, value: trimmed)
+        let change = ReferenceChange(list: .settings, key: setting.rawValue, field: "value", oldValue: old, newValue: trimmed, at: tx.now, by: by)
+        try tx.store.appendReferenceChange(change)
+        return change
+    }
+
+    private static func validateSetting(_ key: SettingKey, _ value: String) throws {
+        let invalid = { (reason: String) in LedgerError.invalidValue(field: key.rawValue, value: value, reason: reason) }
+        switch key {
+        case .contactEmail, .dpoEmail:
+            guard FieldValidation.isValidEmail(value.lowercased()) else { throw invalid("an e-mail address looks like name@example.nl") }
+        case .timeZone:
+            guard TimeZone(identifier: value) != nil else { throw invalid("use an IANA time zone such as Europe/Amsterdam") }
+        case .defaultLanguage:
+            guard Language(rawValue: value) != nil else { throw invalid("valid languages: \(Language.validKeys)") }
+        case .showStaffNames:
+            guard value == "true" || value == "false" else { throw invalid("use true or false") }
+        case .country:
+            guard value.count == 2, value == value.uppercased() else { throw invalid("use an ISO 3166-1 alpha-2 code such as NL") }
+        default:
+            guard !value.isEmpty else { throw invalid("it cannot be empty") }
+        }
+    }
+
+    private func add<Entry>(
+        _ entry: Entry, list: ReferenceList, key: String, by: String,
+        exists: (ReferenceSnapshot, String) -> Bool, validate: (ReferenceSnapshot) throws -> Void,
+        save: (any LedgerWriter, Entry) throws -> Void
+    ) throws {
+        guard key.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) != nil, key.count <= 64 else {
+            throw LedgerError.invalidValue(field: "key", value: key, reason: "a key is lower-case letters and digits in words joined by hyphens, such as 'trade-fair'")
+        }
+        try write { tx in
+            guard !exists(tx.lists, key) else { throw LedgerError.duplicateKey(list, key) }
+            try validate(tx.lists)
+            try save(tx.store, entry)
+            try tx.store.appendReferenceChange(ReferenceChange(list: list, key: key, field: "created", oldValue: nil, newValue: key, at: tx.now, by: by))
+        }
+    }
+
+    private func entry<Entry>(_ found: Entry?, _ list: ReferenceList, _ key: String, _ keys: [String]) throws -> Entry {
+        guard let found else { throw LedgerError.unknownEntry(list, key, valid: keys.joined(separator: ", ")) }
+        return found
+    }
+
+    private func apply<Entry>(
+        _ changes: [(field: String, value: String)], to original: Entry, fields: [EditableField<Entry>],
+        list: ReferenceList, key: String, tx: LedgerTransaction, by: String, save: (Entry) throws -> Void
+    ) throws -> [ReferenceChange] {
+        var entry = original
+        var records: [ReferenceChange] = []
+        for change in changes {
+            guard let field = fields.first(where: { $0.name == change.field }) else {
+                throw LedgerError.unknownField(change.field, valid: fields.map(\.name).joined(separator: ", "))
+            }
+            let old = field.get(entry)
+            try field.set(&entry, change.value.trimmingCharacters(in: .whitespacesAndNewlines), tx.lists)
+            let new = field.get(entry)
+            if old != new {
+                records.append(ReferenceChange(list: list, key: key, field: field.name, oldValue: old, newValue: new, at: tx.now, by: by))
+            }
+        }
+        guard !records.isEmpty else { throw LedgerError.nothingChanged }
+        try save(entry)
+        for record in records { try tx.store.appendReferenceChange(record) }
+        return records
+    }
+}
+
+// MARK: - Field tables
+
+private func text<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { $0[keyPath: path] }, set: { entry, value, _ in
+        guard !value.isEmpty else { throw LedgerError.invalidValue(field: name, value: value, reason: "it cannot be empty") }
+        entry[keyPath: path] = value
+    })
+}
+
+private func optionalText<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String?> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { $0[keyPath: path] }, set: { entry, value, _ in entry[keyPath: path] = value.isEmpty ? nil : value })
+}
+
+private func localized<Entry>(_ name: String, _ path: WritableKeyPath<Entry, LocalizedText> & Sendable) -> [EditableField<Entry>] {
+    Language.allCases.map { language in
+        EditableField(name: "\(name)-\(language.rawValue)", get: { $0[keyPath: path][language] }, set: { entry, value, _ in
+            guard !value.isEmpty else { throw LedgerError.invalidValue(field: "\(name)-\(language.rawValue)", value: value, reason: "it cannot be empty") }
+            entry[keyPath: path][language] = value
+        })
+    }
+}
+
+private func optionalLocalized<Entry>(_ name: String, _ path: WritableKeyPath<Entry, LocalizedText?> & Sendable) -> [EditableField<Entry>] {
+    Language.allCases.map { language in
+        EditableField(name: "\(name)-\(language.rawValue)", get: { $0[keyPath: path]?[language] }, set: { entry, value, _ in
+            if value.isEmpty {
+                entry[keyPath: path] = nil
+            } else {
+                var text = entry[keyPath: path] ?? LocalizedText(value)
+                text[language] = value
+                entry[keyPath: path] = text
+            }
+        })
+    }
+}
+
+private func integer<Entry>(_ name: String, _ path: WritableKeyPath<Entry, Int> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { String($0[keyPath: path]) }, set: { entry, value, _ in
+        guard let number = Int(value) else { throw LedgerError.invalidValue(field: name, value: value, reason: "use a whole number") }
+        entry[keyPath: path] = number
+    })
+}
+
+private func flag<Entry>(_ name: String, _ path: WritableKeyPath<Entry, Bool> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { String($0[keyPath: path]) }, set: { entry, value, _ in
+        switch value.lowercased() {
+        case "true", "yes", "1": entry[keyPath: path] = true
+        case "false", "no", "0": entry[keyPath: path] = false
+        default: throw LedgerError.invalidValue(field: name, value: value, reason: "use true or false")
+        }
+    })
+}
+
+private func choice<Entry, Value: RawRepresentable & CaseIterable & Sendable>(
+    _ name: String, _ path: WritableKeyPath<Entry, Value> & Sendable
+) -> EditableField<Entry> where Value.RawValue == String {
+    EditableField(name: name, get: { $0[keyPath: path].rawValue }, set: { entry, value, _ in
+        guard let parsed = Value(rawValue: value) else {
+            throw LedgerError.invalidValue(field: name, value: value, reason: "valid values: " + Value.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        entry[keyPath: path] = parsed
+    })
+}
+
+extension Ledger {
+    static let basisFields: [EditableField<LegalBasis>] =
+        localized("name", \.name) + localized("description", \.description)
+        + [text("article", \.article), text("dpv-iri", \.dpvIRI), integer("rank", \.rank), flag("active", \.active)]
+
+    static let purposeFields: [EditableField<Purpose>] =
+        localized("name", \.name) + localized("description", \.description)
+        + [EditableField(name: "default-basis", get: { $0.defaultBasisKey }, set: { purpose, value, lists in
+            purpose.defaultBasisKey = try lists.activeBasis(value).key
+        })]
+        + localized("data-categories", \.dataCategories) + localized("retention", \.retention)
+        + localized("consent-text", \.consentText)
+        + [optionalText("privacy-statement-url", \.privacyStatementURL), flag("direct-marketing", \.isDirectMarketing)]
+        + optionalLocalized("transfers-outside-eu", \.transfersOutsideEU)
+        + optionalLocalized("automated-decision-making", \.automatedDecisionMaking)
+        + [integer("rank", \.rank), flag("active", \.active)]
+
+    static let sourceFields: [EditableField<Source>] =
+        localized("name", \.name) + localized("description", \.description)
+        + [choice("type", \.sourceType), optionalText("confirmation-template", \.confirmationTemplate),
+           integer("rank", \.rank), flag("active", \.active)]
+
+    static let recipientFields: [EditableField<Recipient>] = [
+        text("name", \.name), choice("role", \.role), text("country", \.country),
+        optionalText("contact-email", \.contactEmail), integer("rank", \.rank), flag("active", \.active),
+    ]
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// A setting of the organisation profile, shown in every extract and message.
+public enum SettingKey: String, Codable, Sendable, CaseIterable {
+    case name
+    case address
+    case contactEmail = "contact-email"
+    case dpoName = "dpo-name"
+    case dpoEmail = "dpo-email"
+    case supervisoryAuthorityName = "supervisory-authority-name"
+    case supervisoryAuthorityURL = "supervisory-authority-url"
+    case supervisoryAuthorityAddress = "supervisory-authority-address"
+    case country
+    case timeZone = "time-zone"
+    case defaultLanguage = "default-language"
+    case showStaffNames = "show-staff-names"
+
+    /// The valid keys, for error messages.
+    public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The value a new database starts with.
+    public var defaultValue: String {
+        switch self {
+        case .name: "Voorbeeld B.V."
+        case .address: "Voorbeeldstraat 1, 1234 AB Amsterdam, Nederland"
+        case .contactEmail: "privacy@example.nl"
+        case .dpoName: "Functionaris gegevensbescherming"
+        case .dpoEmail: "fg@example.nl"
+        case .supervisoryAuthorityName: "Autoriteit Persoonsgegevens"
+        case .supervisoryAuthorityURL: "https://autoriteitpersoonsgegevens.nl"
+        case .supervisoryAuthorityAddress: "Postbus 93374, 2509 AJ Den Haag, Nederland"
+        case .country: "NL"
+        case .timeZone: "Europe/Amsterdam"
+        case .defaultLanguage: "nl"
+        case .showStaffNames: "false"
+        }
+    }
+}
+
+/// The organisation profile: who the controller is and where a person can complain.
+public struct OrganisationProfile: Codable, Sendable, Hashable {
+    /// The organisation's name.
+    public var name: String
+    /// Its postal address.
+    public var address: String
+    /// Where people send privacy questions.
+    public var contactEmail: String
+    /// The data protection officer's name.
+    public var dpoName: String
+    /// The data protection officer's e-mail address.
+    public var dpoEmail: String
+    /// The supervisory authority's name.
+    public var supervisoryAuthorityName: String
+    /// The supervisory authority's web site.
+    public var supervisoryAuthorityURL: String
+    /// The supervisory authority's postal address.
+    public var supervisoryAuthorityAddress: String
+    /// ISO 3166-1 code of the country whose public holidays count for deadlines.
+    public var country: String
+    /// The organisation's time zone identifier.
+    public var timeZone: String
+    /// The language used when a person's language is unknown.
+    public var defaultLanguage: Language
+    /// Whether extracts name staff members (otherwise they appear by role).
+    public var showStaffNames: Bool
+
+    /// Builds the profile from stored settings, using defaults for missing keys.
+    public init(settings: [SettingKey: String]) {
+        func value(_ key: SettingKey) -> String { settings[key] ?? key.defaultValue }
+        name = value(.name)
+        address = value(.address)
+        contactEmail = value(.contactEmail)
+        dpoName = value(.dpoName)
+        dpoEmail = value(.dpoEmail)
+        supervisoryAuthorityName = value(.supervisoryAuthorityName)
+        supervisoryAuthorityURL = value(.supervisoryAuthorityURL)
+        supervisoryAuthorityAddress = value(.supervisoryAuthorityAddress)
+        country = value(.country)
+        timeZone = value(.timeZone)
+        defaultLanguage = Language(rawValue: value(.defaultLanguage)) ?? .nl
+        showStaffNames = value(.showStaffNames) == "true"
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// The SQLite database that holds Inzage's data: owns the connection pool and the schema.
+///
+/// Opened in WAL mode with a busy timeout, so that several processes (the CLI, workers) can write
+/// to one file without failing with "database is locked".
+public struct InzageDatabase: Sendable {
+    /// The connection pool (GRDB serialises writes within a process; SQLite's busy timeout across processes).
+    let dbWriter: any DatabaseWriter
+
+    /// How long a writer waits for another process's write transaction before giving up.
+    public static let busyTimeout: TimeInterval = 30
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw StoreError.directoryMissing(directory)
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+            try self.init(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Wraps an existing writer (an in-memory queue in tests) and migrates it.
+    public init(_ dbWriter: any DatabaseWriter) throws {
+        self.dbWriter = dbWriter
+        try Self.migrator.migrate(dbWriter)
+    }
+
+    /// An in-memory database, for tests and previews.
+    public static func inMemory() throws -> InzageDatabase {
+        try InzageDatabase(DatabaseQueue(configuration: makeConfiguration()))
+    }
+
+    /// Whether the file at `path` holds a schema older than this build (it is migrated on open).
+    public static func needsMigration(path: String) throws -> Bool {
+        let queue = try DatabaseQueue(path: path, configuration: makeConfiguration())
+        return try queue.read { try !migrator.hasCompletedMigrations($0) }
+    }
+
+    /// The configuration every connection uses.
+    static func makeConfiguration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // Durable enough for a ledger in WAL mode, and much faster than FULL.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    /// The schema, one migration per released change. Never erased on change.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-ledger", migrate: Schema.createLedger)
+        return migrator
+    }
+}
+
+/// Errors of the storage layer.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// The folder for the database file does not exist.
+    case directoryMissing(String)
+    /// SQLite could not open the file.
+    case cannotOpen(path: String, reason: String)
+    /// A stored value could not be read back.
+    case corruptValue(table: String, column: String, value: String)
+
+    public var description: String {
+        switch self {
+        case .directoryMissing(let directory):
+            "The folder \(directory) does not exist; create it or pass another --database path."
+        case .cannotOpen(let path, let reason):
+            "Cannot open the database at \(path): \(reason). Check the path and its permissions."
+        case .corruptValue(let table, let column, let value):
+            "The database holds an unreadable value '\(value)' in \(table).\(column); it was changed outside Inzage."
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+
+/// The SQL schema, as migrations. Tables are named in the singular, columns in snake_case.
+enum Schema {
+    /// v1: reference lists, settings, persons with their edit history, consents with their events, suppressions.
+    static func createLedger(_ db: Database) throws {
+        try db.create(table: "legal_basis") { t in
+            t.primaryKey("key", .text)
+            t.column("name", .jsonText).notNull()
+            t.column("description", .jsonText).notNull()
+            t.column("article", .text).notNull()
+            t.column("dpv_iri", .text).notNull()
+            t.column("rank", .integer).notNull()
+            t.column("active", .boolean).notNull()
+        }
+        try db.create(table: "purpose") { t in
+            t.primaryKey("key", .text)
+            t.column("name", .jsonText).notNull()
+            t.column("description", .jsonText).notNull()
+            t.column("default_basis_key", .text).notNull().references("legal_basis", onDelete: .restrict, onUpdate: .restrict)
+            t.column("data_categories", .jsonText).notNull()
+            t.column("retention", .jsonText).notNull()
+            t.column("consent_text", .jsonText).notNull()
+            t.column("privacy_statement_url", .text)
+            t.column("is_direct_marketing", .boolean).notNull()
+            t.column("transfers_outside_eu", .jsonText)
+            t.column("automated_decision_making", .jsonText)
+            t.column("rank", .integer).notNull()
+            t.column("active", .boolean).notNull()
+        }
+        try db.create(table: "source") { t in
+            t.primaryKey("key", .text)
+            t.column("name", .jsonText).notNull()
+            t.column("description", .jsonText).notNull()
+            t.column("source_type", .text).notNull()
+            t.column("confirmation_template", .text)
+            t.column("rank", .integer).notNull()
+            t.column("active", .boolean).notNull()
+        }
+        try db.create(table: "recipient") { t in
+            t.primaryKey("key", .text)
+            t.column("name", .text).notNull()
+            t.column("role", .text).notNull()
+            t.column("country", .text).notNull()
+            t.column("contact_email", .text)
+            t.column("rank", .integer).notNull()
+            t.column("active", .boolean).notNull()
+        }
+        try db.create(table: "purpose_recipient") { t in
+            t.column("purpose_key", .text).notNull().references("purpose", onDelete: .restrict)
+            t.column("recipient_key", .text).notNull().references("recipient", onDelete: .restrict)
+            t.primaryKey(["purpose_key", "recipient_key"])
+        }
+        try db.create(table: "reference_change") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("list", .text).notNull()
+            t.column("key", .text).notNull()
+            t.column("field", .text).notNull()
+            t.column("old_value", .text)
+            t.column("new_value", .text)
+            t.column("at", .datetime).notNull()
+            t.column("by", .text).notNull()
+        }
+        try db.create(table: "setting") { t in
+            t.primaryKey("key", .text)
+            t.column("value", .text).notNull()
+        }
+        try db.create(table: "person") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("first_name", .text)
+            t.column("name_prefix", .text)
+            t.column("last_name", .text)
+            t.column("email", .text).unique()
+            t.column("secondary_email", .text).indexed()
+            t.column("phone", .text)
+            t.column("street", .text)
+            t.column("postal_code", .text)
+            t.column("city", .text)
+            t.column("country", .text)
+            t.column("organisation", .text)
+            t.column("job_title", .text)
+            t.column("language", .text)
+            t.column("external_id", .text).indexed()
+            t.column("source_key", .text).references("source", onDelete: .restrict, onUpdate: .restrict)
+            t.column("created_at", .datetime).notNull()
+            t.column("created_by", .text).notNull()
+            t.column("updated_at", .datetime).notNull()
+            t.column("updated_by", .text).notNull()
+        }
+        try db.create(table: "person_edit") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("person_id", .integer).notNull().references("person", onDelete: .restrict)
+            t.column("field", .text).notNull()
+            t.column("old_value", .text)
+            t.column("new_value", .text)
+            t.column("at", .datetime).notNull()
+            t.column("by", .text).notNull()
+            t.column("via", .text).notNull()
+            t.column("reason", .text)
+            t.column("request_reference", .text)
+        }
+        try db.create(index: "person_edit_by_person", on: "person_edit", columns: ["person_id", "id"])
+        try db.create(table: "consent") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("person_id", .integer).notNull().references("person", onDelete: .restrict)
+            t.column("purpose_key", .text).notNull().references("purpose", onDelete: .restrict, onUpdate: .restrict)
+            t.column("basis_key", .text).notNull().references("legal_basis", onDelete: .restrict, onUpdate: .restrict)
+            t.column("status", .text).notNull()
+            t.column("source_key", .text).notNull().references("source", onDelete: .restrict, onUpdate: .restrict)
+            t.column("comment", .text)
+            t.column("consent_text", .text)
+            t.column("given_at", .datetime)
+            t.column("withdrawn_at", .datetime)
+            t.column("registered_at", .datetime).notNull()
+            t.column("registered_by", .text).notNull()
+            t.column("updated_at", .datetime).notNull()
+            t.column("updated_by", .text).notNull()
+            t.column("update_count", .integer).notNull()
+            t.uniqueKey(["person_id", "purpose_key"])
+        }
+        try db.create(table: "consent_event") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("consent_id", .integer).notNull().references("consent", onDelete: .restrict)
+            t.column("person_id", .integer).notNull().references("person", onDelete: .restrict)
+            t.column("purpose_key", .text).notNull()
+            t.column("at", .datetime).notNull()
+            t.column("type", .text).notNull()
+            t.column("from_status", .text)
+            t.column("to_status", .text).notNull()
+            t.column("from_basis", .text)
+            t.column("to_basis", .text).notNull()
+            t.column("from_source", .text)
+            t.column("to_source", .text).notNull()
+            t.column("by", .text).notNull()
+            t.column("via", .text).notNull()
+            t.column("request_reference", .text)
+            t.column("evidence", .text)
+            t.column("comment", .text)
+        }
+        try db.create(index: "consent_event_by_person", on: "consent_event", columns: ["person_id", "id"])
+        try db.create(index: "consent_event_by_consent", on: "consent_event", columns: ["consent_id"])
+        try db.create(table: "suppression") { t in
+            t.column("person_id", .integer).notNull().references("person", onDelete: .restrict)
+            t.column("purpose_key", .text).notNull().references("purpose", onDelete: .restrict)
+            t.column("at", .datetime).notNull()
+            t.column("by", .text).notNull()
+            t.column("via", .text).notNull()
+            t.column("request_reference", .text)
+            t.primaryKey(["person_id", "purpose_key"])
+        }
+
+        // History is append-only: nothing, not even a hand-written SQL statement, rewrites it.
+        for table in ["person_edit", "consent_event", "reference_change"] {
+            try db.execute(sql: """
+                CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+                BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                """)
+        }
+        // A change to a person or a consent is refused unless its history record was written first,
+        // in the same transaction, with the same timestamp.
+        try db.execute(sql: """
+            CREATE TRIGGER person_update_needs_edit BEFORE UPDATE ON person
+            WHEN NOT EXISTS (SELECT 1 FROM person_edit WHERE person_id = NEW.id AND at = NEW.updated_at)
+            BEGIN SELECT RAISE(ABORT, 'a person changes only with an edit record'); END;
+            CREATE TRIGGER consent_update_needs_event BEFORE UPDATE ON consent
+            WHEN NOT EXISTS (SELECT 1 FROM consent_event WHERE consent_id = NEW.id AND at = NEW.updated_at)
+            BEGIN SELECT RAISE(ABORT, 'a consent changes only with a consent event'); END;
+            """)
+
+        try seedReferenceLists(db)
+    }
+
+    /// Fills a new database with the default reference lists (design.md §2).
+    private static func seedReferenceLists(_ db: Database) throws {
+        let access = SQLiteLedgerAccess(db: db)
+        for basis in DefaultReferenceLists.legalBases { try access.saveLegalBasis(basis) }
+        for purpose in DefaultReferenceLists.purposes { try access.savePurpose(purpose) }
+        for source in DefaultReferenceLists.sources { try access.saveSource(source) }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Inzage
+
+/// Options every command that touches the database takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file. Default: $INZAGE_DATABASE, else ./inzage.sqlite.", valueName: "path"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("The acting user, recorded in every history entry. Default: the OS user.", valueName: "name"))
+    var by: String?
+
+    /// The database path in force.
+    var databasePath: String {
+        database ?? ProcessInfo.processInfo.environment["INZAGE_DATABASE"] ?? "./inzage.sqlite"
+    }
+
+    /// The acting user in force.
+    var actor: String {
+        if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
+        let environment = ProcessInfo.processInfo.environment
+        return environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
+    }
+
+    /// Opens the existing database; a missing file is an error that says to run `inzage init`.
+    func openDatabase() throws -> InzageDatabase {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw CLIUsageError(description: "No database at \(databasePath). Run `inzage init --database \(databasePath)` first, or pass --database / set INZAGE_DATABASE.")
+        }
+        return try InzageDatabase(path: databasePath)
+    }
+
+    /// Opens the ledger on the existing database.
+    func openLedger() throws -> Ledger {
+        Ledger(store: try openDatabase())
+    }
+
+    /// An attribution for a change made at the command line by the acting user.
+    func attribution(reason: String? = nil) -> Attribution {
+        Attribution(by: actor, via: .cli, reason: reason)
+    }
+}
+
+/// The `--json` flag of read commands.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Inzage
+
+/// The `inzage` command: parses the command line and calls the Inzage library.
+@main
+struct InzageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inzage",
+        abstract: "Inzage keeps the consent ledger and answers data-subject requests (GDPR Art. 15, 16, 21).",
+        discussion: """
+            Exit codes: 0 success, 1 the command could not be carried out, 2 the command was called wrongly \
+            (an unknown option, field, purpose, source or basis, or an invalid value). Nothing is written when a command fails.
+            """,
+        subcommands: [
+            InitCommand.self, DemoCommand.self, PersonCommand.self, ConsentCommand.self,
+            PurposeCommand.self, SourceCommand.self, BasisCommand.self, RecipientCommand.self,
+            SettingsCommand.self, ImportCommand.self,
+        ]
+    )
+
+    /// Runs the parsed command, mapping errors to the documented exit codes (2 for usage, 1 for failures).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withCode: CLIErrors.report(error))
+        }
+    }
+
+    private static func exit(withCode code: Int32) -> Never {
+        Foundation.exit(code)
+    }
+}

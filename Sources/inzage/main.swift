@@ -1,2 +1,0 @@
-import Inzage
-print("inzage")
