@@ -1,0 +1,197 @@
+import Foundation
+import Synchronization
+
+/// Builds a deterministic demo CRM through the ledger's one mutation path: persons from several sources,
+/// consents given, renewed, withdrawn and objected to, and later corrections of personal data.
+///
+/// The same `personCount` and `seed` give the same database, to the byte of every value and timestamp.
+public struct DemoCRM: Sendable {
+    /// How many persons to register.
+    public var personCount: Int
+    /// The seed of the pseudo-random choices.
+    public var seed: UInt64
+    /// The instant of the first change; later changes follow at irregular intervals.
+    public var start: Date
+
+    /// The names of the staff members who appear as actors (they are not the persons' data).
+    public static let staff = ["a.jansen", "m.de-vries", "s.bakker", "privacy-officer"]
+
+    /// Creates a demo description.
+    public init(personCount: Int = 1_200, seed: UInt64 = 2018_05_25, start: Date = Date(timeIntervalSince1970: 1_704_096_000)) {
+        self.personCount = personCount
+        self.seed = seed
+        self.start = start
+    }
+
+    /// What the demo wrote.
+    public struct Summary: Sendable {
+        /// The ids of the persons registered, in order.
+        public var personIDs: [Int64] = []
+        /// How many consents were recorded.
+        public var consents = 0
+        /// How many later corrections of personal data were made.
+        public var corrections = 0
+    }
+
+    /// Fills `database` (which should be new) with the demo CRM.
+    public func populate(_ database: InzageDatabase) throws -> Summary {
+        let clock = DemoClock(start: start)
+        let ledger = Ledger(store: database, clock: { clock.now() })
+        var random = SplitMix64(seed: seed)
+        var summary = Summary()
+
+        try addRecipients(ledger)
+        clock.advance(minutes: 60)
+        let sourceKeys = try ledger.referenceLists().sources.filter(\.active).map(\.key)
+
+        for index in 0..<personCount {
+            let details = makeDetails(index: index, random: &random, sourceKeys: sourceKeys)
+            let actor = Attribution(by: random.pick(Self.staff.dropLast()), via: .cli)
+            let person = try ledger.addPerson(details, attribution: actor)
+            summary.personIDs.append(person.id)
+            clock.advance(minutes: random.next(upTo: 90) + 1)
+
+            let source = details.sourceKey ?? "unknown"
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: source,
+                                                comment: random.chance(0.2) ? "Klant sinds eerste bestelling" : nil), attribution: actor)
+            summary.consents += 1
+            if random.chance(0.65) {
+                clock.advance(minutes: random.next(upTo: 30))
+                try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: source,
+                                                    evidence: "form-\(100_000 + index)"), attribution: actor)
+                summary.consents += 1
+                try laterConsentEvents(personID: person.id, ledger: ledger, clock: clock, random: &random, summary: &summary)
+            }
+            if random.chance(0.35) {
+                clock.advance(minutes: random.next(upTo: 60 * 24 * 30))
+                summary.corrections += try correct(person, ledger: ledger, random: &random)
+            }
+        }
+        return summary
+    }
+
+    private func laterConsentEvents(personID: Int64, ledger: Ledger, clock: DemoClock, random: inout SplitMix64, summary: inout Summary) throws {
+        let roll = random.next(upTo: 100)
+        clock.advance(minutes: random.next(upTo: 60 * 24 * 90) + 60)
+        let person = Attribution(by: Attribution.dataSubject, via: .preferencePage)
+        switch roll {
+        case 0..<15:
+            try ledger.withdrawConsent(personID: personID, purposeKey: "e-marketing", attribution: person)
+        case 15..<20:
+            try ledger.recordObjection(personID: personID, purposeKey: "e-marketing",
+                                       attribution: Attribution(by: "privacy-officer", via: .cli, reason: "Bezwaar per e-mail ontvangen"))
+        case 20..<45:
+            try ledger.giveConsent(ConsentGrant(personID: personID, purposeKey: "e-marketing", sourceKey: "customer-portal"), attribution: person)
+            summary.consents += 1
+        default:
+            break
+        }
+    }
+
+    private func correct(_ person: Person, ledger: Ledger, random: inout SplitMix64) throws -> Int {
+        var changes: [PersonField: String?] = [:]
+        switch random.next(upTo: 4) {
+        case 0: changes[.phone] = "+31 6 \(10_000_000 + random.next(upTo: 89_999_999))"
+        case 1: changes[.jobTitle] = random.pick(Self.jobTitles)
+        case 2: changes[.city] = random.pick(Self.cities)
+        default: changes[.email] = "nieuw.\(person.id)@" + random.pick(Self.domains)
+        }
+        let attribution = Attribution(by: random.pick(Self.staff.dropLast()), via: .cli, reason: "Gewijzigd na telefonisch contact")
+        try ledger.updatePerson(id: person.id, changes: changes, attribution: attribution)
+        return 1
+    }
+
+    private func addRecipients(_ ledger: Ledger) throws {
+        let by = "privacy-officer"
+        try ledger.addRecipient(Recipient(key: "crm-hosting", name: "Wolkenrand Hosting B.V.", role: .processor, country: "NL",
+                                          contactEmail: "privacy@wolkenrand.example", rank: 10), by: by)
+        try ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
+                                          contactEmail: "dpo@nieuwsbrief.example", rank: 20), by: by)
+        try ledger.addRecipient(Recipient(key: "accountant", name: "Cijfer & Co Accountants", role: .controller, country: "NL",
+                                          contactEmail: "info@cijferco.example", rank: 30), by: by)
+        try ledger.setRecipients(["crm-hosting", "accountant"], forPurpose: "sales-and-service", by: by)
+        try ledger.setRecipients(["crm-hosting", "mailing-service"], forPurpose: "e-marketing", by: by)
+    }
+
+    private func makeDetails(index: Int, random: inout SplitMix64, sourceKeys: [String]) -> PersonDetails {
+        let dutch = random.chance(0.75)
+        let first = random.pick(dutch ? Self.dutchFirstNames : Self.englishFirstNames)
+        let last = random.pick(dutch ? Self.dutchLastNames : Self.englishLastNames)
+        let prefix = dutch && random.chance(0.3) ? random.pick(["van", "de", "van der", "van den", "ter"]) : nil
+        let emailName = [first, prefix, last].compactMap { $0 }.joined(separator: ".")
+            .lowercased().replacingOccurrences(of: " ", with: "")
+            .folding(options: .diacriticInsensitive, locale: nil)
+        let organisation = random.chance(0.8) ? random.pick(Self.organisations) : nil
+        return PersonDetails(
+            firstName: first, namePrefix: prefix, lastName: last,
+            email: "\(emailName).\(index + 1)@" + random.pick(Self.domains),
+            phone: random.chance(0.7) ? "+31 20 \(1_000_000 + random.next(upTo: 8_999_999))" : nil,
+            street: random.chance(0.5) ? "\(random.pick(Self.streets)) \(random.next(upTo: 200) + 1)" : nil,
+            postalCode: nil,
+            city: random.chance(0.6) ? random.pick(Self.cities) : nil,
+            country: dutch ? "NL" : random.pick(["GB", "IE", "BE"]),
+            organisation: organisation,
+            jobTitle: organisation == nil ? nil : random.pick(Self.jobTitles),
+            language: dutch ? "nl" : "en",
+            externalID: random.chance(0.5) ? "SO-\(40_000 + index)" : nil,
+            sourceKey: random.pick(sourceKeys.filter { $0 != "unknown" }))
+    }
+
+    static let dutchFirstNames = ["Anna", "Bram", "Daan", "Emma", "Eva", "Fleur", "Jesse", "Julia", "Lars", "Lotte",
+                                  "Lucas", "Noah", "Sanne", "Sem", "Sophie", "Thijs", "Tess", "Ruben", "Iris", "Joris"]
+    static let englishFirstNames = ["Alice", "Ben", "Charlotte", "Daniel", "Grace", "Harry", "Isla", "Jack", "Olivia", "Thomas"]
+    static let dutchLastNames = ["Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos", "Vos", "Peters", "Hendriks",
+                                 "Dekker", "Brouwer", "Dijkstra", "Berg", "Kok", "Jacobs", "Vermeulen", "Willems", "Groot", "Çelik"]
+    static let englishLastNames = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "O'Brien", "Walker", "Wright"]
+    static let organisations = ["Bakkerij De Korenschoof", "Fietsenmakerij Snel", "Gemeentelijk Museum", "Hoogland Logistiek B.V.",
+                                "Klompenmakerij Aalders", "Noordzee Visserij", "Tulpenkwekerij Zonneveld", "Waterschap Rijnland"]
+    static let jobTitles = ["Inkoper", "Directeur", "Office manager", "Marketingadviseur", "Projectleider", "Buyer", "Sales manager"]
+    static let cities = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Eindhoven", "Leeuwarden", "Maastricht"]
+    static let streets = ["Kerkstraat", "Dorpsstraat", "Stationsweg", "Molenweg", "Schoolstraat", "Prinsengracht"]
+    static let domains = ["example.nl", "example.com", "voorbeeld.nl", "mail.example.org"]
+}
+
+/// A clock that only moves when told to, so that a demo run is reproducible.
+final class DemoClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(start: Date) { current = Mutex(start) }
+
+    /// The current instant.
+    func now() -> Date { current.withLock { $0 } }
+
+    /// Moves the clock forward.
+    func advance(minutes: Int) {
+        current.withLock { $0 = $0.addingTimeInterval(TimeInterval(minutes * 60)) }
+    }
+}
+
+/// A small, fast, seedable pseudo-random generator (SplitMix64), identical on every platform.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in 0..<bound.
+    mutating func next(upTo bound: Int) -> Int {
+        Int(next() % UInt64(max(bound, 1)))
+    }
+
+    /// True with probability `p`.
+    mutating func chance(_ p: Double) -> Bool {
+        Double(next() >> 11) / Double(1 << 53) < p
+    }
+
+    /// One element of a non-empty collection.
+    mutating func pick<C: Collection>(_ elements: C) -> C.Element where C.Index == Int {
+        elements[elements.startIndex + next(upTo: elements.count)]
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+@Suite("Consents and their event log")
+struct ConsentLedgerTests {
+    @Test("giving consent registers it with the purpose's consent text and a 'given' event")
+    func give() throws {
+        let (ledger, _) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let consent = try ledger.giveConsent(
+            ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", comment: "beurs", evidence: "form-1"),
+            attribution: officer)
+        #expect(consent.status == .given && consent.basisKey == "consent" && consent.updateCount == 0)
+        #expect(consent.consentText == DefaultReferenceLists.purposes[1].consentText.nl)
+        #expect(consent.givenAt == consent.registeredAt)
+        let events = try ledger.events(person.id)
+        #expect(events.count == 1)
+        #expect(events[0].type == .given && events[0].fromStatus == nil && events[0].toStatus == .given && events[0].evidence == "form-1")
+    }
+
+    @Test("a purpose on legitimate interest is registered as not-applicable; a later basis change is its own event")
+    func otherBasis() throws {
+        let (ledger, _) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let registered = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: "phone"), attribution: officer)
+        #expect(registered.status == .notApplicable && registered.basisKey == "legitimate-interest" && registered.givenAt == nil)
+        let changed = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "contract", sourceKey: "phone"), attribution: officer)
+        #expect(changed.basisKey == "contract" && changed.updateCount == 1)
+        let sourceChanged = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "contract", sourceKey: "email"), attribution: officer)
+        #expect(sourceChanged.sourceKey == "email")
+        #expect(try ledger.events(person.id).map(\.type) == [.registered, .basisChanged, .sourceChanged])
+        #expect(throws: LedgerError.nothingChanged) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "contract", sourceKey: "email"), attribution: officer)
+        }
+        #expect(throws: LedgerError.notBasedOnConsent(purpose: "sales-and-service", basis: "contract")) {
+            try ledger.withdrawConsent(personID: person.id, purposeKey: "sales-and-service", attribution: officer)
+        }
+    }
+
+    @Test("give, renew, withdraw and give again each leave an event with from → to and the update count")
+    func lifecycle() throws {
+        let (ledger, _) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let grant = ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form")
+        try ledger.giveConsent(grant, attribution: officer)
+        let renewed = try ledger.giveConsent(grant, attribution: officer)
+        let withdrawn = try ledger.withdrawConsent(personID: person.id, purposeKey: "e-marketing",
+                                                   attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        #expect(withdrawn.status == .withdrawn && withdrawn.withdrawnAt != nil && withdrawn.updateCount == 2)
+        #expect(throws: LedgerError.consentNotGiven(purpose: "e-marketing", status: .withdrawn)) {
+            try ledger.withdrawConsent(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        }
+        let again = try ledger.giveConsent(grant, attribution: officer)
+        #expect(again.status == .given && again.withdrawnAt == nil && again.updateCount == 3)
+        #expect(again.registeredAt == renewed.registeredAt)
+        let events = try ledger.events(person.id)
+        #expect(events.map(\.type) == [.given, .renewed, .withdrawn, .given])
+        #expect(events[2].fromStatus == .given && events[2].toStatus == .withdrawn)
+        #expect(events[2].attribution.via == .preferencePage && events[2].attribution.by == Attribution.dataSubject)
+    }
+
+    @Test("an objection to direct marketing suppresses the person: imports and officers cannot give consent again")
+    func objectionSuppresses() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form"), attribution: officer)
+        let objection = Attribution(by: "officer", via: .request, requestReference: "DSR-2026-000007")
+        let objected = try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: objection)
+        #expect(objected.status == .objected)
+        let suppression = try #require(try ledger.read { try $0.suppression(personID: person.id, purposeKey: "e-marketing") })
+        #expect(suppression.attribution.requestReference == "DSR-2026-000007")
+        #expect(try ledger.events(person.id).last?.attribution.requestReference == "DSR-2026-000007")
+
+        let before = try database.counts()
+        for attribution in [Attribution(by: "importer", via: .import), officer] {
+            #expect(throws: LedgerError.suppressed(personID: person.id, purpose: "e-marketing", since: suppression.at)) {
+                try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "import"), attribution: attribution)
+            }
+        }
+        // Not even on another legal basis, and not by an import claiming to come from the person.
+        #expect(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", basisKey: "legitimate-interest", sourceKey: "phone", fromPerson: true), attribution: officer)
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "import", evidence: "x", fromPerson: true),
+                                   attribution: Attribution(by: "importer", via: .import))
+        }
+        #expect(throws: LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "phone", fromPerson: true), attribution: officer)
+        }
+        #expect(try database.counts() == before)
+        #expect(throws: LedgerError.alreadyObjected(purpose: "e-marketing", since: try #require(objected.withdrawnAt))) {
+            try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        }
+
+        // The person's own new consent lifts it.
+        let renewed = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "customer-portal"),
+                                             attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        #expect(renewed.status == .given)
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.isEmpty)
+    }
+
+    @Test("an objection to a purpose never registered is recorded, and a non-marketing objection does not suppress")
+    func objectionWithoutConsent() throws {
+        let (ledger, _) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let consent = try ledger.recordObjection(personID: person.id, purposeKey: "sales-and-service", attribution: officer)
+        #expect(consent.status == .objected && consent.basisKey == "legitimate-interest" && consent.sourceKey == "business-card")
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.isEmpty)
+        let marketing = try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        #expect(marketing.status == .objected)
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.map(\.purposeKey) == ["e-marketing"])
+    }
+
+    @Test("unknown and inactive purposes, sources and bases are refused with the valid keys")
+    func referenceChecks() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        try ledger.deactivate(.source, key: "chat", by: "officer")
+        let before = try database.counts()
+        let cases: [(ConsentGrant, String)] = [
+            (ConsentGrant(personID: person.id, purposeKey: "telepathy", sourceKey: "web-form"), "Valid purpose keys: sales-and-service, e-marketing"),
+            (ConsentGrant(personID: person.id, purposeKey: "e-marketing", basisKey: "whim", sourceKey: "web-form"), "Valid legal basis keys: consent, contract"),
+            (ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "chat"), "is deactivated"),
+            (ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "smoke-signal"), "Valid source keys: created-by-user"),
+        ]
+        for (grant, message) in cases {
+            do {
+                try ledger.giveConsent(grant, attribution: officer)
+                Issue.record("accepted \(grant)")
+            } catch let error as LedgerError {
+                #expect(error.isUsageError)
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+        #expect(try database.counts() == before)
+    }
+}

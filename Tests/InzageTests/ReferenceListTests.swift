@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+@Suite("Reference lists and settings")
+struct ReferenceListTests {
+    @Test("a new database holds the default lists of design.md §2")
+    func defaults() throws {
+        let (ledger, _) = try makeLedger()
+        let lists = try ledger.referenceLists()
+        #expect(lists.legalBases.map(\.key) == ["consent", "contract", "legal-obligation", "vital-interests", "public-task", "legitimate-interest"])
+        #expect(lists.legalBases.first?.dpvIRI == "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a")
+        #expect(lists.purposes.map(\.key) == ["sales-and-service", "e-marketing"])
+        #expect(lists.purpose("sales-and-service")?.name.nl == "Verkoop en dienstverlening")
+        #expect(lists.purpose("e-marketing")?.isDirectMarketing == true)
+        #expect(lists.sources.count == 12 && lists.sources.allSatisfy(\.active))
+    }
+
+    @Test("entries are added, renamed, translated, reordered and deactivated, each change recorded")
+    func editing() throws {
+        let (ledger, _) = try makeLedger()
+        try ledger.addSource(Source(key: "trade-fair", name: LocalizedText(nl: "Beurs", en: "Trade fair"),
+                                    description: LocalizedText("A stand at a fair"), sourceType: .dataSubject, rank: 130), by: "officer")
+        try ledger.updateEntry(.source, key: "trade-fair", changes: [("name-en", "Trade show"), ("rank", "5")], by: "officer")
+        try ledger.deactivate(.source, key: "trade-fair", by: "officer")
+        let source = try #require(try ledger.referenceLists().source("trade-fair"))
+        #expect(source.name.en == "Trade show" && source.rank == 5 && !source.active)
+        let changes = try ledger.read { try $0.referenceChanges(limit: 10) }
+        #expect(changes.map(\.field) == ["active", "rank", "name-en", "created"])
+        #expect(changes[2].oldValue == "Trade fair" && changes[2].newValue == "Trade show" && changes[2].by == "officer")
+        #expect(throws: LedgerError.unknownField("colour", valid: Ledger.editableFields(of: .source).joined(separator: ", "))) {
+            try ledger.updateEntry(.source, key: "trade-fair", changes: [("colour", "red")], by: "officer")
+        }
+        #expect(throws: LedgerError.duplicateKey(.source, "trade-fair")) {
+            try ledger.addSource(source, by: "officer")
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.addSource(Source(key: "Bad Key!", name: LocalizedText("x"), description: LocalizedText("x"), sourceType: .dataSubject, rank: 1), by: "officer")
+        }
+    }
+
+    @Test("an entry in use is never removed; an unused one is, with a record")
+    func removal() throws {
+        let (ledger, _) = try makeLedger()
+        _ = try ledger.annaJansen()
+        #expect(throws: LedgerError.entryInUse(.source, "business-card")) { try ledger.removeEntry(.source, key: "business-card", by: "officer") }
+        #expect(throws: LedgerError.entryInUse(.basis, "consent")) { try ledger.removeEntry(.basis, key: "consent", by: "officer") }
+        try ledger.removeEntry(.source, key: "chat", by: "officer")
+        #expect(try ledger.referenceLists().source("chat") == nil)
+        #expect(try ledger.read { try $0.referenceChanges(limit: 1) }.first?.field == "removed")
+    }
+
+    @Test("a purpose's recipients and default basis are validated")
+    func purposes() throws {
+        let (ledger, _) = try makeLedger()
+        try ledger.addRecipient(Recipient(key: "mailer", name: "Mailer B.V.", role: .processor, country: "NL", rank: 1), by: "officer")
+        let purpose = Purpose(key: "research", name: LocalizedText(nl: "Onderzoek", en: "Research"), description: LocalizedText("x"),
+                              defaultBasisKey: "public-task", dataCategories: LocalizedText("x"), retention: LocalizedText("x"),
+                              consentText: LocalizedText("x"), rank: 30)
+        try ledger.addPurpose(purpose, recipientKeys: ["mailer"], by: "officer")
+        #expect(try ledger.read { try $0.recipientKeys(purposeKey: "research") } == ["mailer"])
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.purpose, key: "research", changes: [("default-basis", "hunch")], by: "officer")
+        }
+        try ledger.updateEntry(.purpose, key: "research", changes: [("transfers-outside-eu-en", "To the US under SCCs")], by: "officer")
+        #expect(try ledger.referenceLists().purpose("research")?.transfersOutsideEU?.en == "To the US under SCCs")
+    }
+
+    @Test("settings are validated and their changes recorded")
+    func settings() throws {
+        let (ledger, _) = try makeLedger()
+        #expect(try ledger.organisationProfile().supervisoryAuthorityName == "Autoriteit Persoonsgegevens")
+        try ledger.setSetting("name", value: "Tulpen B.V.", by: "officer")
+        #expect(try ledger.organisationProfile().name == "Tulpen B.V.")
+        #expect(throws: LedgerError.self) { try ledger.setSetting("time-zone", value: "Mars/Olympus", by: "officer") }
+        #expect(throws: LedgerError.unknownSetting("colour", valid: SettingKey.validKeys)) { try ledger.setSetting("colour", value: "x", by: "officer") }
+        let change = try #require(try ledger.read { try $0.referenceChanges(limit: 1) }.first)
+        #expect(change.list == .settings && change.oldValue == "Voorbeeld B.V." && change.newValue == "Tulpen B.V.")
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Inzage
+
+@Suite("SQLite store")
+struct StoreTests {
+    @Test("opening twice migrates once and keeps the data")
+    func reopen() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let ledger = Ledger(store: try InzageDatabase(path: path))
+        let person = try ledger.annaJansen()
+        #expect(try InzageDatabase.needsMigration(path: path) == false)
+        let reopened = Ledger(store: try InzageDatabase(path: path))
+        #expect(try reopened.person(id: person.id).details.email == "anna.jansen@example.nl")
+        #expect(try reopened.referenceLists().purposes.count == 2)
+    }
+
+    @Test("a missing folder is a clear error")
+    func missingFolder() {
+        #expect(throws: StoreError.directoryMissing("/nonexistent/folder")) {
+            try InzageDatabase(path: "/nonexistent/folder/inzage.sqlite")
+        }
+    }
+
+    @Test("two connections writing at once both succeed (WAL and busy timeout)")
+    func concurrentWriters() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        _ = try InzageDatabase(path: path)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    // A separate pool is a separate SQLite connection, locking the file as another process would.
+                    let ledger = Ledger(store: try InzageDatabase(path: path))
+                    for index in 0..<150 {
+                        try ledger.write { tx in
+                            let person = try tx.addPerson(PersonDetails(lastName: "W\(writer)", email: "w\(writer).\(index)@example.nl"), attribution: officer)
+                            try tx.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form"), attribution: officer)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let counts = try InzageDatabase(path: path).counts()
+        #expect(counts["person"] == 300 && counts["consent_event"] == 300)
+    }
+
+    @Test("the demo CRM is deterministic and complete")
+    func demoIsDeterministic() throws {
+        let first = try InzageDatabase.inMemory()
+        let second = try InzageDatabase.inMemory()
+        let summary = try DemoCRM(personCount: 60).populate(first)
+        _ = try DemoCRM(personCount: 60).populate(second)
+        #expect(summary.personIDs.count == 60 && summary.corrections > 0)
+        func dump(_ database: InzageDatabase) throws -> [String] {
+            try database.dbWriter.read { db in
+                try ["person", "person_edit", "consent", "consent_event", "suppression", "recipient", "purpose_recipient"].flatMap { table in
+                    try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid").map { "\(table): \($0)" }
+                }
+            }
+        }
+        let rows = try dump(first)
+        #expect(rows == (try dump(second)))
+        let counts = try first.counts()
+        #expect((counts["consent_event"] ?? 0) > (counts["consent"] ?? 0))
+        #expect((counts["suppression"] ?? 0) >= 0)
+    }
+}
