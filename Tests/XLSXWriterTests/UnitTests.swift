@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import XLSXWriter
+
+@Suite("Formatting and rules")
+struct UnitTests {
+    static func formatted(_ value: Double) -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let count = bytes.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { DecimalFormat.write(value, to: $0) } ?? 0
+        }
+        return String(decoding: bytes.prefix(count), as: UTF8.self)
+    }
+
+    @Test("doubles are written so that they parse back to the same value")
+    func decimalsRoundTrip() {
+        let fixed: [(Double, String)] = [(0, "0"), (-0.0, "0"), (1, "1"), (-42.5, "-42.5"), (82557.64, "82557.64"),
+                                         (0.05, "0.05"), (0.1, "0.1"), (1234567.000001, "1234567.000001"),
+                                         (1e22, "1e+22"), (.leastNonzeroMagnitude, "5e-324")]
+        for (value, text) in fixed {
+            #expect(UnitTests.formatted(value) == text)
+        }
+        var generator = SeededGenerator(state: 99)
+        for _ in 0..<20_000 {
+            let bits = Double(bitPattern: generator.next())
+            let cents = Double(Int64(bitPattern: generator.next()) % 1_000_000_000_000) / 100
+            for value in [bits, cents] where value.isFinite {
+                #expect(Double(UnitTests.formatted(value)) == value, "\(value)")
+            }
+        }
+    }
+
+    @Test("integers and column letters")
+    func integersAndColumns() {
+        func text(_ body: (UnsafeMutablePointer<UInt8>) -> Int) -> String {
+            var bytes = [UInt8](repeating: 0, count: 32)
+            let count = bytes.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map(body) ?? 0 }
+            return String(decoding: bytes.prefix(count), as: UTF8.self)
+        }
+        for value in [Int64.min, Int64.max, 0, -1, 9, 10, 99, 100, 1_048_576] {
+            #expect(text { DecimalFormat.write(value, to: $0) } == String(value))
+        }
+        let columns = [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA"), (16_383, "XFD")]
+        for (column, letters) in columns {
+            #expect(text { DecimalFormat.writeColumnLetters(column, to: $0) } == letters)
+        }
+    }
+
+    @Test("sheet names are made valid and unique")
+    func sheetNames() {
+        var names = SheetNameRegistry()
+        #expect(names.claim("a/b:c*d?[e]\\f") == "a_b_c_d__e__f")
+        #expect(names.claim("'quoted'") == "quoted")
+        #expect(names.claim("") == "Sheet")
+        #expect(names.claim("History") == "History (2)")
+        #expect(names.claim("Data") == "Data")
+        #expect(names.claim("DATA") == "DATA (2)")
+        #expect(names.claim("tab\tname\u{1}") == "tab_name_")
+        let long = String(repeating: "x", count: 40)
+        #expect(names.claim(long) == String(repeating: "x", count: 31))
+        #expect(names.claim(long) == String(repeating: "x", count: 27) + " (2)")
+        let emoji = String(repeating: "a", count: 30) + "😀"
+        #expect(names.claim(emoji) == String(repeating: "a", count: 30))
+        #expect(names.claimContinuation(of: "Data") == "Data (3)")
+    }
+
+    @Test("text beyond Excel's limit is cut with a visible marker")
+    func longTextIsTruncated() {
+        for filler in ["a", "😀"] {
+            let text = String(repeating: filler, count: 40_000)
+            let fitted = SheetWriter.fitted(text)
+            #expect(fitted.utf16.count <= XLSXLimits.maximumTextLength)
+            #expect(fitted.utf16.count >= XLSXLimits.maximumTextLength - 1)
+            guard let marker = fitted.firstRange(of: SheetWriter.truncationMarkerStart) else {
+                Issue.record("no truncation marker")
+                continue
+            }
+            let kept = fitted[..<marker.lowerBound]
+            let cut = text.utf16.count - kept.utf16.count
+            #expect(fitted.hasSuffix("… [truncated: \(cut) more characters]"))
+            #expect(text.hasPrefix(kept))
+        }
+        let exact = String(repeating: "b", count: XLSXLimits.maximumTextLength)
+        #expect(SheetWriter.fitted(exact) == exact)
+    }
+
+    @Test("the same input gives a byte-identical file, however many threads compress it")
+    func deterministic() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var files: [Data] = []
+        for (index, workers) in [1, 2, 3].enumerated() {
+            let path = directory.file("run\(index).xlsx")
+            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, rowLimit: XLSXLimits.rowsPerSheet,
+                                            workerCount: workers)
+            let sheet = try workbook.addSheet(named: "Data", options: Fixture.options)
+            var generator = SeededGenerator(state: 5)
+            for n in 0..<20_000 {
+                try sheet.append([.integer(Int64(n)), .text(PropertyTests.randomText(&generator)),
+                                  .decimal(Double(generator.next() % 100_000) / 100)])
+            }
+            try workbook.close()
+            files.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        #expect(files[0].count > 400_000, "the sheet spans many compression chunks")
+        #expect(files[0] == files[1])
+        #expect(files[1] == files[2])
+        let layout = try ZipLayout.read(directory.file("run1.xlsx"), in: directory)
+        #expect(layout.testzip == nil, "every CRC and deflate stream checks out")
+    }
+
+    @Test("hyperlinks beyond Excel's per-sheet limit, or with unusable URLs, become text")
+    func hyperlinkLimits() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("links.xlsx")
+        let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties)
+        let sheet = try workbook.addSheet(named: "Links")
+        try sheet.append([.hyperlink(url: "https://example.org/\u{1}", text: "bad")])
+        try sheet.append([.hyperlink(url: "https://example.org/" + String(repeating: "x", count: 2100), text: "")])
+        for n in 0..<XLSXLimits.maximumHyperlinksPerSheet {
+            try sheet.append([.hyperlink(url: "https://example.org/\(n)", text: "")])
+        }
+        try sheet.append([.hyperlink(url: "https://example.org/over", text: "over")])
+        try workbook.close()
+        let script = #"""
+import json, re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+texts = re.findall(r"<t[^>]*>([^<]*)</t>", sheet)
+print(json.dumps({"links": sheet.count("<hyperlink "), "rels": rels.count("<Relationship "),
+                  "first": texts[0], "second": texts[1][:25], "last": texts[-1], "lastRef": re.findall(r'<hyperlink ref="([A-Z0-9]+)"', sheet)[-1]}))
+"""#
+        let result = try Readers.decode([String: AnyCodableValue].self, from: Readers.python(script, [path], in: directory))
+        #expect(result["links"] == .int(XLSXLimits.maximumHyperlinksPerSheet))
+        #expect(result["rels"] == .int(XLSXLimits.maximumHyperlinksPerSheet))
+        #expect(result["first"] == .string("bad (https://example.org/_x0001_)"))
+        #expect(result["second"] == .string("https://example.org/xxxxx"))
+        #expect(result["last"] == .string("over (https://example.org/over)"))
+        #expect(result["lastRef"] == .string("A\(XLSXLimits.maximumHyperlinksPerSheet + 2)"))
+    }
+}
+
+/// A JSON scalar.
+enum AnyCodableValue: Decodable, Equatable {
+    case int(Int)
+    case string(String)
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+}
