@@ -15,6 +15,10 @@ enum CLIErrors {
             printError(ledgerError.description)
             return ledgerError.isUsageError ? usage : failure
         }
+        if let requestError = error as? RequestError {
+            printError(requestError.description)
+            return requestError.isUsageError ? usage : failure
+        }
         if let usageError = error as? CLIUsageError {
             printError(usageError.description)
             return usage
@@ -33,7 +37,7 @@ enum CLIErrors {
             if !message.isEmpty { printError(message) }
             return code.rawValue
         }
-        printError("Error: \(message.isEmpty ? String(describing: error) : message)")
+        printError(message.isEmpty ? "Error: \(error)" : message)
         return failure
     }
 

@@ -1,7 +1,29 @@
 import ArgumentParser
+import Foundation
 import Inzage
 
-/// Placeholder until the command lands.
+/// `inzage init`: creates the database, or migrates an existing one to the current schema.
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Not yet available.")
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the database, or migrate it to the current schema.",
+        discussion: """
+            A new database starts with the default legal bases, purposes and sources, and the default organisation \
+            settings. Running init again is harmless: an existing database is migrated if it is older than this \
+            version of inzage, and left alone otherwise. Prints the database path, then whether it was created, \
+            migrated or already current.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    /// Opens (and so creates or migrates) the database and says which of the three happened.
+    func run() throws {
+        let path = global.databasePath
+        let existed = FileManager.default.fileExists(atPath: path)
+        let outdated = try existed && InzageDatabase.needsMigration(path: path)
+        _ = try InzageDatabase(path: path)
+        print(URL(fileURLWithPath: path).standardizedFileURL.path)
+        print(!existed ? "Created a new database." : outdated ? "Migrated the database to the current schema." : "The database is already current.")
+    }
 }

@@ -1,7 +1,40 @@
 import ArgumentParser
 import Inzage
 
-/// Placeholder until the command lands.
+/// `inzage recipient`: the named recipients of personal data.
 struct RecipientCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "recipient", abstract: "Not yet available.")
+    static let configuration = CommandConfiguration(
+        commandName: "recipient",
+        abstract: "List, add, change, deactivate and remove recipients of personal data.",
+        discussion: "Link recipients to the purposes they receive data for with `inzage purpose recipients`.",
+        subcommands: ReferenceListCommands.subcommands(for: Recipient.self)
+    )
+}
+
+extension Recipient: EditableEntry {
+    typealias AddOptions = RecipientAddOptions
+    typealias Shortcuts = RecipientShortcuts
+}
+
+/// What `inzage recipient add` needs besides the key.
+struct RecipientAddOptions: EntryAddOptions {
+    @Option(help: "The recipient's name.") var name: String
+    @Option(help: ArgumentHelp("Its role: \(RecipientRole.validKeys).", valueName: "role")) var role: RecipientRole
+    @Option(help: "ISO 3166-1 code of the country where it processes the data, such as NL.") var country: String
+    @Option(help: "Where notifications of rectifications go (GDPR Art. 19).") var contactEmail: String?
+
+    /// Builds the recipient and adds it.
+    func add(key: String, rank: Int, to ledger: Ledger, by actor: String) throws {
+        try ledger.addRecipient(Recipient(
+            key: key, name: try CLIText.required(name, option: "--name"), role: role,
+            country: try CLIText.required(country, option: "--country"), contactEmail: CLIText.optional(contactEmail), rank: rank), by: actor)
+    }
+}
+
+/// The `update` shortcut for a recipient's name.
+struct RecipientShortcuts: UpdateShortcuts {
+    @Option(help: "New name.") var name: String?
+
+    /// `name` when given.
+    var changes: [(field: String, value: String)] { name.map { [(field: "name", value: $0)] } ?? [] }
 }

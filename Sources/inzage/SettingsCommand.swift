@@ -1,7 +1,61 @@
 import ArgumentParser
 import Inzage
 
-/// Placeholder until the command lands.
+/// `inzage settings`: the organisation profile shown in every extract and message.
 struct SettingsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "settings", abstract: "Not yet available.")
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Show and change the organisation profile: who the controller is and where a person can complain.",
+        subcommands: [SettingsShow.self, SettingsSet.self, EntryHistory<SettingsList>.self]
+    )
+}
+
+/// `inzage settings show`: every setting with the value in force.
+struct SettingsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show every setting with the value in force.",
+        discussion: "With --json: an object from setting key to value, as `inzage settings set` takes them."
+    )
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var global: GlobalOptions
+
+    /// Prints the settings.
+    func run() throws {
+        try output.emit(from: global) { try $0.settingsDocument() }
+    }
+}
+
+/// `inzage settings set`: changes settings.
+struct SettingsSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change one setting (KEY VALUE) or several (--set KEY=VALUE …) in one go.",
+        discussion: """
+            Keys: \(SettingKey.validKeys). time-zone is an IANA time zone such as Europe/Amsterdam; \
+            default-language is nl or en; show-staff-names is true or false; e-mail settings take an e-mail address. \
+            Every change is recorded with the acting user (see `inzage settings history`). Prints the changes as old → new.
+            """
+    )
+
+    @Argument(help: "The setting's key.") var key: String?
+    @Argument(help: "Its new value.") var value: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
+    var assignments: [String] = []
+    @OptionGroup var global: GlobalOptions
+
+    /// Requires a key with a value, or --set, or both.
+    func validate() throws {
+        guard (key == nil) == (value == nil) else { throw ValidationError("Give the new value after the key: inzage settings set KEY VALUE.") }
+        guard key != nil || !assignments.isEmpty else { throw ValidationError("Give KEY VALUE or --set KEY=VALUE. Keys: \(SettingKey.validKeys).") }
+    }
+
+    /// Applies the changes in one transaction and prints them.
+    func run() throws {
+        let positional = zip(key.map { [$0] } ?? [], value.map { [$0] } ?? []).map { (field: $0, value: $1) }
+        let changes = positional + (try Assignments.parse(assignments, option: "--set"))
+        let records = try global.openLedger().updateEntry(.settings, key: "", changes: changes, by: global.actor)
+        print(records.isEmpty ? "Nothing changed: every value given is the one in force." : TextStyle.changes(records))
+    }
 }

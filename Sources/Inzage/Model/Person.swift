@@ -98,10 +98,47 @@ public struct PersonDetails: Codable, Sendable, Hashable {
         self.sourceKey = sourceKey
     }
 
-    /// The value of one field.
+    /// The value of one field. (A switch rather than `field.keyPath`: an import reads and writes fields
+    /// some hundred times per person, and key path projection is several times slower.)
     public subscript(_ field: PersonField) -> String? {
-        get { self[keyPath: field.keyPath] }
-        set { self[keyPath: field.keyPath] = newValue }
+        get {
+            switch field {
+            case .firstName: firstName
+            case .namePrefix: namePrefix
+            case .lastName: lastName
+            case .email: email
+            case .secondaryEmail: secondaryEmail
+            case .phone: phone
+            case .street: street
+            case .postalCode: postalCode
+            case .city: city
+            case .country: country
+            case .organisation: organisation
+            case .jobTitle: jobTitle
+            case .language: language
+            case .externalID: externalID
+            case .source: sourceKey
+            }
+        }
+        set {
+            switch field {
+            case .firstName: firstName = newValue
+            case .namePrefix: namePrefix = newValue
+            case .lastName: lastName = newValue
+            case .email: email = newValue
+            case .secondaryEmail: secondaryEmail = newValue
+            case .phone: phone = newValue
+            case .street: street = newValue
+            case .postalCode: postalCode = newValue
+            case .city: city = newValue
+            case .country: country = newValue
+            case .organisation: organisation = newValue
+            case .jobTitle: jobTitle = newValue
+            case .language: language = newValue
+            case .externalID: externalID = newValue
+            case .source: sourceKey = newValue
+            }
+        }
     }
 
     /// The person's full name as it is written: first name, prefix, last name.

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Inzage
+
+extension OutputOptions {
+    /// Prints `view` as JSON with `--json`, else as text in the organisation's time zone (nothing when the text is empty).
+    func emit(_ view: some Presentable, ledger: Ledger) throws {
+        if json {
+            print(try JSONOutput.string(view))
+        } else {
+            let text = view.text(style: TextStyle(profile: try ledger.organisationProfile()))
+            if !text.isEmpty { print(text) }
+        }
+    }
+
+    /// Opens the ledger, builds the view with it, and prints the view.
+    func emit(from global: GlobalOptions, _ view: (Ledger) throws -> some Presentable) throws {
+        let ledger = try global.openLedger()
+        try emit(try view(ledger), ledger: ledger)
+    }
+}
+
+/// Parsing of the `FIELD=VALUE` arguments of `--set`.
+enum Assignments {
+    /// Splits each `FIELD=VALUE` at its first `=`; an item without one is a usage error that names `option`.
+    static func parse(_ items: [String], option: String) throws -> [(field: String, value: String)] {
+        try items.map { item in
+            guard let equals = item.firstIndex(of: "=") else {
+                throw CLIUsageError(description: "\(option) takes FIELD=VALUE, such as \(option) rank=10; got '\(item)'.")
+            }
+            let field = item[..<equals].trimmingCharacters(in: .whitespaces)
+            return (field: field, value: String(item[item.index(after: equals)...]))
+        }
+    }
+}
+
+/// Parsing of ISO 8601 dates given on the command line.
+enum CLIDate {
+    /// `text` as a date-time with offset (`2025-03-01T14:00:00+01:00`), or a date alone (`2025-03-01`, midnight in `timeZone`).
+    /// Anything else is a usage error that names `option`.
+    static func parse(_ text: String, option: String, timeZone: TimeZone) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let withTime = ISO8601DateFormatter()
+        if let date = withTime.date(from: trimmed) { return date }
+        let dateOnly = ISO8601DateFormatter()
+        dateOnly.formatOptions = [.withFullDate]
+        dateOnly.timeZone = timeZone
+        if let date = dateOnly.date(from: trimmed) { return date }
+        throw CLIUsageError(description: "Invalid \(option) '\(text)': use an ISO 8601 date such as 2025-03-01 or 2025-03-01T14:00:00+01:00.")
+    }
+}
+
+/// Checks of free text given on the command line.
+enum CLIText {
+    /// `value` trimmed; empty is a usage error that names `option`.
+    static func required(_ value: String, option: String) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw CLIUsageError(description: "Invalid \(option): it cannot be empty.") }
+        return trimmed
+    }
+
+    /// `value` trimmed, nil when absent or empty.
+    static func optional(_ value: String?) -> String? {
+        value.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The text in both languages from the options `<option>-nl` and `<option>-en`.
+    static func localized(nl: String, en: String, option: String) throws -> LocalizedText {
+        LocalizedText(nl: try required(nl, option: "\(option)-nl"), en: try required(en, option: "\(option)-en"))
+    }
+}
+
+extension SourceType: ExpressibleByArgument {}
+extension RecipientRole: ExpressibleByArgument {}
+

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// Bad input gets a message that names the field and the valid choices, exit 2 for usage errors and 1 for
+/// failures, and nothing is written.
+@Suite("Bad input")
+struct BadInputTests {
+    @Test("An unknown person: exit 1")
+    func unknownPerson() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson())
+        let unchanged = [["person", "history", person, "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            for arguments in [["person", "show", "999"], ["person", "history", "999"], ["person", "update", "999", "--city", "Delft"],
+                              ["consent", "give", "999", "--purpose", "e-marketing", "--source", "web-form"],
+                              ["consent", "withdraw", "999", "--purpose", "e-marketing"]] {
+                try sandbox.refuse(arguments, status: 1, mentioning: ["No person has id 999", "inzage person find"])
+            }
+            try sandbox.refuse(["person", "show", "anna"], status: 2, mentioning: ["<id>"])
+        }
+    }
+
+    @Test("An unknown purpose, source or basis: exit 2, the message lists the valid keys")
+    func unknownKeys() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson())
+        let unchanged = [["person", "history", person, "--json"], ["person", "find", "--name", "Piet", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["consent", "give", person, "--purpose", "newsletter", "--source", "web-form"], status: 2,
+                               mentioning: ["Unknown purpose 'newsletter'", "sales-and-service, e-marketing"])
+            try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "fair"], status: 2,
+                               mentioning: ["Unknown source 'fair'", "business-card", "web-form"])
+            try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--basis", "whim"], status: 2,
+                               mentioning: ["Unknown legal basis 'whim'", "consent, contract, legal-obligation"])
+            try sandbox.refuse(["consent", "object", person, "--purpose", "newsletter"], status: 2,
+                               mentioning: ["Unknown purpose 'newsletter'", "e-marketing"])
+            try sandbox.refuse(["person", "update", person, "--source", "fair"], status: 2,
+                               mentioning: ["Unknown source 'fair'", "business-card"])
+            try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", "piet@example.nl", "--source", "fair"],
+                               status: 2, mentioning: ["Unknown source 'fair'"])
+        }
+    }
+
+    @Test("A malformed e-mail address: exit 2, names the field")
+    func malformedEmail() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson())
+        let unchanged = [["person", "history", person, "--json"], ["person", "find", "--name", "Piet", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", "piet@example"], status: 2,
+                               mentioning: ["email", "piet@example", "name@example.nl"])
+            try sandbox.refuse(["person", "update", person, "--email", "anna at example.nl"], status: 2,
+                               mentioning: ["email", "name@example.nl"])
+            try sandbox.refuse(["person", "update", person, "--secondary-email", "x@@example.nl", "--city", "Delft"], status: 2,
+                               mentioning: ["secondary-email"])
+            try sandbox.refuse(["person", "update", person, "--language", "de"], status: 2, mentioning: ["language", "nl, en"])
+        }
+    }
+
+    @Test("An unknown field in --remove or --set: exit 2, lists the valid fields")
+    func unknownField() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--city", "Delft"))
+        let unchanged = [["person", "history", person, "--json"], ["source", "history", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["person", "update", person, "--remove", "shoe-size", "--city", "Leiden"], status: 2,
+                               mentioning: ["Unknown field 'shoe-size'", "first-name", "postal-code", "external-id"])
+            try sandbox.refuse(["person", "update", person, "--city", "Leiden", "--remove", "city"], status: 2,
+                               mentioning: ["city"])
+            try sandbox.refuse(["source", "update", "phone", "--set", "shoe-size=42"], status: 2,
+                               mentioning: ["Unknown field 'shoe-size'", "name-nl", "type", "confirmation-template"])
+        }
+    }
+
+    @Test("A duplicate e-mail address: exit 1, names the field and the other person")
+    func duplicateEmail() throws {
+        let sandbox = try CLISandbox()
+        let anna = try sandbox.addPerson()
+        let piet = String(try sandbox.addPerson(first: "Piet", last: "Bakker", email: "piet@example.nl"))
+        let unchanged = [["person", "history", piet, "--json"], ["person", "find", "--name", "Klaas", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["person", "add", "--first-name", "Klaas", "--last-name", "Vos", "--email", "ANNA.JANSEN@example.nl"], status: 1,
+                               mentioning: ["email", "person \(anna)"])
+            try sandbox.refuse(["person", "update", piet, "--secondary-email", "anna.jansen@example.nl", "--city", "Delft"], status: 1,
+                               mentioning: ["secondary-email", "person \(anna)"])
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@Suite("inzage purpose|source|basis|recipient")
+struct ReferenceListCommandTests {
+    @Test("add, list, update, deactivate and link recipients, each recorded in the list's history")
+    func lifecycle() throws {
+        let sandbox = try CLISandbox()
+        let recipient = try sandbox.succeed("recipient", "add", "mailing-service", "--name", "Mailer B.V.", "--role", "processor",
+                                            "--country", "NL", "--contact-email", "privacy@mailer.example")
+        #expect(recipient.lines.first == "mailing-service")
+
+        let added = try sandbox.succeed(
+            "purpose", "add", "newsletter", "--name-nl", "Nieuwsbrief", "--name-en", "Newsletter",
+            "--description-nl", "We sturen u onze nieuwsbrief.", "--description-en", "We send you our newsletter.",
+            "--default-basis", "consent", "--data-categories-nl", "Naam, e-mailadres", "--data-categories-en", "Name, e-mail address",
+            "--retention-nl", "Tot u zich afmeldt.", "--retention-en", "Until you unsubscribe.",
+            "--consent-text-nl", "Ja, stuur mij de nieuwsbrief.", "--consent-text-en", "Yes, send me the newsletter.",
+            "--direct-marketing", "--recipient", "mailing-service")
+        #expect(added.lines.first == "newsletter")
+
+        let purposes = try JSON.objects(try sandbox.json("purpose", "list"))
+        #expect(purposes.map { $0["key"] as? String } == ["sales-and-service", "e-marketing", "newsletter"])
+        let newsletter = try #require(purposes.last)
+        #expect(newsletter["rank"] as? Int == 30)
+        #expect(newsletter["isDirectMarketing"] as? Bool == true)
+        #expect(newsletter["recipients"] as? [String] == ["mailing-service"])
+        #expect(try JSON.object(newsletter["name"])["nl"] as? String == "Nieuwsbrief")
+        let table = try sandbox.succeed("purpose", "list").stdout
+        #expect(table.contains("newsletter") && table.contains("Newsletter") && table.contains("Consent (consent)"))
+
+        let update = try sandbox.succeed("purpose", "update", "newsletter", "--name-en", "Monthly newsletter", "--rank", "5",
+                                         "--set", "retention-en=Until you unsubscribe, at most five years.")
+        #expect(update.stdout.contains("name-en") && update.stdout.contains("Newsletter → Monthly newsletter"))
+        #expect(update.stdout.contains("30 → 5"))
+        let reordered = try JSON.objects(try sandbox.json("purpose", "list"))
+        #expect(reordered.first?["key"] as? String == "newsletter")
+
+        try sandbox.succeed("purpose", "deactivate", "newsletter")
+        #expect(try JSON.objects(try sandbox.json("purpose", "list")).allSatisfy { $0["key"] as? String != "newsletter" })
+        let all = try JSON.objects(try sandbox.json("purpose", "list", "--all"))
+        #expect(all.first { $0["key"] as? String == "newsletter" }?["active"] as? Bool == false)
+
+        try sandbox.succeed("purpose", "recipients", "sales-and-service", "--recipient", "mailing-service")
+        let history = try JSON.objects(try sandbox.json("purpose", "history"))
+        #expect(history.map { $0["field"] as? String } == ["recipients", "active", "retention-en", "rank", "name-en", "created"])
+        #expect(history.allSatisfy { $0["by"] as? String == CLISandbox.actor && JSON.isISO8601($0["at"]) })
+        let rename = try #require(history.first { $0["field"] as? String == "name-en" })
+        #expect(rename["oldValue"] as? String == "Newsletter")
+        #expect(rename["newValue"] as? String == "Monthly newsletter")
+        #expect(try JSON.objects(try sandbox.json("purpose", "history", "sales-and-service")).count == 1)
+        #expect(try JSON.objects(try sandbox.json("recipient", "history")).map { $0["field"] as? String } == ["created"])
+    }
+
+    @Test("The same commands edit sources and legal bases")
+    func sourcesAndBases() throws {
+        let sandbox = try CLISandbox()
+        #expect(try sandbox.succeed("source", "add", "trade-fair", "--name-nl", "Beurs", "--name-en", "Trade fair",
+                                    "--description-nl", "U sprak ons op een beurs.", "--description-en", "You met us at a trade fair.",
+                                    "--type", "data-subject").lines.first == "trade-fair")
+        #expect(try sandbox.succeed("basis", "add", "national-law", "--name-nl", "Nationale wet", "--name-en", "National law",
+                                    "--description-nl", "Een wet verplicht het.", "--description-en", "A law requires it.",
+                                    "--article", "6(1)(c)", "--dpv-iri", "https://w3id.org/dpv/legal/eu/gdpr#A6-1-c").lines.first == "national-law")
+        let sources = try JSON.objects(try sandbox.json("source", "list"))
+        #expect(sources.last?["key"] as? String == "trade-fair")
+        #expect(sources.last?["sourceType"] as? String == "data-subject")
+        #expect(try sandbox.succeed("basis", "list").stdout.contains("National law"))
+
+        // Unused entries can be removed; the removal is recorded.
+        try sandbox.succeed("source", "remove", "trade-fair")
+        #expect(try JSON.objects(try sandbox.json("source", "list", "--all")).allSatisfy { $0["key"] as? String != "trade-fair" })
+        #expect(try JSON.objects(try sandbox.json("source", "history")).first?["field"] as? String == "removed")
+    }
+
+    @Test("Refused changes: an entry in use, an unknown field, an unknown key, a duplicate key, a bad value")
+    func refusals() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--source", "business-card"))
+        try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form")
+        let unchanged = [["purpose", "history", "--json"], ["source", "history", "--json"], ["purpose", "list", "--all", "--json"],
+                         ["source", "list", "--all", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["purpose", "remove", "e-marketing"], status: 1, mentioning: ["e-marketing", "in use", "deactivate"])
+            try sandbox.refuse(["source", "remove", "business-card"], status: 1, mentioning: ["business-card", "in use"])
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "colour=blue"], status: 2,
+                               mentioning: ["Unknown field 'colour'", "name-nl", "retention-en", "active"])
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--name-en", "Mail", "--set", "colour=blue"], status: 2,
+                               mentioning: ["colour"])
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "name-en"], status: 2, mentioning: ["FIELD=VALUE"])
+            try sandbox.refuse(["purpose", "update", "marketing", "--name-en", "Mail"], status: 2,
+                               mentioning: ["Unknown purpose 'marketing'", "sales-and-service, e-marketing"])
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "default-basis=maybe"], status: 2,
+                               mentioning: ["Unknown legal basis 'maybe'", "legitimate-interest"])
+            try sandbox.refuse(["source", "add", "chat", "--name-nl", "Chat", "--name-en", "Chat", "--description-nl", "x", "--description-en", "x",
+                                "--type", "data-subject"], status: 1, mentioning: ["already exists"])
+            try sandbox.refuse(["source", "add", "Trade Fair", "--name-nl", "Beurs", "--name-en", "Fair", "--description-nl", "x",
+                                "--description-en", "x", "--type", "data-subject"], status: 2, mentioning: ["key", "hyphens"])
+            try sandbox.refuse(["source", "add", "fair", "--name-nl", "Beurs", "--name-en", "Fair", "--description-nl", "x",
+                                "--description-en", "x", "--type", "friend"], status: 2, mentioning: ["data-subject", "third-party", "public-source"])
+            try sandbox.refuse(["basis", "deactivate", "maybe"], status: 2, mentioning: ["Unknown legal basis 'maybe'", "consent, contract"])
+        }
+    }
+}

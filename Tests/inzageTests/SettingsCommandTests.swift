@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@Suite("inzage settings")
+struct SettingsCommandTests {
+    @Test("show lists every setting; set changes one or several and records each change")
+    func showAndSet() throws {
+        let sandbox = try CLISandbox()
+        let settings = try JSON.object(try sandbox.json("settings", "show"))
+        #expect(settings["time-zone"] as? String == "Europe/Amsterdam")
+        #expect(settings["supervisory-authority-name"] as? String == "Autoriteit Persoonsgegevens")
+
+        let one = try sandbox.succeed("settings", "set", "time-zone", "Europe/London")
+        #expect(one.stdout.contains("Europe/Amsterdam → Europe/London"))
+        let several = try sandbox.succeed("settings", "set", "--set", "name=Acme B.V.", "--set", "dpo-email=fg@acme.example")
+        #expect(several.stdout.contains("Acme B.V.") && several.stdout.contains("fg@acme.example"))
+
+        let changed = try JSON.object(try sandbox.json("settings", "show"))
+        #expect(changed["time-zone"] as? String == "Europe/London")
+        #expect(changed["name"] as? String == "Acme B.V.")
+        #expect(try sandbox.succeed("settings", "show").stdout.contains("Europe/London"))
+        let history = try JSON.objects(try sandbox.json("settings", "history"))
+        #expect(history.map { $0["key"] as? String } == ["dpo-email", "name", "time-zone"])
+        // Text output uses the organisation's time zone.
+        #expect(try sandbox.succeed("settings", "history").stdout.contains("Times are in Europe/London."))
+    }
+
+    @Test("An invalid time zone or an unknown key is refused with exit 2, and nothing is written")
+    func refusals() throws {
+        let sandbox = try CLISandbox()
+        let unchanged = [["settings", "show", "--json"], ["settings", "history", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["settings", "set", "time-zone", "Mars/Olympus"], status: 2, mentioning: ["time-zone", "Mars/Olympus", "Europe/Amsterdam"])
+            try sandbox.refuse(["settings", "set", "--set", "name=Acme", "--set", "time-zone=Nowhere"], status: 2, mentioning: ["Nowhere"])
+            try sandbox.refuse(["settings", "set", "colour", "blue"], status: 2, mentioning: ["Unknown setting 'colour'", "time-zone", "dpo-email"])
+            try sandbox.refuse(["settings", "set", "name"], status: 2, mentioning: ["VALUE"])
+        }
+        let help = try sandbox.run(["settings", "set", "--help"], global: false)
+        #expect(help.stdout.contains("time-zone") && help.stdout.contains("supervisory-authority-name"))
+    }
+}
