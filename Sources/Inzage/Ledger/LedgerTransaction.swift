@@ -58,6 +58,12 @@ public struct LedgerTransaction {
     /// Read access within the transaction.
     public var reader: any LedgerReader { store }
 
+    /// Runs `body` so that its changes and their history stay together: when it throws, every change it made
+    /// is undone and the transaction goes on. An import runs each row this way, so a refused row leaves nothing.
+    public func atomically(_ body: () throws -> Void) throws {
+        try store.inSavepoint(body)
+    }
+
     // MARK: Persons
 
     /// Registers a person and writes one edit record per filled field.
@@ -138,13 +144,24 @@ public struct LedgerTransaction {
     /// refuses the grant unless the person themself gives it (`fromPerson`, with evidence) — never through an import.
     @discardableResult
     public func giveConsent(_ grant: ConsentGrant, attribution: Attribution) throws -> Consent {
-        let person = try existingPerson(grant.personID)
+        try giveConsent(grant, to: try existingPerson(grant.personID), attribution: attribution)
+    }
+
+    /// ``giveConsent(_:attribution:)`` for a person read or written earlier in this transaction (an import has just
+    /// added or updated it), which saves reading the person again for every consent.
+    ///
+    /// `isNewPerson` says that ``addPerson(_:attribution:)`` registered the person in this transaction and that no
+    /// consent for this purpose was given to it since: there can be no suppression nor consent to look for then.
+    /// (Were there a consent after all, the schema's unique person-purpose key would refuse the insert.)
+    @discardableResult
+    func giveConsent(_ grant: ConsentGrant, to person: Person, isNewPerson: Bool = false, attribution: Attribution) throws -> Consent {
+        guard person.id == grant.personID else { throw LedgerError.unknownPerson(grant.personID) }
         let purpose = try lists.activePurpose(grant.purposeKey)
         let basis = try lists.activeBasis(grant.basisKey ?? purpose.defaultBasisKey)
         let source = try lists.activeSource(grant.sourceKey)
         let status: ConsentStatus = basis.key == LegalBasis.consentKey ? .given : .notApplicable
 
-        if let suppression = try store.suppression(personID: person.id, purposeKey: purpose.key) {
+        if !isNewPerson, let suppression = try store.suppression(personID: person.id, purposeKey: purpose.key) {
             let personActs = attribution.via == .preferencePage || grant.fromPerson
             guard personActs, attribution.via != .import, status == .given else {
                 throw LedgerError.suppressed(personID: person.id, purpose: purpose.key, since: suppression.at)
@@ -157,7 +174,7 @@ public struct LedgerTransaction {
 
         let text = status == .given ? (grant.consentText ?? purpose.consentText[person.language(fallback: defaultLanguage)]) : grant.consentText
         let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
-        guard let existing = try store.consent(personID: person.id, purposeKey: purpose.key) else {
+        guard !isNewPerson, let existing = try store.consent(personID: person.id, purposeKey: purpose.key) else {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: person.id, purposeKey: purpose.key, basisKey: basis.key, status: status, sourceKey: source.key,
                 comment: grant.comment, consentText: text, givenAt: givenAt, withdrawnAt: nil,

@@ -148,8 +148,13 @@ extension Ledger {
             guard Language(rawValue: value) != nil else { throw invalid("valid languages: \(Language.validKeys)") }
         case .showStaffNames:
             guard value == "true" || value == "false" else { throw invalid("use true or false") }
+        case .decreedDays:
+            let dates = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard dates.allSatisfy({ CivilDate($0) != nil }) else { throw invalid("give dates as YYYY-MM-DD, separated by commas") }
+        case .extractRetentionDays:
+            guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
         case .country:
-            guard value.count == 2, value == value.uppercased() else { throw invalid("use an ISO 3166-1 alpha-2 code such as NL") }
+            guard value == "NL" else { throw invalid("deadlines follow the public holidays of NL, the only country Inzage knows yet") }
         default:
             guard !value.isEmpty else { throw invalid("it cannot be empty") }
         }

@@ -55,11 +55,12 @@ public struct ReferenceSnapshot: Sendable {
         _ key: String, in entries: [Entry], list: ReferenceList,
         key entryKey: KeyPath<Entry, String>, isActive: KeyPath<Entry, Bool>
     ) throws -> Entry {
-        let valid = entries.filter { $0[keyPath: isActive] }.map { $0[keyPath: entryKey] }.joined(separator: ", ")
+        // The list of valid keys is only built for the error: lookups run once per imported row.
+        func valid() -> String { entries.filter { $0[keyPath: isActive] }.map { $0[keyPath: entryKey] }.joined(separator: ", ") }
         guard let entry = entries.first(where: { $0[keyPath: entryKey] == key }) else {
-            throw LedgerError.unknownEntry(list, key, valid: valid)
+            throw LedgerError.unknownEntry(list, key, valid: valid())
         }
-        guard entry[keyPath: isActive] else { throw LedgerError.inactiveEntry(list, key, valid: valid) }
+        guard entry[keyPath: isActive] else { throw LedgerError.inactiveEntry(list, key, valid: valid()) }
         return entry
     }
 }

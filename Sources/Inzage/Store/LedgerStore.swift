@@ -23,6 +23,8 @@ public protocol LedgerReader {
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws
     /// Calls `body` for each of the person's consent events, oldest first, without loading them all.
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws
+    /// How much history the person has, and which sources its consent events name.
+    func historySummary(personID: Int64) throws -> HistorySummary
     /// The suppression of `purposeKey` for the person, or nil.
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression?
     /// All of the person's suppressions.
@@ -66,6 +68,9 @@ public protocol LedgerWriter: LedgerReader {
     func insertSuppression(_ suppression: Suppression) throws
     /// Lifts a suppression.
     func deleteSuppression(personID: Int64, purposeKey: String) throws
+    /// Runs `body` in a savepoint inside the open transaction: its writes are undone when it throws,
+    /// and the transaction goes on (an import uses one per row, so that a refused row leaves nothing behind).
+    func inSavepoint(_ body: () throws -> Void) throws
 
     /// Inserts or replaces a legal basis.
     func saveLegalBasis(_ basis: LegalBasis) throws
@@ -91,4 +96,17 @@ public protocol LedgerStore: Sendable {
     func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T
     /// Runs `body` in one write transaction: it commits when `body` returns and rolls back when it throws.
     func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T
+}
+
+/// The size of a person's history, counted without loading it.
+public struct HistorySummary: Sendable, Hashable {
+    /// How many edit records.
+    public var editCount = 0
+    /// How many consent events.
+    public var consentEventCount = 0
+    /// The sources named by the consent events (before and after).
+    public var eventSourceKeys: Set<String> = []
+
+    /// An empty summary.
+    public init() {}
 }

@@ -14,6 +14,8 @@ extension InzageDatabase: LedgerStore {
 /// The SQLite implementation of the ledger's storage primitives, bound to one connection inside one transaction.
 struct SQLiteLedgerAccess: LedgerWriter {
     let db: Database
+    /// The stored form of the instant being written (one per transaction), formatted once instead of per row.
+    private let dates = StoredDateCache()
 
     // MARK: Persons
 
@@ -47,11 +49,20 @@ struct SQLiteLedgerAccess: LedgerWriter {
     }
 
     func persons(email: String) throws -> [Person] {
-        try fetchPersons("WHERE email = ?1 OR secondary_email = ?1 ORDER BY id", [email])
+        guard try exists("SELECT EXISTS (SELECT 1 FROM person WHERE email = ?1 OR secondary_email = ?1)", [email]) else { return [] }
+        return try fetchPersons("WHERE email = ?1 OR secondary_email = ?1 ORDER BY id", [email])
     }
 
     func persons(externalID: String) throws -> [Person] {
-        try fetchPersons("WHERE external_id = ? ORDER BY id", [externalID])
+        guard try exists("SELECT EXISTS (SELECT 1 FROM person WHERE external_id = ?)", [externalID]) else { return [] }
+        return try fetchPersons("WHERE external_id = ? ORDER BY id", [externalID])
+    }
+
+    /// Answers an `EXISTS` query without building rows. The look-ups that usually find nothing (an e-mail address
+    /// being free, a consent or suppression for a new person: several per imported row) ask this first, because
+    /// fetching a `Row` makes GRDB build a column-name index each time.
+    private func exists(_ sql: String, _ arguments: StatementArguments) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? false
     }
 
     func persons(nameContaining text: String, limit: Int) throws -> [Person] {
@@ -70,7 +81,8 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func insertPerson(details: PersonDetails, at: Date, by: String) throws -> Person {
         var arguments = Self.detailArguments(details)
-        arguments += [at, by, at, by]
+        let stamp = dates.value(at)
+        arguments += [stamp, by, stamp, by]
         try db.cachedStatement(sql: """
             INSERT INTO person (first_name, name_prefix, last_name, email, secondary_email, phone, street, postal_code,
                 city, country, organisation, job_title, language, external_id, source_key,
@@ -82,7 +94,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func updatePerson(_ person: Person) throws {
         var arguments = Self.detailArguments(person.details)
-        arguments += [person.updatedAt, person.updatedBy, person.id]
+        arguments += [dates.value(person.updatedAt), person.updatedBy, person.id]
         try db.cachedStatement(sql: """
             UPDATE person SET first_name = ?, name_prefix = ?, last_name = ?, email = ?, secondary_email = ?, phone = ?,
                 street = ?, postal_code = ?, city = ?, country = ?, organisation = ?, job_title = ?, language = ?,
@@ -94,16 +106,30 @@ struct SQLiteLedgerAccess: LedgerWriter {
     // MARK: Edit history
 
     func appendEdits(_ edits: [PersonEdit]) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO person_edit (person_id, field, old_value, new_value, at, by, via, reason, request_reference)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for edit in edits {
-            try statement.execute(arguments: [
-                edit.personID, edit.field.rawValue, edit.oldValue, edit.newValue, edit.at,
-                edit.attribution.by, edit.attribution.via.rawValue, edit.attribution.reason, edit.attribution.requestReference,
-            ])
+        // Several rows per statement: a new person has an edit per filled field, and an import registers
+        // thousands of persons, so one statement per person saves most of the per-statement overhead.
+        var start = edits.startIndex
+        while start < edits.endIndex {
+            let end = min(start + Self.editRowsPerStatement, edits.endIndex)
+            var arguments = StatementArguments()
+            for edit in edits[start..<end] {
+                arguments += [
+                    edit.personID, edit.field.rawValue, edit.oldValue, edit.newValue, dates.value(edit.at),
+                    edit.attribution.by, edit.attribution.via.rawValue, edit.attribution.reason, edit.attribution.requestReference,
+                ]
+            }
+            try db.cachedStatement(sql: Self.insertEditsSQL[end - start]).execute(arguments: arguments)
+            start = end
         }
+    }
+
+    /// The most edit rows one INSERT statement writes.
+    private static let editRowsPerStatement = 16
+
+    /// `INSERT INTO person_edit … VALUES (…), (…)` for 0 to ``editRowsPerStatement`` rows, indexed by row count.
+    private static let insertEditsSQL: [String] = (0...editRowsPerStatement).map { count in
+        "INSERT INTO person_edit (person_id, field, old_value, new_value, at, by, via, reason, request_reference) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
     }
 
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws {
@@ -136,14 +162,17 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func consents(personID: Int64) throws -> [Consent] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.consentColumns.replacingOccurrences(of: "id,", with: "consent.id,", options: .anchored))
+            SELECT \(Self.consentColumns.split(separator: ",").map { "consent." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
             FROM consent JOIN purpose ON purpose.key = consent.purpose_key
             WHERE person_id = ? ORDER BY purpose.rank, purpose.key
             """), arguments: [personID]).map(consent(from:))
     }
 
     func consent(personID: Int64, purposeKey: String) throws -> Consent? {
-        try Row.fetchOne(db.cachedStatement(sql: """
+        guard try exists("SELECT EXISTS (SELECT 1 FROM consent WHERE person_id = ? AND purpose_key = ?)", [personID, purposeKey]) else {
+            return nil
+        }
+        return try Row.fetchOne(db.cachedStatement(sql: """
             SELECT \(Self.consentColumns) FROM consent WHERE person_id = ? AND purpose_key = ?
             """), arguments: [personID, purposeKey]).map(consent(from:))
     }
@@ -155,8 +184,9 @@ struct SQLiteLedgerAccess: LedgerWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 consent.personID, consent.purposeKey, consent.basisKey, consent.status.rawValue, consent.sourceKey,
-                consent.comment, consent.consentText, consent.givenAt, consent.withdrawnAt, consent.registeredAt,
-                consent.registeredBy, consent.updatedAt, consent.updatedBy, consent.updateCount,
+                consent.comment, consent.consentText, dates.value(consent.givenAt), dates.value(consent.withdrawnAt),
+                dates.value(consent.registeredAt), consent.registeredBy, dates.value(consent.updatedAt), consent.updatedBy,
+                consent.updateCount,
             ])
         var inserted = consent
         inserted.id = db.lastInsertedRowID
@@ -170,7 +200,8 @@ struct SQLiteLedgerAccess: LedgerWriter {
             WHERE id = ?
             """).execute(arguments: [
                 consent.basisKey, consent.status.rawValue, consent.sourceKey, consent.comment, consent.consentText,
-                consent.givenAt, consent.withdrawnAt, consent.updatedAt, consent.updatedBy, consent.updateCount, consent.id,
+                dates.value(consent.givenAt), dates.value(consent.withdrawnAt), dates.value(consent.updatedAt), consent.updatedBy,
+                consent.updateCount, consent.id,
             ])
     }
 
@@ -180,7 +211,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
                 to_basis, from_source, to_source, by, via, request_reference, evidence, comment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                event.consentID, event.personID, event.purposeKey, event.at, event.type.rawValue,
+                event.consentID, event.personID, event.purposeKey, dates.value(event.at), event.type.rawValue,
                 event.fromStatus?.rawValue, event.toStatus.rawValue, event.fromBasis, event.toBasis,
                 event.fromSource, event.toSource, event.attribution.by, event.attribution.via.rawValue,
                 event.attribution.requestReference, event.evidence, event.comment,
@@ -206,6 +237,17 @@ struct SQLiteLedgerAccess: LedgerWriter {
         }
     }
 
+    func historySummary(personID: Int64) throws -> HistorySummary {
+        var summary = HistorySummary()
+        summary.editCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM person_edit WHERE person_id = ?", arguments: [personID]) ?? 0
+        summary.consentEventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM consent_event WHERE person_id = ?", arguments: [personID]) ?? 0
+        summary.eventSourceKeys = Set(try String.fetchAll(db, sql: """
+            SELECT to_source FROM consent_event WHERE person_id = ?1
+            UNION SELECT from_source FROM consent_event WHERE person_id = ?1 AND from_source IS NOT NULL
+            """, arguments: [personID]))
+        return summary
+    }
+
     // MARK: Suppressions
 
     private func suppression(from row: Row) throws -> Suppression {
@@ -215,7 +257,10 @@ struct SQLiteLedgerAccess: LedgerWriter {
     }
 
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression? {
-        try Row.fetchOne(db.cachedStatement(sql: """
+        guard try exists("SELECT EXISTS (SELECT 1 FROM suppression WHERE person_id = ? AND purpose_key = ?)", [personID, purposeKey]) else {
+            return nil
+        }
+        return try Row.fetchOne(db.cachedStatement(sql: """
             SELECT person_id, purpose_key, at, by, via, request_reference FROM suppression
             WHERE person_id = ? AND purpose_key = ?
             """), arguments: [personID, purposeKey]).map(suppression(from:))
@@ -240,6 +285,22 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func deleteSuppression(personID: Int64, purposeKey: String) throws {
         try db.execute(sql: "DELETE FROM suppression WHERE person_id = ? AND purpose_key = ?", arguments: [personID, purposeKey])
+    }
+
+    // MARK: Savepoints
+
+    func inSavepoint(_ body: () throws -> Void) throws {
+        // Cached statements rather than `Database.inSavepoint`, which parses its SQL anew on every call
+        // (an import opens one savepoint per row). GRDB still sees the savepoints and tracks them.
+        try db.cachedStatement(sql: "SAVEPOINT ledger").execute()
+        do {
+            try body()
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT ledger").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT ledger").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT ledger").execute()
     }
 
     // MARK: Reference lists
@@ -411,6 +472,27 @@ struct SQLiteLedgerAccess: LedgerWriter {
 }
 
 // MARK: - Column coding
+
+/// Remembers the stored form of the last date written. A transaction stamps every row with the same instant, and
+/// GRDB formats each date with a `DateFormatter`, which costs more than the insert itself; the text is GRDB's own.
+final class StoredDateCache {
+    private var date: Date?
+    private var stored = DatabaseValue.null
+
+    /// The stored form of `date`, exactly as GRDB writes it.
+    func value(_ date: Date) -> DatabaseValue {
+        if date != self.date {
+            self.date = date
+            stored = date.databaseValue
+        }
+        return stored
+    }
+
+    /// The stored form of `date`, or NULL.
+    func value(_ date: Date?) -> DatabaseValue {
+        date.map { value($0) } ?? .null
+    }
+}
 
 /// Reads a raw-value enum column, refusing values written outside Inzage.
 func decode<T: RawRepresentable>(_ raw: String, _ table: String, _ column: String) throws -> T where T.RawValue == String {
