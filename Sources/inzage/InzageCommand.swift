@@ -15,7 +15,7 @@ struct InzageCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, PersonCommand.self, ConsentCommand.self,
             PurposeCommand.self, SourceCommand.self, BasisCommand.self, RecipientCommand.self,
-            SettingsCommand.self, ImportCommand.self,
+            SettingsCommand.self, ImportCommand.self, RequestCommand.self, WorkCommand.self, ExtractCommand.self,
         ]
     )
 

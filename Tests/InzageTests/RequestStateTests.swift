@@ -6,7 +6,7 @@ import Testing
 struct RequestStateTests {
     /// The legal graph, written out independently of the implementation.
     static let legal: [RequestState: Set<RequestState>] = [
-        .received: [.awaitingIdentity, .inProgress, .awaitingDecision, .rejected, .withdrawn, .failed],
+        .received: [.awaitingIdentity, .inProgress, .extended, .awaitingDecision, .rejected, .withdrawn, .failed],
         .awaitingIdentity: [.inProgress, .rejected, .withdrawn],
         .inProgress: [.extended, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed],
         .extended: [.inProgress, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed],
@@ -71,7 +71,7 @@ struct RequestStateTests {
 
     @Test("Illegal transitions are refused with the current, requested and allowed states", arguments: [
         (RequestState.received, RequestState.completed,
-         "A request cannot move from received to completed; from received it can move to: awaiting-identity, in-progress, awaiting-decision, rejected, withdrawn, failed."),
+         "A request cannot move from received to completed; from received it can move to: awaiting-identity, in-progress, extended, awaiting-decision, rejected, withdrawn, failed."),
         (.awaitingIdentity, .awaitingDecision,
          "A request cannot move from awaiting-identity to awaiting-decision; from awaiting-identity it can move to: in-progress, rejected, withdrawn."),
         (.inProgress, .received,

@@ -14,6 +14,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case timeZone = "time-zone"
     case defaultLanguage = "default-language"
     case showStaffNames = "show-staff-names"
+    case decreedDays = "decreed-days"
+    case extractRetentionDays = "extract-retention-days"
 
     /// The valid keys, for error messages.
     public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -33,6 +35,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
         case .timeZone: "Europe/Amsterdam"
         case .defaultLanguage: "nl"
         case .showStaffNames: "false"
+        case .decreedDays: ""
+        case .extractRetentionDays: "30"
         }
     }
 }
@@ -63,6 +67,10 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
     public var defaultLanguage: Language
     /// Whether extracts name staff members (otherwise they appear by role).
     public var showStaffNames: Bool
+    /// Extra non-working days set by decree (bridging days), which move deadlines like public holidays.
+    public var decreedDays: [CivilDate]
+    /// How many days extracts are kept before they are deleted.
+    public var extractRetentionDays: Int
 
     /// Builds the profile from stored settings, using defaults for missing keys.
     public init(settings: [SettingKey: String]) {
@@ -79,5 +87,19 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
         timeZone = value(.timeZone)
         defaultLanguage = Language(rawValue: value(.defaultLanguage)) ?? .nl
         showStaffNames = value(.showStaffNames) == "true"
+        decreedDays = value(.decreedDays).split(separator: ",").compactMap { CivilDate(String($0).trimmingCharacters(in: .whitespaces)) }
+        extractRetentionDays = Int(value(.extractRetentionDays)) ?? 30
+    }
+
+    /// The deadline calendar of the organisation: its time zone, its country's public holidays and decreed days.
+    public func deadlineCalendar() throws -> DeadlineCalendar {
+        guard let zone = TimeZone(identifier: timeZone) else {
+            throw LedgerError.invalidValue(field: SettingKey.timeZone.rawValue, value: timeZone, reason: "use an IANA time zone such as Europe/Amsterdam")
+        }
+        guard country == "NL" else {
+            throw LedgerError.invalidValue(field: SettingKey.country.rawValue, value: country,
+                                           reason: "public holidays are known for NL only; deadlines cannot be computed for another country yet")
+        }
+        return DeadlineCalendar(timeZone: zone, holidays: PublicHolidays.netherlands.addingDecreedDays(decreedDays))
     }
 }

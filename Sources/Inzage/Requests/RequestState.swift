@@ -8,7 +8,7 @@ import Foundation
 ///
 /// | From                | To |
 /// |---------------------|----|
-/// | `received`          | `awaiting-identity`, `in-progress`, `awaiting-decision`, `rejected`, `withdrawn`, `failed` |
+/// | `received`          | `awaiting-identity`, `in-progress`, `extended`, `awaiting-decision`, `rejected`, `withdrawn`, `failed` |
 /// | `awaiting-identity` | `in-progress`, `rejected`, `withdrawn` |
 /// | `in-progress`       | `extended`, `awaiting-decision`, `completed`, `partially-completed`, `rejected`, `withdrawn`, `failed` |
 /// | `extended`          | `in-progress`, `awaiting-decision`, `completed`, `partially-completed`, `rejected`, `withdrawn`, `failed` |
@@ -74,7 +74,7 @@ public enum RequestState: String, Codable, Sendable, CaseIterable, Hashable {
     public var allowedNextStates: [RequestState] {
         switch self {
         case .received:
-            [.awaitingIdentity, .inProgress, .awaitingDecision, .rejected, .withdrawn, .failed]
+            [.awaitingIdentity, .inProgress, .extended, .awaitingDecision, .rejected, .withdrawn, .failed]
         case .awaitingIdentity:
             [.inProgress, .rejected, .withdrawn]
         case .inProgress:

@@ -59,6 +59,7 @@ public struct InzageDatabase: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-ledger", migrate: Schema.createLedger)
+        migrator.registerMigration("v2-requests", migrate: Schema.createRequests)
         return migrator
     }
 }

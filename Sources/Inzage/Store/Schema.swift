@@ -181,3 +181,79 @@ enum Schema {
         for source in DefaultReferenceLists.sources { try access.saveSource(source) }
     }
 }
+
+extension Schema {
+    /// v2: the request queue: requests with leases, their state history, reference sequences, stored extracts.
+    static func createRequests(_ db: Database) throws {
+        try db.create(table: "request_sequence") { t in
+            t.primaryKey("year", .integer)
+            t.column("last", .integer).notNull()
+        }
+        try db.create(table: "request") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("reference", .text).notNull().unique()
+            t.column("type", .text).notNull()
+            t.column("state", .text).notNull()
+            t.column("subject_email", .text)
+            t.column("subject_person_id", .integer)
+            t.column("subject_external_id", .text)
+            t.column("subject_name", .text)
+            t.column("channel", .text).notNull()
+            t.column("language", .text)
+            t.column("formats", .text).notNull()
+            t.column("rectification", .jsonText).notNull()
+            t.column("objection", .jsonText)
+            t.column("received_at", .datetime).notNull()
+            t.column("received_on", .text).notNull()
+            t.column("due_on", .text).notNull()
+            t.column("extended_due_on", .text)
+            t.column("extension_reason", .text)
+            t.column("person_id", .integer).references("person", onDelete: .restrict)
+            t.column("candidate_ids", .jsonText).notNull()
+            t.column("origin", .text)
+            t.column("origin_digest", .text).unique()
+            t.column("created_at", .datetime).notNull()
+            t.column("created_by", .text).notNull()
+            t.column("updated_at", .datetime).notNull()
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("last_error", .text)
+            t.column("lease_owner", .text)
+            t.column("lease_expires_at", .datetime)
+            t.column("next_attempt_at", .datetime)
+        }
+        try db.create(index: "request_by_state", on: "request", columns: ["state", "due_on"])
+        try db.create(index: "request_by_person", on: "request", columns: ["person_id"])
+        try db.create(table: "request_transition") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("request_id", .integer).notNull().references("request", onDelete: .restrict)
+            t.column("at", .datetime).notNull()
+            t.column("from_state", .text)
+            t.column("to_state", .text).notNull()
+            t.column("by", .text).notNull()
+            t.column("note", .text)
+        }
+        try db.create(index: "request_transition_by_request", on: "request_transition", columns: ["request_id", "id"])
+        try db.execute(sql: """
+            CREATE TRIGGER request_transition_no_update BEFORE UPDATE ON request_transition
+            BEGIN SELECT RAISE(ABORT, 'request_transition is append-only'); END;
+            CREATE TRIGGER request_transition_no_delete BEFORE DELETE ON request_transition
+            BEGIN SELECT RAISE(ABORT, 'request_transition is append-only'); END;
+            CREATE TRIGGER request_state_needs_transition BEFORE UPDATE OF state ON request
+            WHEN OLD.state <> NEW.state AND NOT EXISTS (
+                SELECT 1 FROM request_transition WHERE request_id = NEW.id AND to_state = NEW.state AND at = NEW.updated_at)
+            BEGIN SELECT RAISE(ABORT, 'a request changes state only with a transition record'); END;
+            """)
+        try db.create(table: "extract") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("request_id", .integer).references("request", onDelete: .restrict)
+            t.column("person_id", .integer)
+            t.column("format", .text).notNull()
+            t.column("path", .text).notNull()
+            t.column("sha256", .text).notNull()
+            t.column("size", .integer).notNull()
+            t.column("created_at", .datetime).notNull()
+            t.column("expires_at", .datetime)
+        }
+        try db.create(index: "extract_by_request", on: "extract", columns: ["request_id"])
+    }
+}

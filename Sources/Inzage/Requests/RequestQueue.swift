@@ -1,0 +1,269 @@
+import Foundation
+
+/// The request queue: files requests with their legal dates, records every state change, extends periods,
+/// settles ambiguous matches, and leases work to workers. Its rules live here; storage is behind ``InzageStore``.
+public struct RequestQueue: Sendable {
+    /// Where requests (and the ledger they refer to) are stored.
+    public let store: any InzageStore
+    /// The clock that stamps changes.
+    public let clock: @Sendable () -> Date
+
+    /// The states in which a worker may take a request.
+    public static let workableStates: [RequestState] = [.received, .inProgress, .extended]
+
+    /// Creates a queue on `store`.
+    public init(store: any InzageStore, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The result of filing: the request, and whether it had been filed before (same request file).
+    public struct Filing: Sendable {
+        public var request: DataSubjectRequest
+        public var alreadyFiled: Bool
+    }
+
+    // MARK: Filing
+
+    /// Files a request: validates it, matches the subject, computes the due date and gives it a reference.
+    ///
+    /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
+    public func file(_ submission: RequestSubmission, by actor: String) throws -> Filing {
+        let now = clock()
+        return try store.transaction { ledger, requests in
+            if let digest = submission.originDigest, let earlier = try requests.request(originDigest: digest) {
+                return Filing(request: earlier, alreadyFiled: true)
+            }
+            let profile = OrganisationProfile(settings: try ledger.settings())
+            let calendar = try profile.deadlineCalendar()
+            let lists = try ReferenceSnapshot(ledger)
+            let validated = try Self.validate(submission, lists: lists)
+
+            let receivedAt = validated.receivedAt ?? now
+            let receivedOn = calendar.receivedDate(for: receivedAt)
+            guard receivedAt <= now.addingTimeInterval(300), receivedOn <= calendar.localDate(for: now) else {
+                throw RequestError.receivedInFuture(receivedOn.description)
+            }
+            let match = try SubjectMatcher.match(validated.subject, in: ledger)
+            var personID: Int64?
+            var candidates: [Int64] = []
+            switch match {
+            case .none: break
+            case .one(let id): personID = id
+            case .several(let ids): candidates = ids
+            }
+            let personLanguage = try personID.flatMap { try ledger.person(id: $0) }?.details.language.flatMap(Language.init(rawValue:))
+            let year = calendar.localDate(for: now).year
+            let sequence = try requests.nextSequenceNumber(year: year)
+            let reference = String(format: "DSR-%04d-%06d", year, sequence)
+
+            var request = DataSubjectRequest(
+                id: 0, reference: reference, type: validated.type, state: .received, subject: validated.subject,
+                channel: validated.channel, language: validated.language ?? personLanguage,
+                formats: validated.formats, rectification: validated.rectification, objection: validated.objection,
+                receivedAt: receivedAt, receivedOn: receivedOn, dueOn: calendar.dueDate(receivedOn: receivedOn),
+                extendedDueOn: nil, extensionReason: nil, personID: personID, candidateIDs: candidates,
+                origin: validated.origin, createdAt: now, createdBy: actor, updatedAt: now, attempts: 0, lastError: nil)
+            request = try requests.insertRequest(request, originDigest: validated.originDigest)
+            let origin = validated.origin.map { " from \($0)" } ?? ""
+            try requests.appendTransition(RequestTransition(
+                requestID: request.id, at: now, from: nil, to: .received, by: actor,
+                note: "Filed via \(validated.channel.rawValue)\(origin)"))
+            if case .several(let ids) = match {
+                request = try Self.move(request, to: .awaitingDecision, at: now, by: "system",
+                                        note: "\(ids.count) persons match the identifiers given; an officer assigns one", in: requests)
+            }
+            return Filing(request: request, alreadyFiled: false)
+        }
+    }
+
+    /// Checks a submission and returns it normalised, or throws naming the field.
+    static func validate(_ submission: RequestSubmission, lists: ReferenceSnapshot) throws -> RequestSubmission {
+        var result = submission
+        var subject = submission.subject
+        subject.email = subject.email?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if subject.email?.isEmpty == true { subject.email = nil }
+        subject.externalID = subject.externalID?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if subject.externalID?.isEmpty == true { subject.externalID = nil }
+        subject.name = subject.name?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if subject.name?.isEmpty == true { subject.name = nil }
+        if let email = subject.email, !FieldValidation.isValidEmail(email) {
+            throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(email)' is not an e-mail address (name@example.nl)")
+        }
+        guard subject.email != nil || subject.personID != nil || subject.externalID != nil else {
+            throw RequestError.invalidSubmission(field: "subject", reason: "give an e-mail address, a person id or an external id to find the person by")
+        }
+        result.subject = subject
+        guard !submission.formats.isEmpty else {
+            throw RequestError.invalidSubmission(field: "formats", reason: "give at least one of \(ExtractFormat.validKeys)")
+        }
+        result.formats = Array(Set(submission.formats)).sorted()
+
+        switch submission.type {
+        case .access:
+            guard submission.rectification.isEmpty, submission.objection == nil else {
+                throw RequestError.invalidSubmission(field: "type", reason: "an access request carries no rectification items or objection")
+            }
+        case .rectification:
+            guard !submission.rectification.isEmpty else {
+                throw RequestError.invalidSubmission(field: "rectification", reason: "give at least one FIELD=VALUE item; fields: \(PersonField.validKeys)")
+            }
+            result.rectification = try submission.rectification.enumerated().map { index, item in
+                var checked = item
+                do {
+                    checked.requestedValue = try FieldValidation.normalise(item.requestedValue, for: item.field, sources: lists)
+                } catch let error as LedgerError {
+                    throw RequestError.invalidSubmission(field: "rectification[\(index)].value", reason: error.description)
+                }
+                checked.statement = item.statement?.trimmingCharacters(in: .whitespacesAndNewlines)
+                return checked
+            }
+        case .objection:
+            guard let objection = submission.objection, !objection.purposeKeys.isEmpty else {
+                throw RequestError.invalidSubmission(field: "objection.purposes", reason: "name at least one purpose; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
+            }
+            for key in objection.purposeKeys where lists.purpose(key) == nil {
+                throw RequestError.invalidSubmission(field: "objection.purposes", reason: "unknown purpose '\(key)'; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
+            }
+        }
+        return result
+    }
+
+    // MARK: Reads
+
+    /// The request with `reference`, or ``RequestError/unknownRequest(_:)``.
+    public func request(_ reference: String) throws -> DataSubjectRequest {
+        let normalised = reference.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard let request = try store.readRequests({ try $0.request(reference: normalised) }) else {
+            throw RequestError.unknownRequest(reference)
+        }
+        return request
+    }
+
+    /// A request with its state history, extracts, and its place against the deadline.
+    public func details(_ reference: String) throws -> RequestDetails {
+        let request = try request(reference)
+        let now = clock()
+        return try store.snapshot { ledger, requests in
+            let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
+            return RequestDetails(
+                request: request, transitions: try requests.transitions(requestID: request.id),
+                extracts: try requests.extracts(requestID: request.id),
+                daysLeft: calendar.daysUntil(request.effectiveDueOn, from: now),
+                isOverdue: !request.state.isTerminal && calendar.isOverdue(due: request.effectiveDueOn, now: now))
+        }
+    }
+
+    /// Requests, most urgent first: optionally only in one state, only overdue, or only due within `dueWithinDays`.
+    public func list(state: RequestState? = nil, overdueOnly: Bool = false, dueWithinDays: Int? = nil) throws -> [RequestDetails] {
+        let now = clock()
+        return try store.snapshot { ledger, requests in
+            let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
+            return try requests.requests(states: state.map { [$0] }).compactMap { request in
+                let daysLeft = calendar.daysUntil(request.effectiveDueOn, from: now)
+                let overdue = !request.state.isTerminal && calendar.isOverdue(due: request.effectiveDueOn, now: now)
+                if overdueOnly && !overdue { return nil }
+                if let window = dueWithinDays, request.state.isTerminal || daysLeft > window { return nil }
+                return RequestDetails(request: request, transitions: [], extracts: try requests.extracts(requestID: request.id),
+                                      daysLeft: daysLeft, isOverdue: overdue)
+            }
+        }
+    }
+
+    // MARK: Officer actions
+
+    /// Moves a request to `state`, refusing illegal transitions; records who, when and why.
+    @discardableResult
+    public func transition(_ reference: String, to state: RequestState, by actor: String, note: String?) throws -> DataSubjectRequest {
+        let now = clock()
+        let request = try request(reference)
+        return try store.writeRequests { requests in
+            guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+            return try Self.move(current, to: state, at: now, by: actor, note: note, in: requests)
+        }
+    }
+
+    /// Extends the period by two further months (Art. 12(3)): only before the original due date, once, with a reason.
+    @discardableResult
+    public func extend(_ reference: String, reason: String, by actor: String) throws -> DataSubjectRequest {
+        let now = clock()
+        let request = try request(reference)
+        return try store.transaction { ledger, requests in
+            guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+            let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
+            do {
+                try calendar.validateExtension(receivedOn: current.receivedOn, alreadyExtended: current.extendedDueOn != nil, now: now, reason: reason)
+            } catch let error as DeadlineExtensionError {
+                throw RequestError.extensionRefused(error.description)
+            }
+            guard !current.state.isTerminal, current.state.canTransition(to: .extended) else {
+                throw RequestError.illegalTransition(.illegalTransition(from: current.state, to: .extended, allowed: current.state.allowedNextStates))
+            }
+            current.extendedDueOn = calendar.extendedDueDate(receivedOn: current.receivedOn)
+            current.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            return try Self.move(current, to: .extended, at: now, by: actor,
+                                 note: "Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")", in: requests)
+        }
+    }
+
+    /// Settles an ambiguous match: the request continues for `personID`.
+    @discardableResult
+    public func assign(_ reference: String, personID: Int64, by actor: String) throws -> DataSubjectRequest {
+        let now = clock()
+        let request = try request(reference)
+        return try store.transaction { ledger, requests in
+            guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+            guard try ledger.person(id: personID) != nil else { throw RequestError.unknownPerson(personID) }
+            // Only an ambiguous match is settled this way; other decisions (a rectification review, an
+            // objection on a non-marketing purpose) have their own commands.
+            guard current.state == .awaitingDecision || current.state == .received, current.personID == nil, !current.candidateIDs.isEmpty else {
+                throw RequestError.notAwaitingDecision(reference: current.reference, state: current.state)
+            }
+            current.personID = personID
+            if current.language == nil {
+                current.language = try ledger.person(id: personID)?.details.language.flatMap(Language.init(rawValue:))
+            }
+            let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
+            if current.state == .received {
+                current.updatedAt = now
+                try requests.updateRequest(current)
+                return current
+            }
+            return try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
+        }
+    }
+
+    /// Moves `request` to `state` inside a transaction: the transition record first, then the request.
+    static func move(_ request: DataSubjectRequest, to state: RequestState, at now: Date, by actor: String, note: String?,
+                     in requests: any RequestWriter) throws -> DataSubjectRequest {
+        do {
+            _ = try request.state.validatedTransition(to: state)
+        } catch {
+            throw RequestError.illegalTransition(error)
+        }
+        var moved = request
+        moved.state = state
+        moved.updatedAt = now
+        if request.state == .failed {
+            // An officer's retry starts a fresh series of attempts, at once.
+            moved.attempts = 0
+            try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
+        }
+        try requests.appendTransition(RequestTransition(requestID: request.id, at: now, from: request.state, to: state, by: actor, note: note))
+        try requests.updateRequest(moved)
+        return moved
+    }
+}
+
+/// A request with its history and its place against the deadline.
+public struct RequestDetails: Sendable {
+    public var request: DataSubjectRequest
+    /// State changes, oldest first (empty in lists).
+    public var transitions: [RequestTransition]
+    /// Stored extracts.
+    public var extracts: [StoredExtract]
+    /// Days from today (local) to the effective due date; negative when past.
+    public var daysLeft: Int
+    /// Whether an open request is past its due date.
+    public var isOverdue: Bool
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+
+/// Writes an extract of a dossier in one format to a file.
+public protocol ExtractRenderer: Sendable {
+    /// Writes `dossier` as `format` to `url`; throws and leaves nothing usable at `url` on failure.
+    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws
+}
+
+/// What one processing step did.
+public enum WorkOutcome: Sendable, Hashable {
+    /// The request was answered: its extracts are stored and it is completed.
+    case completed(reference: String, extracts: Int)
+    /// Processing failed; the request will be tried again after `retryAt`.
+    case willRetry(reference: String, attempt: Int, retryAt: Date)
+    /// Processing failed for the last time; the request is `failed`, waiting for an officer's retry.
+    case failed(reference: String, attempts: Int)
+    /// The lease lapsed before the work was done; another worker takes the request.
+    case leaseLost(reference: String)
+}
+
+/// Takes access requests from the queue and answers them: resolves the dossier, renders every requested
+/// format into the extract archive, and completes the request — with a lease, so that two workers never
+/// process the same request and a killed worker's request is taken again once its lease lapses.
+public struct RequestWorker: Sendable {
+    /// Where requests and the ledger are stored.
+    public let store: any InzageStore
+    /// Where extract files go.
+    public let archive: ExtractArchive
+    /// Writes the extracts.
+    public let renderer: any ExtractRenderer
+    /// This worker's name in leases (host, process and worker number).
+    public let owner: String
+    /// How long a lease lasts; it is renewed while a request is being processed.
+    public let leaseDuration: TimeInterval
+    /// How many attempts before a request becomes `failed`.
+    public let maximumAttempts: Int
+    /// The wait before the first retry; each further retry waits twice as long.
+    public let retryDelay: TimeInterval
+    /// The clock.
+    public let clock: @Sendable () -> Date
+    private let logger: Logger
+
+    /// The request types this worker answers.
+    public static let types: [RequestType] = [.access]
+
+    /// Creates a worker.
+    public init(store: any InzageStore, archive: ExtractArchive, renderer: any ExtractRenderer, owner: String,
+                leaseDuration: TimeInterval = 300, maximumAttempts: Int = 5, retryDelay: TimeInterval = 30,
+                clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "inzage.worker")) {
+        self.store = store
+        self.archive = archive
+        self.renderer = renderer
+        self.owner = owner
+        self.leaseDuration = leaseDuration
+        self.maximumAttempts = maximumAttempts
+        self.retryDelay = retryDelay
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// A worker name unique to this process: host, process id and worker number.
+    public static func ownerName(worker: Int) -> String {
+        "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(worker)"
+    }
+
+    /// Takes the most urgent ready request and processes it; returns nil when none is ready.
+    public func processNext() async throws -> WorkOutcome? {
+        guard let request = try claim() else { return nil }
+        logger.info("processing request", metadata: ["reference": "\(request.reference)", "attempt": "\(request.attempts)"])
+        do {
+            let written = try await withLeaseRenewed(request) { try render(request) }
+            return try complete(request, written: written)
+        } catch RequestError.leaseLost(let reference) {
+            logger.warning("lease lost", metadata: ["reference": "\(reference)"])
+            return .leaseLost(reference: reference)
+        } catch {
+            return try recordFailure(request, error: error)
+        }
+    }
+
+    /// Claims a request and, when it was just received, moves it to in-progress; counts the attempt.
+    private func claim() throws -> DataSubjectRequest? {
+        let now = clock()
+        return try store.writeRequests { requests in
+            guard var request = try requests.claimNext(types: Self.types, states: RequestQueue.workableStates, owner: owner,
+                                                       now: now, until: now.addingTimeInterval(leaseDuration))
+            else { return nil }
+            request.attempts += 1
+            request.updatedAt = now
+            if request.state == .received {
+                return try RequestQueue.move(request, to: .inProgress, at: now, by: "system", note: "Taken up by a worker", in: requests)
+            }
+            try requests.updateRequest(request)
+            return request
+        }
+    }
+
+    /// Renders every requested format into the archive.
+    private func render(_ request: DataSubjectRequest) throws -> [(ExtractFormat, ExtractArchive.WrittenFile)] {
+        let resolver = Resolver(store: store, clock: clock)
+        return try resolver.withDossier(personID: request.personID, request: request) { dossier in
+            try request.formats.map { format in
+                let file = try archive.write(folder: request.reference, name: "\(request.reference).\(format.fileExtension)") { url in
+                    try renderer.render(dossier, as: format, to: url)
+                }
+                return (format, file)
+            }
+        }
+    }
+
+    /// Runs `work` while renewing the lease; fails with ``RequestError/leaseLost(reference:)`` when another worker took it.
+    private func withLeaseRenewed<T: Sendable>(_ request: DataSubjectRequest, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try work() }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(max(leaseDuration / 3, 0.05)))
+                    try renewLease(request)
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw RequestError.leaseLost(reference: request.reference)
+        }
+    }
+
+    private func renewLease(_ request: DataSubjectRequest) throws {
+        let now = clock()
+        try store.writeRequests { requests in
+            guard let lease = try requests.lease(requestID: request.id), lease.owner == owner else {
+                throw RequestError.leaseLost(reference: request.reference)
+            }
+            try requests.setLease(requestID: request.id, lease: RequestLease(owner: owner, expiresAt: now.addingTimeInterval(leaseDuration)), nextAttemptAt: nil)
+        }
+    }
+
+    /// Stores the extract rows and completes the request, if this worker still holds the lease.
+    private func complete(_ request: DataSubjectRequest, written: [(ExtractFormat, ExtractArchive.WrittenFile)]) throws -> WorkOutcome {
+        let now = clock()
+        return try store.transaction { ledger, requests in
+            guard let lease = try requests.lease(requestID: request.id), lease.owner == owner,
+                  var current = try requests.request(id: request.id)
+            else { throw RequestError.leaseLost(reference: request.reference) }
+            let retention = OrganisationProfile(settings: try ledger.settings()).extractRetentionDays
+            for (format, file) in written {
+                _ = try requests.insertExtract(StoredExtract(
+                    requestID: request.id, personID: request.personID, format: format, path: file.relativePath,
+                    sha256: file.sha256, size: file.size, createdAt: now,
+                    expiresAt: now.addingTimeInterval(TimeInterval(retention) * 86_400)))
+            }
+            current.lastError = nil
+            try requests.updateRequest(current)
+            let note = request.personID == nil
+                ? "No personal data held; answer written: \(written.map(\.0.rawValue).joined(separator: ", "))"
+                : "Extracts written: \(written.map(\.0.rawValue).joined(separator: ", "))"
+            _ = try RequestQueue.move(current, to: .completed, at: now, by: "system", note: note, in: requests)
+            try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
+            logger.info("request completed", metadata: ["reference": "\(request.reference)", "extracts": "\(written.count)"])
+            return .completed(reference: request.reference, extracts: written.count)
+        }
+    }
+
+    /// Keeps the error, schedules a retry with backoff, or gives up and marks the request failed.
+    private func recordFailure(_ request: DataSubjectRequest, error: Error) throws -> WorkOutcome {
+        let now = clock()
+        let message = String(describing: error)
+        logger.error("request failed", metadata: ["reference": "\(request.reference)", "attempt": "\(request.attempts)"])
+        return try store.writeRequests { requests in
+            guard let lease = try requests.lease(requestID: request.id), lease.owner == owner,
+                  var current = try requests.request(id: request.id)
+            else { return .leaseLost(reference: request.reference) }
+            current.lastError = message
+            current.updatedAt = now
+            if current.attempts >= maximumAttempts {
+                try requests.updateRequest(current)
+                _ = try RequestQueue.move(current, to: .failed, at: now, by: "system",
+                                          note: "Gave up after \(current.attempts) attempts: \(message)", in: requests)
+                try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
+                return .failed(reference: request.reference, attempts: current.attempts)
+            }
+            try requests.updateRequest(current)
+            let retryAt = now.addingTimeInterval(retryDelay * pow(2, Double(current.attempts - 1)))
+            try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: retryAt)
+            return .willRetry(reference: request.reference, attempt: current.attempts, retryAt: retryAt)
+        }
+    }
+}

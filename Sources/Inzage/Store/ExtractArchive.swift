@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+
+/// The folder where extract files are kept, one subfolder per request.
+///
+/// A file is written under a temporary name and renamed into place only when complete, so a reader never
+/// sees a half-written extract; the database row that makes it part of a request is written afterwards,
+/// in the transaction that completes the request.
+public struct ExtractArchive: Sendable {
+    /// The archive's root folder.
+    public let root: URL
+
+    /// The suffix of files being written; a crashed writer's leftovers carry it and are removed by ``removeLeftovers(olderThan:)``.
+    static let partialMarker = ".partial-"
+
+    /// An archive in `root`, created if missing.
+    public init(root: URL) throws {
+        self.root = root
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw ExtractArchiveError.cannotCreate(root.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The archive that belongs to the database at `databasePath`: a folder beside it named `<file>.extracts`.
+    public static func beside(databasePath: String) throws -> ExtractArchive {
+        try ExtractArchive(root: URL(fileURLWithPath: databasePath + ".extracts"))
+    }
+
+    /// A file written into the archive.
+    public struct WrittenFile: Sendable, Hashable {
+        /// Path relative to the archive root.
+        public var relativePath: String
+        /// Lower-case hex SHA-256.
+        public var sha256: String
+        /// Size in bytes.
+        public var size: Int64
+    }
+
+    /// Writes a file: `produce` writes to the temporary path it is given; the result is checksummed and
+    /// renamed to `folder/name`, replacing an earlier file of that name.
+    public func write(folder: String, name: String, _ produce: (URL) throws -> Void) throws -> WrittenFile {
+        let directory = root.appendingPathComponent(folder, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let final = directory.appendingPathComponent(name)
+        let temporary = directory.appendingPathComponent(".\(name)\(Self.partialMarker)\(UUID().uuidString)")
+        do {
+            try produce(temporary)
+            let (digest, size) = try Self.sha256(of: temporary)
+            guard rename(temporary.path, final.path) == 0 else {
+                throw ExtractArchiveError.cannotRename(final.path, errno: errno)
+            }
+            return WrittenFile(relativePath: "\(folder)/\(name)", sha256: digest, size: size)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// The absolute location of a stored file.
+    public func url(of relativePath: String) -> URL {
+        root.appendingPathComponent(relativePath)
+    }
+
+    /// Checks a stored file against its recorded checksum.
+    public func verify(_ extract: StoredExtract) throws -> Bool {
+        let url = url(of: extract.path)
+        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+        let (digest, size) = try Self.sha256(of: url)
+        return digest == extract.sha256 && size == extract.size
+    }
+
+    /// Removes temporary files that a crashed writer left, older than `age` seconds.
+    @discardableResult
+    public func removeLeftovers(olderThan age: TimeInterval, now: Date = Date()) -> Int {
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.contentModificationDateKey]) else { return 0 }
+        var removed = 0
+        for case let url as URL in enumerator where url.lastPathComponent.contains(Self.partialMarker) {
+            let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
+            if now.timeIntervalSince(modified) > age, (try? FileManager.default.removeItem(at: url)) != nil {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    /// Streams a file through SHA-256.
+    static func sha256(of url: URL) throws -> (String, Int64) {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += Int64(chunk.count)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (digest, size)
+    }
+}
+
+/// Why the extract archive could not store a file.
+public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
+    case cannotCreate(String, reason: String)
+    case cannotRename(String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .cannotCreate(let path, let reason):
+            "Cannot create the extract folder \(path): \(reason). Check the path and its permissions."
+        case .cannotRename(let path, let code):
+            "Cannot move the finished extract to \(path): \(String(cString: strerror(code)))."
+        }
+    }
+}

@@ -1,0 +1,338 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+/// The repository's `requests/` folder: the schema and the sample request files.
+private let requestsFolder = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("requests", isDirectory: true)
+
+/// The sample request files, sorted by name.
+private func sampleNames() throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: requestsFolder.path).filter(RequestFile.isRequestFileName).sorted()
+}
+
+private let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+
+/// Validates each file against `requests/request.schema.json` with python3 `jsonschema` (Draft202012Validator with
+/// format checking) and returns, per file name, nil when valid or the JSON path of the first error.
+private func validateWithJSONSchema(_ files: [URL]) throws -> [String: String?] {
+    let script = """
+        import json, sys
+        from jsonschema import Draft202012Validator
+        schema = json.load(open(sys.argv[1]))
+        Draft202012Validator.check_schema(schema)
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        result = {}
+        for path in sys.argv[2:]:
+            with open(path, encoding="utf-8") as handle:
+                try:
+                    document = json.load(handle)
+                except ValueError as error:
+                    result[path] = "not JSON"
+                    continue
+            errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+            result[path] = errors[0].json_path if errors else None
+        print(json.dumps(result))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, requestsFolder.appendingPathComponent("request.schema.json").path] + files.map(\.path)
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "python3 with jsonschema is needed (scripts/setup --test): \(message)")
+    let decoded = try JSONDecoder().decode([String: String?].self, from: data)
+    return Dictionary(uniqueKeysWithValues: decoded.map { (URL(fileURLWithPath: $0.key).lastPathComponent, $0.value) })
+}
+
+/// Invalid request files: the text and the JSON path that ``RequestFile`` reports.
+private let invalidRequestFiles: [(name: String, json: String, path: String)] = [
+    ("not-json", #"{"type": "access", "subject": {"email": "a@example.nl"}"#, "$"),
+    ("not-an-object", #"["access"]"#, "$"),
+    ("unknown-key", #"{"type": "access", "subject": {"email": "a@example.nl"}, "priority": "high"}"#, "$.priority"),
+    ("missing-type", #"{"subject": {"email": "a@example.nl"}}"#, "$.type"),
+    ("unknown-type", #"{"type": "erasure", "subject": {"email": "a@example.nl"}}"#, "$.type"),
+    ("type-not-string", #"{"type": 15, "subject": {"email": "a@example.nl"}}"#, "$.type"),
+    ("missing-subject", #"{"type": "access"}"#, "$.subject"),
+    ("subject-without-identifier", #"{"type": "access", "subject": {"name": "Anna Jansen"}}"#, "$.subject"),
+    ("subject-unknown-key", #"{"type": "access", "subject": {"email": "a@example.nl", "phone": "0201234567"}}"#, "$.subject.phone"),
+    ("email-blank", #"{"type": "access", "subject": {"email": "  "}}"#, "$.subject.email"),
+    ("email-number", #"{"type": "access", "subject": {"email": 42}}"#, "$.subject.email"),
+    ("person-id-string", #"{"type": "access", "subject": {"personId": "12"}}"#, "$.subject.personId"),
+    ("person-id-zero", #"{"type": "access", "subject": {"personId": 0}}"#, "$.subject.personId"),
+    ("person-id-fraction", #"{"type": "access", "subject": {"personId": 1.5}}"#, "$.subject.personId"),
+    ("unknown-channel", #"{"type": "access", "subject": {"email": "a@example.nl"}, "channel": "fax"}"#, "$.channel"),
+    ("unknown-language", #"{"type": "access", "subject": {"email": "a@example.nl"}, "language": "de"}"#, "$.language"),
+    ("received-no-offset", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02T10:00:00"}"#, "$.receivedAt"),
+    ("received-not-a-day", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-02-30"}"#, "$.receivedAt"),
+    ("received-dutch", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2 november 2026"}"#, "$.receivedAt"),
+    ("received-hour-25", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02T25:00:00Z"}"#, "$.receivedAt"),
+    ("formats-empty", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": []}"#, "$.formats"),
+    ("formats-unknown", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": ["json", "pdf"]}"#, "$.formats[1]"),
+    ("formats-twice", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": ["json", "json"]}"#, "$.formats[1]"),
+    ("formats-string", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": "xlsx,json"}"#, "$.formats"),
+    ("access-with-items", #"{"type": "access", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht"}]}"#, "$.rectification"),
+    ("access-with-objection", #"{"type": "access", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing"]}}"#, "$.objection"),
+    ("rectification-without-items", #"{"type": "rectification", "subject": {"email": "a@example.nl"}}"#, "$.rectification"),
+    ("rectification-empty", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": []}"#, "$.rectification"),
+    ("rectification-unknown-field", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "shoe-size", "value": "44"}]}"#, "$.rectification[1].field"),
+    ("rectification-missing-value", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city"}]}"#, "$.rectification[0].value"),
+    ("rectification-value-number", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "phone", "value": 201234567}]}"#, "$.rectification[0].value"),
+    ("rectification-item-unknown-key", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht", "reason": "moved"}]}"#, "$.rectification[0].reason"),
+    ("rectification-with-objection", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht"}], "objection": {"purposes": ["e-marketing"]}}"#, "$.objection"),
+    ("objection-without-content", #"{"type": "objection", "subject": {"email": "a@example.nl"}}"#, "$.objection"),
+    ("objection-without-purposes", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"grounds": "Moved"}}"#, "$.objection.purposes"),
+    ("objection-purposes-empty", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": []}}"#, "$.objection.purposes"),
+    ("objection-purpose-not-a-key", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["E-Marketing"]}}"#, "$.objection.purposes[0]"),
+    ("objection-purpose-line-break", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing", "x\ny"]}}"#, "$.objection.purposes[1]"),
+    ("received-line-break", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02\n"}"#, "$.receivedAt"),
+    ("objection-purpose-twice", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing", "e-marketing"]}}"#, "$.objection.purposes[1]"),
+    ("objection-grounds-number", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing"], "grounds": 1}}"#, "$.objection.grounds"),
+]
+
+@Suite("Request files: schema, parsing and ingesting a folder")
+struct RequestFileTests {
+    @Test("requests/ holds samples of every type, and each is valid by the JSON Schema and by RequestFile")
+    func samplesAreValid() throws {
+        let names = try sampleNames()
+        #expect(names.count >= 6)
+        let verdicts = try validateWithJSONSchema(names.map { requestsFolder.appendingPathComponent($0) })
+        var types: Set<RequestType> = []
+        for name in names {
+            #expect(verdicts[name] == .some(nil), "\(name) does not validate against the schema at \(String(describing: verdicts[name]))")
+            let data = try Data(contentsOf: requestsFolder.appendingPathComponent(name))
+            let submission = try RequestFile.parse(data, name: name, timeZone: amsterdam)
+            #expect(submission.origin == name)
+            #expect(submission.originDigest == RequestFile.digest(of: data))
+            let received = try #require(submission.receivedAt, "\(name) says when it was received")
+            #expect(received < (try #require(ISO8601DateFormatter().date(from: "2026-11-29T00:00:00Z"))), "\(name) was received in the past")
+            types.insert(submission.type)
+        }
+        #expect(types == Set(RequestType.allCases))
+    }
+
+    @Test("Invalid files are rejected by the JSON Schema and by RequestFile, which names the JSON path")
+    func invalidFilesAreRejected() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var urls: [URL] = []
+        for file in invalidRequestFiles {
+            let url = folder.appendingPathComponent(file.name + ".json")
+            try Data(file.json.utf8).write(to: url)
+            urls.append(url)
+        }
+        let verdicts = try validateWithJSONSchema(urls)
+        for file in invalidRequestFiles {
+            let name = file.name + ".json"
+            #expect(verdicts[name] != .some(nil), "the schema accepts \(name)")
+            let error = try #require(throws: RequestFileError.self, "RequestFile accepts \(name)") {
+                try RequestFile.parse(Data(file.json.utf8), name: name, timeZone: amsterdam)
+            }
+            #expect(error.file == name)
+            #expect(error.path == file.path, "\(name): \(error.reason)")
+            #expect(error.description == "\(name): \(file.path): \(error.reason)")
+        }
+    }
+
+    @Test("Messages name the valid choices")
+    func messagesNameValidChoices() throws {
+        func reason(_ json: String) throws -> String {
+            try #require(throws: RequestFileError.self) { try RequestFile.parse(Data(json.utf8), name: "r.json", timeZone: amsterdam) }.reason
+        }
+        #expect(try reason(#"{"type": "erasure", "subject": {"email": "a@example.nl"}}"#).contains("access, rectification, objection"))
+        #expect(try reason(#"{"type": "access", "subject": {"email": "a@example.nl"}, "channel": "fax"}"#).contains(RequestChannel.validKeys))
+        #expect(try reason(#"{"type": "access", "subject": {"email": "a@example.nl"}, "x": 1}"#).contains("subject"))
+        #expect(try reason(#"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "shoe-size", "value": "44"}]}"#)
+            .contains(PersonField.validKeys))
+        #expect(try reason(#"{"type": "access", "subject": {"email": 42}}"#) == "expected a string, found a number")
+        #expect(try reason(#"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "yesterday"}"#).contains("2026-11-02T14:30:00+01:00"))
+    }
+
+    @Test("A full request file becomes the submission it describes")
+    func parsesEverything() throws {
+        let json = #"""
+            {"$schema": "./request.schema.json", "type": "rectification",
+             "subject": {"email": "Anna@Example.nl", "personId": 12, "externalId": "SO-40001", "name": "Anna Jansen"},
+             "channel": "letter", "language": "en", "receivedAt": "2026-11-02T14:30:00+01:00", "formats": ["json"],
+             "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "job-title", "value": null, "statement": "No longer employed"}]}
+            """#
+        let data = Data(json.utf8)
+        let submission = try RequestFile.parse(data, name: "anna.json", timeZone: amsterdam)
+        #expect(submission.type == .rectification)
+        #expect(submission.subject == SubjectIdentifiers(email: "Anna@Example.nl", personID: 12, externalID: "SO-40001", name: "Anna Jansen"))
+        #expect(submission.channel == .letter)
+        #expect(submission.language == .en)
+        #expect(submission.receivedAt == ISO8601DateFormatter().date(from: "2026-11-02T13:30:00Z"))
+        #expect(submission.formats == [.json])
+        #expect(submission.rectification == [RectificationItem(field: .city, requestedValue: "Utrecht"),
+                                             RectificationItem(field: .jobTitle, requestedValue: nil, statement: "No longer employed")])
+        #expect(submission.objection == nil)
+        #expect(submission.origin == "anna.json")
+        #expect(submission.originDigest == RequestFile.digest(of: data))
+
+        let minimal = try RequestFile.parse(Data(#"{"type": "objection", "subject": {"personId": 3}, "objection": {"purposes": ["e-marketing"]}}"#.utf8),
+                                            name: "m.json", timeZone: amsterdam)
+        #expect(minimal.channel == .email)
+        #expect(minimal.formats == ExtractFormat.allCases)
+        #expect(minimal.receivedAt == nil)
+        #expect(minimal.objection == ObjectionContent(purposeKeys: ["e-marketing"]))
+    }
+
+    @Test("Received dates: a date is the start of that day in the organisation's zone; a date-time needs an offset", arguments: [
+        ("2026-11-02", "2026-11-01T23:00:00Z"),
+        ("2026-07-01", "2026-06-30T22:00:00Z"),
+        ("2026-11-02T14:30:00+01:00", "2026-11-02T13:30:00Z"),
+        ("2026-11-02T14:30:00Z", "2026-11-02T14:30:00Z"),
+        ("2026-11-02T14:30:00-05:30", "2026-11-02T20:00:00Z"),
+        ("2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"),
+    ])
+    func receivedDates(text: String, expected: String) throws {
+        #expect(RequestFile.receivedDate(text, timeZone: amsterdam) == ISO8601DateFormatter().date(from: expected))
+    }
+
+    @Test("A fraction of a second is kept")
+    func fractionalSeconds() throws {
+        let date = try #require(RequestFile.receivedDate("2026-11-02T14:30:00.250Z", timeZone: amsterdam))
+        #expect(abs(date.timeIntervalSince1970 - 1_793_629_800.25) < 0.001)
+    }
+
+    @Test("Texts that are not received dates", arguments: [
+        "", "2026-11-02T14:30:00", "2026-11-02 14:30:00+01:00", "2026-02-29", "2026-13-01", "2026-11-02T24:00:00Z",
+        "2026-11-02T14:60:00Z", "2026-11-02T14:30:00+25:00", "02-11-2026", "2026-11-2", "2026-11-02T14:30Z", "2026-11-02t14:30:00z",
+        "2026-11-02\n", "2026-11-02T14:30:00Z\n", " 2026-11-02", "2026-11-02T14:30:00.Z", "２０２６-11-02",
+    ])
+    func notReceivedDates(text: String) {
+        #expect(RequestFile.receivedDate(text, timeZone: amsterdam) == nil)
+    }
+
+    @Test("The digest is the lower-case hex SHA-256 of the bytes")
+    func digest() {
+        #expect(RequestFile.digest(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test("Request file names: *.json, not the schema, not hidden", arguments: [
+        ("access.json", true), ("Access.JSON", true), ("request.schema.json", false), (".draft.json", false),
+        ("notes.txt", false), ("access.json.bak", false),
+    ])
+    func fileNames(name: String, isRequestFile: Bool) {
+        #expect(RequestFile.isRequestFileName(name) == isRequestFile)
+    }
+
+    @Test("Ingesting the samples into the demo CRM: every file filed once, matched to the demo's persons")
+    func ingestSamples() throws {
+        let database = try InzageDatabase.inMemory()
+        _ = try DemoCRM(personCount: 60).populate(database)
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: requestsFolder, by: "intake")
+        #expect(report.entries.map(\.file) == (try sampleNames()))
+        #expect(report.invalidCount == 0, "\(report.entries.compactMap { if case .invalid(let error) = $0.outcome { error.description } else { nil } })")
+        #expect(report.filedCount == report.entries.count)
+        var byFile: [String: DataSubjectRequest] = [:]
+        for entry in report.entries {
+            if case .filed(let request) = entry.outcome { byFile[entry.file] = request }
+        }
+        let unmatched = byFile.filter { $0.value.personID == nil }.map(\.key)
+        #expect(unmatched == ["access-unknown-email.json"], "every sample but the unknown e-mail address matches one demo person")
+        #expect(byFile.values.allSatisfy { $0.origin != nil && $0.candidateIDs.isEmpty })
+
+        let again = try queue.ingest(directory: requestsFolder, by: "intake")
+        #expect(again.filedCount == 0)
+        #expect(again.alreadyFiledCount == report.entries.count)
+        #expect(try queue.list().count == report.entries.count)
+    }
+
+    @Test("An invalid file in a folder is reported with its path and nothing of it is filed; the valid ones are")
+    func ingestWithInvalidFile() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "a-access.json": #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02"}"#,
+            "b-bad-field.json": #"{"type": "rectification", "subject": {"email": "b@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "shoe-size", "value": "44"}]}"#,
+            "c-bad-phone.json": #"{"type": "rectification", "subject": {"email": "c@example.nl"}, "rectification": [{"field": "phone", "value": "12"}]}"#,
+            "d-future.json": #"{"type": "access", "subject": {"email": "d@example.nl"}, "receivedAt": "2026-12-24"}"#,
+            "e-unknown-purpose.json": #"{"type": "objection", "subject": {"email": "e@example.nl"}, "objection": {"purposes": ["newsletter"]}}"#,
+            "f-objection.json": #"{"type": "objection", "subject": {"email": "f@example.nl"}, "objection": {"purposes": ["e-marketing"]}}"#,
+            "request.schema.json": "{}",
+            "notes.txt": "not a request",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub.json"), withIntermediateDirectories: false)
+        let database = try InzageDatabase.inMemory()
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        #expect(report.entries.map(\.file) == ["a-access.json", "b-bad-field.json", "c-bad-phone.json", "d-future.json", "e-unknown-purpose.json", "f-objection.json"])
+        let invalid = report.entries.compactMap { entry -> String? in
+            if case .invalid(let error) = entry.outcome { return "\(error.file) \(error.path)" } else { return nil }
+        }
+        #expect(invalid == ["b-bad-field.json $.rectification[1].field", "c-bad-phone.json $.rectification[0].value",
+                            "d-future.json $.receivedAt", "e-unknown-purpose.json $.objection.purposes"])
+        #expect(report.filedCount == 2 && report.invalidCount == 4 && report.alreadyFiledCount == 0)
+        let filed = try queue.list()
+        #expect(filed.map { $0.request.origin } == ["a-access.json", "f-objection.json"])
+        let access = try #require(filed.first?.request)
+        #expect(access.receivedOn == (try CivilDate(parsing: "2026-11-02")))
+        #expect(access.receivedAt == ISO8601DateFormatter().date(from: "2026-11-01T23:00:00Z"))
+
+        let document = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        #expect(document.contains("b-bad-field.json") && document.contains("$.rectification[1].field"))
+        #expect(document.hasSuffix("6 files: 2 filed, 0 already filed, 4 invalid."))
+    }
+}
+
+/// The schema agrees with the code.
+extension RequestFileTests {
+    /// The schema as a JSON object.
+    private func schema() throws -> [String: Any] {
+        let data = try Data(contentsOf: requestsFolder.appendingPathComponent("request.schema.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    private func object(_ value: Any?, _ path: String) throws -> [String: Any] {
+        try #require(value as? [String: Any], "\(path) is an object")
+    }
+
+    private func strings(_ value: Any?, _ path: String) throws -> [String] {
+        try #require(value as? [String], "\(path) is an array of strings")
+    }
+
+    @Test("The schema's keys and enumerations are the ones RequestFile and the model know")
+    func enumerations() throws {
+        let root = try schema()
+        #expect(root["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect(root["additionalProperties"] as? Bool == false)
+        let properties = try object(root["properties"], "properties")
+        #expect(Set(properties.keys) == Set(RequestFile.topLevelKeys))
+        #expect(try strings(try object(properties["type"], "type")["enum"], "type.enum") == RequestType.allCases.map(\.rawValue))
+        #expect(try strings(try object(properties["channel"], "channel")["enum"], "channel.enum") == RequestChannel.allCases.map(\.rawValue))
+        #expect(try strings(try object(properties["language"], "language")["enum"], "language.enum") == Language.allCases.map(\.rawValue))
+        let formats = try object(try object(properties["formats"], "formats")["items"], "formats.items")
+        #expect(try strings(formats["enum"], "formats.items.enum") == ExtractFormat.allCases.map(\.rawValue))
+        #expect(try object(properties["receivedAt"], "receivedAt")["pattern"] as? String == RequestFile.receivedAtPattern)
+
+        let definitions = try object(root["$defs"], "$defs")
+        let subject = try object(definitions["subject"], "subject")
+        #expect(subject["additionalProperties"] as? Bool == false)
+        #expect(Set(try object(subject["properties"], "subject.properties").keys) == Set(RequestFile.subjectKeys))
+        let item = try object(definitions["rectificationItem"], "rectificationItem")
+        #expect(item["additionalProperties"] as? Bool == false)
+        let itemProperties = try object(item["properties"], "rectificationItem.properties")
+        #expect(Set(itemProperties.keys) == Set(RequestFile.rectificationKeys))
+        #expect(try strings(try object(itemProperties["field"], "field")["enum"], "field.enum") == PersonField.allCases.map(\.rawValue))
+        let objection = try object(definitions["objection"], "objection")
+        #expect(objection["additionalProperties"] as? Bool == false)
+        let objectionProperties = try object(objection["properties"], "objection.properties")
+        #expect(Set(objectionProperties.keys) == Set(RequestFile.objectionKeys))
+        let purposes = try object(try object(objectionProperties["purposes"], "purposes")["items"], "purposes.items")
+        #expect(purposes["pattern"] as? String == RequestFile.purposeKeyPattern)
+    }
+}

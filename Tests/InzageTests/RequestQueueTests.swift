@@ -1,0 +1,340 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Inzage
+
+/// An instant from an ISO 8601 text with offset.
+private func instant(_ text: String) throws -> Date {
+    try #require(ISO8601DateFormatter().date(from: text), "not an ISO 8601 date-time: \(text)")
+}
+
+/// A date from `YYYY-MM-DD`.
+private func day(_ text: String) throws -> CivilDate {
+    try CivilDate(parsing: text)
+}
+
+/// A queue on a fresh in-memory database whose clock stands still at `now`, with the ledger on the same database.
+private func makeQueue(now: String = "2026-11-29T10:00:00Z") throws -> (RequestQueue, Ledger, InzageDatabase) {
+    let database = try InzageDatabase.inMemory()
+    let clock = try instant(now)
+    return (RequestQueue(store: database, clock: { clock }), Ledger(store: database, clock: { clock }), database)
+}
+
+/// Another queue on `database` whose clock stands at `now`.
+private func clockedQueue(on database: InzageDatabase, at now: String) throws -> RequestQueue {
+    let clock = try instant(now)
+    return RequestQueue(store: database, clock: { clock })
+}
+
+/// An access request by e-mail address.
+private func access(email: String = "anna@example.nl", receivedAt: Date? = nil) -> RequestSubmission {
+    RequestSubmission(type: .access, subject: SubjectIdentifiers(email: email), receivedAt: receivedAt)
+}
+
+extension InzageDatabase {
+    /// Row counts of the request tables, to prove that a refused filing wrote nothing.
+    func requestCounts() throws -> [String: Int] {
+        try dbWriter.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["request", "request_transition", "request_sequence"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return counts
+        }
+    }
+}
+
+@Suite("Request queue: filing, states, deadlines, extension and matching")
+struct RequestQueueTests {
+    // MARK: Filing
+
+    @Test("Received 2026-01-31T23:30Z is 1 February in Amsterdam; due Monday 2 March 2026 (1 March is a Sunday)")
+    func receivedOnAndDueInAmsterdam() throws {
+        let (queue, _, _) = try makeQueue(now: "2026-02-10T09:00:00Z")
+        let request = try queue.file(access(receivedAt: try instant("2026-01-31T23:30:00Z")), by: "officer").request
+        #expect(request.receivedOn == (try day("2026-02-01")))
+        #expect(request.dueOn == (try day("2026-03-02")))
+        #expect(request.extendedDueOn == nil)
+        #expect(request.state == .received)
+        #expect(request.receivedAt == (try instant("2026-01-31T23:30:00Z")))
+    }
+
+    @Test("Without a received date the request is received now", arguments: [
+        ("2026-11-29T10:00:00Z", "2026-11-29", "2026-12-29"),
+        ("2026-03-28T23:15:00Z", "2026-03-29", "2026-04-29"),
+    ])
+    func receivedNow(now: String, receivedOn: String, dueOn: String) throws {
+        let (queue, _, _) = try makeQueue(now: now)
+        let request = try queue.file(access(), by: "officer").request
+        #expect(request.receivedAt == (try instant(now)))
+        #expect(request.receivedOn == (try day(receivedOn)))
+        #expect(request.dueOn == (try day(dueOn)))
+    }
+
+    @Test("References are DSR-YYYY-NNNNNN and increase")
+    func references() throws {
+        let (queue, _, _) = try makeQueue()
+        let references = try (0..<3).map { index in try queue.file(access(email: "p\(index)@example.nl"), by: "officer").request.reference }
+        #expect(references == ["DSR-2026-000001", "DSR-2026-000002", "DSR-2026-000003"])
+        for reference in references {
+            #expect(reference.range(of: #"^DSR-[0-9]{4}-[0-9]{6}$"#, options: .regularExpression) != nil)
+        }
+        #expect(try queue.request("dsr-2026-000002").reference == "DSR-2026-000002", "a reference is found in any case")
+    }
+
+    @Test("A received date in the future is refused and nothing is written")
+    func futureReceivedDate() throws {
+        let (queue, _, database) = try makeQueue(now: "2026-11-29T10:00:00Z")
+        let before = try database.requestCounts()
+        for future in ["2026-11-30T00:00:00+01:00", "2026-12-01T10:00:00Z", "2027-01-01T00:00:00Z"] {
+            let error = try #require(throws: RequestError.self) { try queue.file(access(receivedAt: try instant(future)), by: "officer") }
+            #expect(error.isUsageError)
+            guard case .receivedInFuture = error else { Issue.record("unexpected \(error)"); continue }
+        }
+        #expect(try database.requestCounts() == before)
+        #expect(try queue.file(access(receivedAt: try instant("2026-11-29T10:00:00Z")), by: "officer").request.receivedOn == (try day("2026-11-29")))
+    }
+
+    /// Submissions that the queue refuses, with the field it names.
+    static let invalidSubmissions: [(String, RequestSubmission)] = [
+        ("subject", RequestSubmission(type: .access, subject: SubjectIdentifiers(name: "Anna Jansen"))),
+        ("subject", RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "  ", externalID: " "))),
+        ("subject.email", RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna-at-example.nl"))),
+        ("formats", RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@example.nl"), formats: [])),
+        ("type", RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                   rectification: [RectificationItem(field: .city, requestedValue: "Utrecht")])),
+        ("rectification", RequestSubmission(type: .rectification, subject: SubjectIdentifiers(email: "anna@example.nl"))),
+        ("rectification[1].value", RequestSubmission(type: .rectification, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                     rectification: [RectificationItem(field: .city, requestedValue: "Utrecht"),
+                                                                     RectificationItem(field: .phone, requestedValue: "12")])),
+        ("objection.purposes", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"))),
+        ("objection.purposes", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                 objection: ObjectionContent(purposeKeys: []))),
+        ("objection.purposes", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                 objection: ObjectionContent(purposeKeys: ["e-marketing", "newsletter"]))),
+    ]
+
+    @Test("Invalid submissions are refused naming the field, and nothing is written", arguments: invalidSubmissions)
+    func invalidSubmission(field: String, submission: RequestSubmission) throws {
+        let (queue, _, database) = try makeQueue()
+        let before = try database.requestCounts()
+        do {
+            _ = try queue.file(submission, by: "officer")
+            Issue.record("filed an invalid submission")
+        } catch let error as RequestError {
+            guard case .invalidSubmission(let named, let reason) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(named == field)
+            #expect(!reason.isEmpty)
+            #expect(error.isUsageError)
+            #expect(error.description.hasPrefix("Invalid \(field): "))
+            #expect(!error.description.hasSuffix(".."))
+        }
+        #expect(try database.requestCounts() == before)
+        #expect(try queue.file(access(), by: "officer").request.reference == "DSR-2026-000001", "no reference number was used up")
+    }
+
+    @Test("An unknown purpose is refused with the valid purposes")
+    func unknownPurposeNamesValidOnes() throws {
+        let (queue, _, _) = try makeQueue()
+        let submission = RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                           objection: ObjectionContent(purposeKeys: ["newsletter"]))
+        let error = try #require(throws: RequestError.self) { try queue.file(submission, by: "officer") }
+        #expect(error.description.contains("e-marketing") && error.description.contains("sales-and-service"))
+    }
+
+    @Test("Filing normalises the subject and keeps the content")
+    func filingKeepsContent() throws {
+        let (queue, _, _) = try makeQueue()
+        let submission = RequestSubmission(
+            type: .objection, subject: SubjectIdentifiers(email: "  Anna.Jansen@Example.NL ", name: " Anna "), channel: .letter,
+            language: .en, formats: [.json, .json], objection: ObjectionContent(purposeKeys: ["sales-and-service"], grounds: "Moved abroad"),
+            origin: "letter-17.json")
+        let request = try queue.file(submission, by: "officer").request
+        #expect(request.subject.email == "anna.jansen@example.nl")
+        #expect(request.subject.name == "Anna")
+        #expect(request.channel == .letter)
+        #expect(request.language == .en)
+        #expect(request.formats == [.json])
+        #expect(request.objection == ObjectionContent(purposeKeys: ["sales-and-service"], grounds: "Moved abroad"))
+        #expect(request.origin == "letter-17.json")
+        #expect(request.createdBy == "officer")
+        #expect(try queue.request(request.reference) == request)
+    }
+
+    @Test("The same request file (origin digest) is filed once")
+    func originDigestIsIdempotent() throws {
+        let (queue, _, database) = try makeQueue()
+        var submission = access()
+        submission.originDigest = String(repeating: "ab", count: 32)
+        let first = try queue.file(submission, by: "officer")
+        let counts = try database.requestCounts()
+        let second = try queue.file(submission, by: "officer")
+        #expect(!first.alreadyFiled)
+        #expect(second.alreadyFiled)
+        #expect(second.request.reference == first.request.reference)
+        #expect(try database.requestCounts() == counts)
+    }
+
+    // MARK: Transitions
+
+    @Test("Every transition is recorded with time, actor, from, to and note")
+    func transitionsRecorded() throws {
+        let (queue, _, database) = try makeQueue(now: "2026-11-02T08:00:00Z")
+        let reference = try queue.file(access(), by: "intake").request.reference
+        let later = try clockedQueue(on: database, at: "2026-11-03T09:30:00Z")
+        try later.transition(reference, to: .inProgress, by: "worker-1", note: "Started")
+        try later.transition(reference, to: .awaitingDecision, by: "worker-1", note: nil)
+        try later.transition(reference, to: .completed, by: "officer", note: "Sent")
+        let details = try later.details(reference)
+        #expect(details.request.state == .completed)
+        let history = details.transitions.map { "\($0.from?.rawValue ?? "nil")→\($0.to.rawValue) by \($0.by): \($0.note ?? "nil")" }
+        #expect(history == [
+            "nil→received by intake: Filed via email",
+            "received→in-progress by worker-1: Started",
+            "in-progress→awaiting-decision by worker-1: nil",
+            "awaiting-decision→completed by officer: Sent",
+        ])
+        #expect(details.transitions.map(\.at) == [try instant("2026-11-02T08:00:00Z")] + Array(repeating: try instant("2026-11-03T09:30:00Z"), count: 3))
+        #expect(details.transitions.allSatisfy { $0.requestID == details.request.id })
+    }
+
+    @Test("An illegal transition is refused naming the allowed states, and nothing is written")
+    func illegalTransition() throws {
+        let (queue, _, database) = try makeQueue()
+        let reference = try queue.file(access(), by: "officer").request.reference
+        let before = try database.requestCounts()
+        let error = try #require(throws: RequestError.self) { try queue.transition(reference, to: .completed, by: "officer", note: nil) }
+        #expect(error == .illegalTransition(.illegalTransition(from: .received, to: .completed, allowed: RequestState.received.allowedNextStates)))
+        #expect(!error.isUsageError)
+        #expect(error.description.contains("received") && error.description.contains("completed"))
+        for allowed in RequestState.received.allowedNextStates {
+            #expect(error.description.contains(allowed.rawValue))
+        }
+        #expect(try database.requestCounts() == before)
+        #expect(try queue.request(reference).state == .received)
+
+        try queue.transition(reference, to: .withdrawn, by: "officer", note: "By phone")
+        let final = try #require(throws: RequestError.self) { try queue.transition(reference, to: .inProgress, by: "officer", note: nil) }
+        #expect(final.description.contains("final state"))
+    }
+
+    @Test("An unknown reference is refused with what references look like")
+    func unknownReference() throws {
+        let (queue, _, _) = try makeQueue()
+        let error = try #require(throws: RequestError.self) { try queue.details("DSR-2026-999999") }
+        #expect(error == .unknownRequest("DSR-2026-999999"))
+        #expect(error.description.contains("DSR-2026-000123"))
+    }
+
+    // MARK: Extension
+
+    @Test("Extension: three months from receipt, once, with a reason, only before the due date")
+    func extensionRules() throws {
+        let (queue, _, database) = try makeQueue(now: "2026-02-10T09:00:00Z")
+        let reference = try queue.file(access(receivedAt: try instant("2026-01-31T23:30:00Z")), by: "officer").request.reference
+        try queue.transition(reference, to: .inProgress, by: "worker", note: nil)
+
+        let noReason = try #require(throws: RequestError.self) { try queue.extend(reference, reason: "  ", by: "officer") }
+        #expect(noReason == .extensionRefused(DeadlineExtensionError.missingReason.description))
+
+        let extended = try queue.extend(reference, reason: "Complex: data in five systems", by: "officer")
+        #expect(extended.state == .extended)
+        #expect(extended.dueOn == (try day("2026-03-02")))
+        #expect(extended.extendedDueOn == (try day("2026-05-01")))
+        #expect(extended.effectiveDueOn == (try day("2026-05-01")))
+        #expect(extended.extensionReason == "Complex: data in five systems")
+        let last = try #require(try queue.details(reference).transitions.last)
+        #expect(last.from == .inProgress && last.to == .extended && last.by == "officer")
+        #expect(last.note?.contains("2026-05-01") == true)
+
+        let twice = try #require(throws: RequestError.self) { try queue.extend(reference, reason: "Again", by: "officer") }
+        #expect(twice == .extensionRefused(DeadlineExtensionError.alreadyExtended(extendedDue: try day("2026-05-01")).description))
+        #expect(!twice.isUsageError)
+
+        // On the due date itself the period can still be extended; the day after, it cannot.
+        let onDue = try queue.file(access(email: "bram@example.nl", receivedAt: try instant("2026-01-31T23:30:00Z")), by: "officer").request.reference
+        try queue.transition(onDue, to: .inProgress, by: "worker", note: nil)
+        let pastDue = try queue.file(access(email: "daan@example.nl", receivedAt: try instant("2026-01-31T23:30:00Z")), by: "officer").request.reference
+        try queue.transition(pastDue, to: .inProgress, by: "worker", note: nil)
+        #expect(try clockedQueue(on: database, at: "2026-03-02T22:00:00Z").extend(onDue, reason: "Volume", by: "officer").state == .extended)
+        let before = try database.requestCounts()
+        let late = try #require(throws: RequestError.self) {
+            try clockedQueue(on: database, at: "2026-03-02T23:30:00Z").extend(pastDue, reason: "Volume", by: "officer")
+        }
+        #expect(late == .extensionRefused(DeadlineExtensionError.pastDue(due: try day("2026-03-02"), today: try day("2026-03-03")).description))
+        #expect(try database.requestCounts() == before)
+        #expect(try queue.request(pastDue).extendedDueOn == nil)
+    }
+
+    // MARK: Deadlines in lists
+
+    @Test("Lists are sorted by effective due date; overdue and due-within filter open requests")
+    func listing() throws {
+        let (filing, _, _) = try makeQueue(now: "2026-11-29T10:00:00Z")
+        let late = try filing.file(access(email: "a@example.nl", receivedAt: try instant("2026-10-01T10:00:00Z")), by: "o").request.reference
+        let soon = try filing.file(access(email: "b@example.nl", receivedAt: try instant("2026-11-02T10:00:00Z")), by: "o").request.reference
+        let fresh = try filing.file(access(email: "c@example.nl"), by: "o").request.reference
+        let closed = try filing.file(access(email: "d@example.nl", receivedAt: try instant("2026-09-01T10:00:00Z")), by: "o").request.reference
+        try filing.transition(closed, to: .withdrawn, by: "o", note: nil)
+
+        let all = try filing.list()
+        #expect(all.map(\.request.reference) == [closed, late, soon, fresh])
+        #expect(all.map(\.daysLeft) == [-59, -27, 3, 30])
+        #expect(all.map(\.isOverdue) == [false, true, false, false], "a closed request is never overdue")
+        #expect(try filing.list(overdueOnly: true).map(\.request.reference) == [late])
+        #expect(try filing.list(dueWithinDays: 3).map(\.request.reference) == [late, soon])
+        #expect(try filing.list(dueWithinDays: 2).map(\.request.reference) == [late])
+        #expect(try filing.list(state: .withdrawn).map(\.request.reference) == [closed])
+    }
+
+    // MARK: Matching
+
+    @Test("Matching by person id, external id and e-mail address (case-insensitive)")
+    func matching() throws {
+        let (queue, ledger, _) = try makeQueue()
+        let anna = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna.jansen@example.nl", externalID: "SO-40001"),
+                                        attribution: officer)
+        let bram = try ledger.addPerson(PersonDetails(firstName: "Bram", lastName: "Visser", email: "bram@example.nl", language: "en"),
+                                        attribution: officer)
+        let byID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: anna.id)), by: "o").request
+        #expect(byID.personID == anna.id && byID.state == .received && byID.candidateIDs.isEmpty)
+        let byExternal = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(externalID: " SO-40001 ")), by: "o").request
+        #expect(byExternal.personID == anna.id)
+        let byEmail = try queue.file(access(email: " BRAM@Example.NL "), by: "o").request
+        #expect(byEmail.personID == bram.id)
+        #expect(byEmail.language == .en, "the person's language when none was asked for")
+        let personFirst = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", personID: anna.id)), by: "o").request
+        #expect(personFirst.personID == anna.id, "the person id decides over the e-mail address")
+
+        let nobody = try queue.file(access(email: "nobody@example.nl"), by: "o").request
+        #expect(nobody.personID == nil && nobody.candidateIDs.isEmpty && nobody.state == .received)
+        let unknownID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: 999)), by: "o").request
+        #expect(unknownID.personID == nil && unknownID.state == .received)
+    }
+
+    @Test("Several matches await a decision with the candidates; assign settles it")
+    func ambiguousMatch() throws {
+        let (queue, ledger, _) = try makeQueue()
+        let first = try ledger.addPerson(PersonDetails(firstName: "Eva", lastName: "Smit", email: "eva@example.nl", externalID: "SO-7"), attribution: officer)
+        let second = try ledger.addPerson(PersonDetails(firstName: "Eva", lastName: "Smit", email: "eva.smit@example.com", externalID: "SO-7"), attribution: officer)
+        let request = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(externalID: "SO-7")), by: "intake").request
+        #expect(request.state == .awaitingDecision)
+        #expect(request.personID == nil)
+        #expect(Set(request.candidateIDs) == [first.id, second.id])
+        let filed = try queue.details(request.reference).transitions
+        #expect(filed.map(\.to) == [.received, .awaitingDecision])
+        #expect(filed.last?.by == "system")
+
+        let unknown = try #require(throws: RequestError.self) { try queue.assign(request.reference, personID: 999, by: "officer") }
+        #expect(unknown == .unknownPerson(999))
+
+        let settled = try queue.assign(request.reference, personID: second.id, by: "officer")
+        #expect(settled.personID == second.id)
+        #expect(settled.state == .inProgress)
+        let last = try #require(try queue.details(request.reference).transitions.last)
+        #expect(last.from == .awaitingDecision && last.to == .inProgress && last.by == "officer")
+
+        let again = try #require(throws: RequestError.self) { try queue.assign(request.reference, personID: first.id, by: "officer") }
+        #expect(again == .notAwaitingDecision(reference: request.reference, state: .inProgress))
+    }
+}
