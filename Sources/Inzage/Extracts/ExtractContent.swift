@@ -1,0 +1,200 @@
+import Foundation
+import XLSXWriter
+
+/// What both extract formats show, prepared once from a dossier: the short lists put into words. The long
+/// lists (edit records and consent events) stay in the database and are streamed by the writers.
+struct ExtractContent {
+    /// One item of the person's details with its last change.
+    struct FieldRow {
+        let field: PersonField
+        /// The stored value.
+        let value: String
+        /// The value in words: a source's name, a language's name, else the value itself.
+        let display: String
+        /// The last edit of the field, if the history has one.
+        let lastEdit: PersonEdit?
+    }
+
+    /// A recipient and the purposes for which it receives the person's data.
+    struct RecipientRow {
+        let recipient: Recipient
+        let purposes: [Purpose]
+    }
+
+    /// One entry of the glossary.
+    struct GlossaryRow {
+        let category: String
+        let term: String
+        let meaning: String
+        let key: String
+    }
+
+    let dossier: Dossier
+    let labels: ExtractLabels
+    let time: ExtractTime
+    /// The sheets of the workbook: all of them, or only those without personal data.
+    let sheets: [ExtractSheet]
+    let readMe: [ReadMeRow]
+    let fields: [FieldRow]
+    let recipients: [RecipientRow]
+    let glossary: [GlossaryRow]
+
+    /// Prepares the content of `dossier` in its language, reading the edit history once for the details' last changes.
+    init(dossier: Dossier, templates: ExtractTemplates) throws {
+        self.dossier = dossier
+        let labels = try templates.labels(dossier.language)
+        self.labels = labels
+        time = ExtractTime(timeZone: dossier.timeZone)
+        let dataHeld = dossier.person != nil
+        sheets = dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData
+        readMe = try ReadMe.render(templates.readMe(dossier.language), variables: ReadMe.variables(
+            organisation: dossier.organisation, labels: labels, generatedOn: time.civilDate(dossier.generatedAt),
+            timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets))
+
+        var lastEdits: [PersonField: PersonEdit] = [:]
+        try dossier.forEachEdit { lastEdits[$0.field] = $0 }
+        var fields: [FieldRow] = []
+        if let details = dossier.person?.details {
+            for field in PersonField.allCases {
+                guard let value = details[field], !value.isEmpty else { continue }
+                fields.append(FieldRow(field: field, value: value, display: Self.display(value, of: field, lists: dossier.lists, labels: labels),
+                                       lastEdit: lastEdits[field]))
+            }
+        }
+        self.fields = fields
+
+        var purposesByRecipient: [String: [Purpose]] = [:]
+        for entry in dossier.purposes where Self.processesData(entry) {
+            for recipient in entry.recipients { purposesByRecipient[recipient.key, default: []].append(entry.purpose) }
+        }
+        recipients = dataHeld ? dossier.lists.recipients.compactMap { recipient in
+            purposesByRecipient[recipient.key].map { RecipientRow(recipient: recipient, purposes: $0) }
+        } : []
+
+        var glossary: [GlossaryRow] = []
+        for category in CodeCategory.allCases where category.inGlossary {
+            for key in category.keys {
+                let code = labels.code(category, key)
+                glossary.append(GlossaryRow(category: labels.categoryTitle(category), term: code.label, meaning: code.explanation, key: key))
+            }
+        }
+        for basis in dossier.lists.legalBases {
+            let meaning = "\(basis.description[labels.language]) (\(try labels.articleCitation(basis.article)))"
+            glossary.append(GlossaryRow(category: labels.word(.legalBasisCategory), term: basis.name[labels.language], meaning: meaning, key: basis.key))
+        }
+        self.glossary = glossary
+    }
+
+    /// Whether the person's data is used for the purpose: there is a consent record (whatever its status now, the
+    /// data was used under it), or processing rests on a basis other than consent, which needs no record.
+    static func processesData(_ entry: PurposeInDossier) -> Bool {
+        entry.consent != nil || entry.purpose.defaultBasisKey != LegalBasis.consentKey
+    }
+
+    private static func display(_ value: String, of field: PersonField, lists: ReferenceSnapshot, labels: ExtractLabels) -> String {
+        switch field {
+        case .source: lists.source(value)?.name[labels.language] ?? value
+        case .language: Language(rawValue: value).map { labels.code($0).label } ?? value
+        default: value
+        }
+    }
+
+    /// A field's value as the person reads it (nil stays nil).
+    func display(_ value: String?, of field: PersonField) -> String? {
+        value.map { Self.display($0, of: field, lists: dossier.lists, labels: labels) }
+    }
+
+    // MARK: Words
+
+    var language: Language { labels.language }
+
+    /// Who made a change, as the person may see it (staff by role unless the organisation names them).
+    func actor(_ attribution: Attribution) -> String { dossier.actorName(attribution.by, via: attribution.via)[language] }
+    func actor(_ by: String, via: ChangeChannel) -> String { dossier.actorName(by, via: via)[language] }
+
+    func purposeName(_ key: String) -> String { dossier.lists.purpose(key)?.name[language] ?? key }
+    func basisName(_ key: String) -> String { dossier.lists.basis(key)?.name[language] ?? key }
+    func sourceName(_ key: String) -> String { dossier.lists.source(key)?.name[language] ?? key }
+
+    /// "from → to" in words; only "to" when nothing came before or nothing changed.
+    static func change(_ from: String?, _ to: String) -> String {
+        guard let from, from != to else { return to }
+        return "\(from) → \(to)"
+    }
+
+    /// The person's consent for a purpose in words: the status, or why there is none.
+    func consentSummary(_ entry: PurposeInDossier) -> String {
+        if let consent = entry.consent { return labels.code(consent.status).label }
+        return labels.word(entry.purpose.defaultBasisKey == LegalBasis.consentKey ? .consentNotGiven : .consentNotNeeded)
+    }
+
+    /// What the person can do against the use of their data for a purpose: object at any time (direct
+    /// marketing, Art. 21(3)), withdraw consent (Art. 7(3)), object on grounds of their situation (bases (e) and
+    /// (f), Art. 21(1)), or nothing of the kind (bases (b), (c), (d)).
+    func rightToObject(_ entry: PurposeInDossier) -> String {
+        if entry.purpose.isDirectMarketing { return labels.word(.objectDirectMarketing) }
+        let article = entry.basis?.article ?? ""
+        if article.hasSuffix("(a)") { return labels.word(.objectWithdrawConsent) }
+        if article.hasSuffix("(e)") || article.hasSuffix("(f)") { return labels.word(.objectBalancing) }
+        return labels.word(.objectNotAvailable)
+    }
+
+    /// The recipients' names of a purpose, one per line.
+    func recipientNames(_ entry: PurposeInDossier) -> String {
+        entry.recipients.isEmpty ? labels.word(.none) : entry.recipients.map(\.name).joined(separator: "\n")
+    }
+
+    /// The last state change of a request.
+    static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
+}
+
+/// Dates of an extract in the organisation's time zone.
+struct ExtractTime: Sendable {
+    let timeZone: TimeZone
+    private static let millisecondsPerDay: Int64 = 86_400_000
+
+    /// Local milliseconds since 1970-01-01 00:00 and the zone's offset in seconds at `date`.
+    private func local(_ date: Date) -> (milliseconds: Int64, offset: Int) {
+        let offset = timeZone.secondsFromGMT(for: date)
+        return (Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) + Int64(offset) * 1000, offset)
+    }
+
+    private static func split(_ milliseconds: Int64) -> (day: Int, millisecond: Int64) {
+        let day = milliseconds >= 0 ? milliseconds / millisecondsPerDay : (milliseconds - millisecondsPerDay + 1) / millisecondsPerDay
+        return (Int(day), milliseconds - day * millisecondsPerDay)
+    }
+
+    /// The local calendar date of `date`.
+    func civilDate(_ date: Date) -> CivilDate {
+        let calendarDate = CalendarDate(date, in: timeZone)
+        return CivilDate(uncheckedYear: calendarDate.year, month: calendarDate.month, day: calendarDate.day)
+    }
+
+    /// ISO 8601 with the zone's offset, such as `2026-03-28T14:05:09+01:00`; milliseconds only when not zero.
+    func iso8601(_ date: Date) -> String {
+        let (milliseconds, offset) = local(date)
+        let (day, rest) = Self.split(milliseconds)
+        let civil = CalendarDate(daysSince1970: day).map { ($0.year, $0.month, $0.day) } ?? (1970, 1, 1)
+        let hour = rest / 3_600_000, minute = rest / 60_000 % 60, second = rest / 1000 % 60, fraction = rest % 1000
+        var text = "\(Self.pad(civil.0, 4))-\(Self.pad(civil.1, 2))-\(Self.pad(civil.2, 2))T\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))"
+        if fraction != 0 { text += "." + Self.pad(fraction, 3) }
+        let sign = offset < 0 ? "-" : "+"
+        return text + sign + Self.pad(abs(offset) / 3600, 2) + ":" + Self.pad(abs(offset) / 60 % 60, 2)
+    }
+
+    private static func pad(_ value: some BinaryInteger, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// The spreadsheet date of a calendar date.
+    static func cell(_ date: CivilDate?) -> Cell {
+        guard let date, let value = try? CalendarDate(year: date.year, month: date.month, day: date.day) else { return .empty }
+        return .date(value)
+    }
+
+    /// The spreadsheet date-time of an instant, in the organisation's zone.
+    func cell(_ date: Date?) -> Cell {
+        date.map { .dateTime($0, timeZone) } ?? .empty
+    }
+}

@@ -1,0 +1,387 @@
+import Foundation
+
+/// The sheets of the XLSX extract, in workbook order; also the parts of the read-me.
+public enum ExtractSheet: String, Sendable, CaseIterable {
+    /// Who we are, the request, what each sheet holds, the rights and how to complain.
+    case readMe
+    /// The person's details, one row per filled field.
+    case details
+    /// Why the data is used: per purpose the basis, categories, recipients, retention and rights.
+    case purposes
+    /// The current consent (or other basis) per purpose.
+    case consents
+    /// Every consent event.
+    case consentHistory
+    /// Where the data came from.
+    case sources
+    /// Every edit record (streamed; continues on a further sheet beyond a sheet's rows).
+    case changeHistory
+    /// Who receives the data, for which purposes.
+    case recipients
+    /// The person's requests.
+    case requests
+    /// Every code explained.
+    case glossary
+
+    /// The sheets of an extract for a person about whom no data is held.
+    public static let withoutPersonalData: [ExtractSheet] = [.readMe, .requests, .glossary]
+}
+
+/// A kind of coded value whose keys are explained in the label files and in the glossary.
+public enum CodeCategory: String, Sendable, CaseIterable {
+    /// ``ConsentStatus``.
+    case consentStatus
+    /// ``ConsentEventType``.
+    case consentEventType
+    /// ``ChangeChannel``.
+    case changeChannel
+    /// ``SourceType``.
+    case sourceType
+    /// ``RecipientRole``.
+    case recipientRole
+    /// ``RequestState``.
+    case requestState
+    /// ``RequestType``.
+    case requestType
+    /// ``ExtractFormat``.
+    case extractFormat
+    /// ``Language``.
+    case language
+    /// ``PersonField``.
+    case personField
+
+    /// Every key of the category, in declaration order.
+    public var keys: [String] {
+        switch self {
+        case .consentStatus: ConsentStatus.allCases.map(\.rawValue)
+        case .consentEventType: ConsentEventType.allCases.map(\.rawValue)
+        case .changeChannel: ChangeChannel.allCases.map(\.rawValue)
+        case .sourceType: SourceType.allCases.map(\.rawValue)
+        case .recipientRole: RecipientRole.allCases.map(\.rawValue)
+        case .requestState: RequestState.allCases.map(\.rawValue)
+        case .requestType: RequestType.allCases.map(\.rawValue)
+        case .extractFormat: ExtractFormat.allCases.map(\.rawValue)
+        case .language: Language.allCases.map(\.rawValue)
+        case .personField: PersonField.allCases.map(\.rawValue)
+        }
+    }
+
+    /// Whether the glossary explains the category (fields and languages are shown in words and need no entry).
+    public var inGlossary: Bool { self != .personField && self != .language }
+}
+
+/// A coded value that the label files name and explain.
+public protocol LabelledCode {
+    /// The category the code belongs to.
+    static var category: CodeCategory { get }
+    /// The stable key.
+    var rawValue: String { get }
+}
+
+/// ConsentStatus values are explained under `codes.consentStatus` of the label files.
+extension ConsentStatus: LabelledCode {
+    /// `.consentStatus`.
+    public static var category: CodeCategory { .consentStatus }
+}
+
+/// ConsentEventType values are explained under `codes.consentEventType` of the label files.
+extension ConsentEventType: LabelledCode {
+    /// `.consentEventType`.
+    public static var category: CodeCategory { .consentEventType }
+}
+
+/// ChangeChannel values are explained under `codes.changeChannel` of the label files.
+extension ChangeChannel: LabelledCode {
+    /// `.changeChannel`.
+    public static var category: CodeCategory { .changeChannel }
+}
+
+/// SourceType values are explained under `codes.sourceType` of the label files.
+extension SourceType: LabelledCode {
+    /// `.sourceType`.
+    public static var category: CodeCategory { .sourceType }
+}
+
+/// RecipientRole values are explained under `codes.recipientRole` of the label files.
+extension RecipientRole: LabelledCode {
+    /// `.recipientRole`.
+    public static var category: CodeCategory { .recipientRole }
+}
+
+/// RequestState values are explained under `codes.requestState` of the label files.
+extension RequestState: LabelledCode {
+    /// `.requestState`.
+    public static var category: CodeCategory { .requestState }
+}
+
+/// RequestType values are explained under `codes.requestType` of the label files.
+extension RequestType: LabelledCode {
+    /// `.requestType`.
+    public static var category: CodeCategory { .requestType }
+}
+
+/// ExtractFormat values are explained under `codes.extractFormat` of the label files.
+extension ExtractFormat: LabelledCode {
+    /// `.extractFormat`.
+    public static var category: CodeCategory { .extractFormat }
+}
+
+/// Language values are explained under `codes.language` of the label files.
+extension Language: LabelledCode {
+    /// `.language`.
+    public static var category: CodeCategory { .language }
+}
+
+/// PersonField values are explained under `codes.personField` of the label files.
+extension PersonField: LabelledCode {
+    /// `.personField`.
+    public static var category: CodeCategory { .personField }
+}
+
+/// A right of the data subject that every extract explains, with its GDPR article and its
+/// Data Privacy Vocabulary concept (https://w3id.org/dpv/legal/eu/gdpr, the DPV GDPR extension's rights).
+public enum DataSubjectRight: String, Sendable, CaseIterable {
+    /// Art. 15.
+    case access
+    /// Art. 16.
+    case rectification
+    /// Art. 17.
+    case erasure
+    /// Art. 18.
+    case restriction
+    /// Art. 20.
+    case portability
+    /// Art. 21.
+    case objection
+    /// Art. 22.
+    case automatedDecisions = "automated-decisions"
+    /// Art. 7(3).
+    case withdrawConsent = "withdraw-consent"
+
+    /// The GDPR article that grants the right, such as `15` or `7(3)`.
+    public var gdprArticle: String {
+        switch self {
+        case .access: "15"
+        case .rectification: "16"
+        case .erasure: "17"
+        case .restriction: "18"
+        case .portability: "20"
+        case .objection: "21"
+        case .automatedDecisions: "22"
+        case .withdrawConsent: "7(3)"
+        }
+    }
+
+    /// The DPV IRI of the right, such as `https://w3id.org/dpv/legal/eu/gdpr#A15`.
+    public var dpvIRI: String {
+        let term = switch self {
+        case .withdrawConsent: "A7-3"
+        default: "A" + gdprArticle
+        }
+        return GDPRReference.dpvNamespace + term
+    }
+}
+
+/// Articles of the GDPR cited outside the list of rights.
+public enum GDPRReference {
+    /// The namespace of the DPV GDPR extension.
+    public static let dpvNamespace = "https://w3id.org/dpv/legal/eu/gdpr#"
+    /// The right to lodge a complaint with a supervisory authority.
+    public static let complaintArticle = "77"
+    /// Its DPV IRI.
+    public static let complaintDPVIRI = dpvNamespace + "A77"
+    /// The right to an effective judicial remedy against a controller (no DPV concept of its own).
+    public static let courtArticle = "79"
+}
+
+/// A short text of the label files that is not a sheet, column, code or right.
+public enum ExtractWord: String, Sendable, CaseIterable {
+    /// "Yes".
+    case yes
+    /// "No".
+    case no
+    /// "None" (a purpose without recipients).
+    case none
+    /// The consent column of a consent purpose the person has no record for.
+    case consentNotGiven
+    /// The consent column of a purpose on another legal basis without a record.
+    case consentNotNeeded
+    /// The right to object to direct marketing (absolute, Art. 21(3)).
+    case objectDirectMarketing
+    /// Withdrawing consent (Art. 7(3)) for a purpose on consent.
+    case objectWithdrawConsent
+    /// Objecting on grounds of the person's situation (Art. 21(1)) for bases (e) and (f).
+    case objectBalancing
+    /// No right to object, for bases (b), (c) and (d).
+    case objectNotAvailable
+    /// No transfers outside the EEA.
+    case transfersNone
+    /// No automated decision-making.
+    case automatedDecisionsNone
+    /// The glossary's name for legal bases.
+    case legalBasisCategory
+    /// How to use the rights (in the JSON extract).
+    case howToUseRights
+    /// How to complain (in the JSON extract).
+    case complaint
+    /// The right to go to court (in the JSON extract).
+    case court
+}
+
+/// The name and explanation of a coded value.
+public struct CodeLabel: Sendable, Hashable {
+    /// The short name, such as "Withdrawn".
+    public let label: String
+    /// One or two sentences in plain words.
+    public let explanation: String
+}
+
+/// The labels of one language's extract (`extract/labels.<language>.json`): sheet names, column headers, the
+/// meaning of every code, the rights and a few words. Checked when loaded: every key the extract needs is there.
+///
+/// The file is a JSON object:
+/// - `meta`: `languageTag` (such as `en-GB`), `dateFormat` (such as `d MMMM yyyy`), `documentTitle`,
+///   `articleCitation` (a small template with `{{article}}`, such as `Art. {{article}} GDPR`);
+/// - `sheets.<sheet>`: `name` (at most 31 characters) and `about` (what the sheet holds and how to read it);
+/// - `columns.<sheet>.<column>`: the header of each column;
+/// - `codes.<category>`: `title` and `values.<key>` with `label` and `explanation`;
+/// - `rights.<right>`: `label` and `explanation`;
+/// - `words.<word>`: the remaining texts.
+/// Keys that the extract does not need are ignored (for example `_comment`).
+public struct ExtractLabels: Sendable {
+    /// The language of the labels.
+    public let language: Language
+    /// The label file's relative path.
+    public let file: String
+    /// Where the label file came from.
+    public let origin: TemplateOrigin
+    private let texts: [String: String]
+    private let citation: TextTemplate
+
+    /// The relative path of the label file of `language`.
+    public static func path(for language: Language) -> String { "extract/labels.\(language.rawValue).json" }
+
+    /// Loads and checks the labels in `file`.
+    ///
+    /// - Throws: ``ExtractError/malformedLabels(file:origin:reason:)`` when the file is not a JSON object,
+    ///   ``ExtractError/missingLabel(file:origin:key:)`` naming the first missing key,
+    ///   ``ExtractError/labelNotText(file:origin:key:)`` when a needed value is not text, and the errors of
+    ///   ``TextTemplate`` for `meta.articleCitation`.
+    public init(_ file: TemplateFile, language: Language) throws {
+        self.language = language
+        self.file = file.path
+        self.origin = file.origin
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(file.contents.utf8))
+        } catch {
+            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: error.localizedDescription)
+        }
+        guard let root = object as? [String: Any] else {
+            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: "the file must hold one JSON object { … }")
+        }
+        var texts: [String: String] = [:]
+        var others: Set<String> = []
+        Self.flatten(root, prefix: "", into: &texts, others: &others)
+        for key in Self.requiredKeys where texts[key] == nil {
+            if others.contains(key) { throw ExtractError.labelNotText(file: file.path, origin: file.origin, key: key) }
+            throw ExtractError.missingLabel(file: file.path, origin: file.origin, key: key)
+        }
+        self.texts = texts
+        citation = try TextTemplate(TemplateFile(path: "\(file.path) meta.articleCitation", origin: file.origin,
+                                                 contents: texts[Self.citationKey] ?? ""))
+        _ = try articleCitation("15")
+    }
+
+    /// Every key the extract needs, in file order.
+    static var requiredKeys: [String] {
+        var keys = ["meta.languageTag", "meta.dateFormat", "meta.documentTitle", citationKey]
+        for sheet in ExtractSheet.allCases {
+            keys += ["sheets.\(sheet.rawValue).name", "sheets.\(sheet.rawValue).about"]
+            keys += ExtractColumns.keys(of: sheet).map { "columns.\(sheet.rawValue).\($0)" }
+        }
+        for category in CodeCategory.allCases {
+            keys.append("codes.\(category.rawValue).title")
+            for key in category.keys {
+                keys += ["label", "explanation"].map { "codes.\(category.rawValue).values.\(key).\($0)" }
+            }
+        }
+        for right in DataSubjectRight.allCases {
+            keys += ["label", "explanation"].map { "rights.\(right.rawValue).\($0)" }
+        }
+        return keys + ExtractWord.allCases.map { "words.\($0.rawValue)" }
+    }
+
+    private static let citationKey = "meta.articleCitation"
+
+    private static func flatten(_ object: [String: Any], prefix: String, into texts: inout [String: String], others: inout Set<String>) {
+        for (key, value) in object {
+            let path = prefix + key
+            if let text = value as? String {
+                texts[path] = text
+            } else if let nested = value as? [String: Any] {
+                flatten(nested, prefix: path + ".", into: &texts, others: &others)
+            } else {
+                others.insert(path)
+            }
+        }
+    }
+
+    private func text(_ key: String) -> String { texts[key] ?? key }
+
+    /// The RFC 5646 tag of the language, such as `nl-NL`.
+    public var languageTag: String { text("meta.languageTag") }
+    /// The title of the extract documents.
+    public var documentTitle: String { text("meta.documentTitle") }
+    /// The sheet's name (at most 31 characters for a valid workbook).
+    public func sheetName(_ sheet: ExtractSheet) -> String { text("sheets.\(sheet.rawValue).name") }
+    /// What the sheet holds and how to read it.
+    public func sheetAbout(_ sheet: ExtractSheet) -> String { text("sheets.\(sheet.rawValue).about") }
+    /// The header of a column of a sheet.
+    public func column(_ sheet: ExtractSheet, _ key: String) -> String { text("columns.\(sheet.rawValue).\(key)") }
+    /// The name of a category of codes, as the glossary shows it.
+    public func categoryTitle(_ category: CodeCategory) -> String { text("codes.\(category.rawValue).title") }
+    /// The name and explanation of the code `key` of `category`; the key itself for a key the labels do not know.
+    public func code(_ category: CodeCategory, _ key: String) -> CodeLabel {
+        let prefix = "codes.\(category.rawValue).values.\(key)."
+        return CodeLabel(label: texts[prefix + "label"] ?? key, explanation: texts[prefix + "explanation"] ?? "")
+    }
+    /// The name and explanation of `code`.
+    public func code<Code: LabelledCode>(_ code: Code) -> CodeLabel { self.code(Code.category, code.rawValue) }
+    /// The name and explanation of a right.
+    public func right(_ right: DataSubjectRight) -> CodeLabel {
+        CodeLabel(label: text("rights.\(right.rawValue).label"), explanation: text("rights.\(right.rawValue).explanation"))
+    }
+    /// A word or sentence of the `words` section.
+    public func word(_ word: ExtractWord) -> String { text("words.\(word.rawValue)") }
+    /// "Yes" or "No".
+    public func yesNo(_ value: Bool) -> String { word(value ? .yes : .no) }
+
+    /// A GDPR article cited in the language, such as "Art. 6(1)(a) GDPR" or "art. 6(1)(a) AVG".
+    public func articleCitation(_ article: String) throws -> String {
+        var variables = TemplateVariables()
+        variables.set("article", article)
+        return try citation.render(variables)
+    }
+
+    /// A date written out in the language, such as "28 April 2025".
+    public func longDate(_ date: CivilDate) -> String {
+        var components = DateComponents()
+        (components.year, components.month, components.day, components.hour) = (date.year, date.month, date.day, 12)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        guard let instant = calendar.date(from: components) else { return date.description }
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = .gmt
+        formatter.locale = Locale(identifier: languageTag)
+        formatter.dateFormat = text("meta.dateFormat")
+        return formatter.string(from: instant)
+    }
+
+    /// A country's name in the language followed by its code, such as "Verenigde Staten (US)"; the code alone when unknown.
+    public func countryName(_ code: String) -> String {
+        guard let name = Locale(identifier: languageTag).localizedString(forRegionCode: code), name != code else { return code }
+        return "\(name) (\(code))"
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// The templates of the extracts: per language a label file (`extract/labels.<language>.json`, see
+/// ``ExtractLabels``) and the read-me text (`extract/readme.<language>.mustache`, see `extract/README.md`), each taken
+/// from the organisation's folder when it has the file and from the shipped templates otherwise.
+public struct ExtractTemplates: Sendable {
+    /// Where the files are looked up.
+    public let files: TemplateFiles
+
+    /// Templates from `overrideDirectory` first (the `--templates DIR` or `INZAGE_TEMPLATES` folder), shipped otherwise.
+    public init(overrideDirectory: URL? = nil) {
+        self.files = TemplateFiles(overrideDirectory: overrideDirectory)
+    }
+
+    /// Templates looked up in `files`.
+    public init(files: TemplateFiles) {
+        self.files = files
+    }
+
+    /// The relative path of the read-me template of `language`.
+    public static func readMePath(for language: Language) -> String { "extract/readme.\(language.rawValue).mustache" }
+
+    /// The checked labels of `language`.
+    public func labels(_ language: Language) throws -> ExtractLabels {
+        try ExtractLabels(files.file(ExtractLabels.path(for: language)), language: language)
+    }
+
+    /// The parsed read-me template of `language`.
+    public func readMe(_ language: Language) throws -> TextTemplate {
+        try TextTemplate(files.file(Self.readMePath(for: language)))
+    }
+
+    /// Loads and checks every template of both languages, so that a mistake in an organisation's folder shows
+    /// before the first request is answered; the read-me is rendered with sample values, with and without a
+    /// request and with and without personal data, so that every branch is checked.
+    public func validate() throws {
+        for language in Language.allCases {
+            let labels = try labels(language)
+            let template = try readMe(language)
+            for hasRequest in [true, false] {
+                for dataHeld in [true, false] {
+                    _ = try ReadMe.render(template, variables: ReadMe.sampleVariables(labels: labels, hasRequest: hasRequest, dataHeld: dataHeld))
+                }
+            }
+        }
+    }
+}
+
+/// One row of the "Read me first" sheet: a heading and its text.
+public struct ReadMeRow: Sendable, Hashable, Codable {
+    /// The heading (column A).
+    public let heading: String
+    /// The text under it; lines are separated by line feeds.
+    public let text: String
+}
+
+/// The read-me text of an extract, rendered from `extract/readme.<language>.mustache`.
+///
+/// The template is plain text. A line that starts with `## ` starts a new row and is its heading; the lines
+/// after it, up to the next heading, are its text (runs of empty lines become one, leading and trailing empty
+/// lines are dropped). The variables are listed by ``variableNames``.
+enum ReadMe {
+    /// Renders `template` and splits the text into rows.
+    static func render(_ template: TextTemplate, variables: TemplateVariables) throws -> [ReadMeRow] {
+        rows(from: try template.render(variables))
+    }
+
+    /// Splits rendered text into rows at lines starting with `## `.
+    static func rows(from text: String) -> [ReadMeRow] {
+        var rows: [ReadMeRow] = []
+        var heading: String?
+        var lines: [String] = []
+        func finish() {
+            while lines.last?.isEmpty == true { lines.removeLast() }
+            var collapsed: [String] = []
+            for line in lines where !(line.isEmpty && (collapsed.last?.isEmpty ?? true)) { collapsed.append(line) }
+            if heading != nil || !collapsed.isEmpty {
+                rows.append(ReadMeRow(heading: heading ?? "", text: collapsed.joined(separator: "\n")))
+            }
+            lines = []
+        }
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(rawLine).trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("## ") {
+                finish()
+                heading = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces)
+            } else {
+                lines.append(line)
+            }
+        }
+        finish()
+        return rows
+    }
+
+    // The variables, for the documentation of organisations that edit the template:
+    // Texts: `organisationName`, `organisationAddress`, `contactEmail`, `dpoName`, `dpoEmail`, `authorityName`,
+    // `authorityAddress`, `authorityURL`, `timeZone`, `generatedOn`, `requestReference`, `requestType`,
+    // `receivedOn`, `dueOn`, `extendedDueOn` (absent unless extended), `complaintArticle`, `courtArticle`, and
+    // the name of every sheet as `<sheet>Sheet` (`readMeSheet`, `detailsSheet`, …, `glossarySheet`).
+    // Flags: `hasRequest`, `dataHeld`. Lists: `sheets` (rows with `name`, `about`) and `rights` (rows with
+    // `label`, `article`, `explanation`).
+
+    /// The variables of an extract.
+    static func variables(organisation: OrganisationProfile, labels: ExtractLabels, generatedOn: CivilDate,
+                          timeZone: String, request: DataSubjectRequest?, dataHeld: Bool, sheets: [ExtractSheet]) throws -> TemplateVariables {
+        var variables = TemplateVariables()
+        let texts: [(String, String)] = [
+            ("organisationName", organisation.name), ("organisationAddress", organisation.address),
+            ("contactEmail", organisation.contactEmail), ("dpoName", organisation.dpoName), ("dpoEmail", organisation.dpoEmail),
+            ("authorityName", organisation.supervisoryAuthorityName), ("authorityAddress", organisation.supervisoryAuthorityAddress),
+            ("authorityURL", organisation.supervisoryAuthorityURL), ("timeZone", timeZone),
+            ("generatedOn", labels.longDate(generatedOn)),
+            ("complaintArticle", try labels.articleCitation(GDPRReference.complaintArticle)),
+            ("courtArticle", try labels.articleCitation(GDPRReference.courtArticle)),
+        ]
+        for (name, value) in texts { variables.set(name, value) }
+        for sheet in ExtractSheet.allCases { variables.set("\(sheet.rawValue)Sheet", labels.sheetName(sheet)) }
+        variables.set("hasRequest", flag: request != nil)
+        variables.set("requestReference", request?.reference)
+        variables.set("requestType", request.map { labels.code($0.type).label })
+        variables.set("receivedOn", request.map { labels.longDate($0.receivedOn) })
+        variables.set("dueOn", request.map { labels.longDate($0.dueOn) })
+        variables.set("extendedDueOn", request?.extendedDueOn.map(labels.longDate))
+        variables.set("dataHeld", flag: dataHeld)
+        variables.set("sheets", list: sheets.map { ["name": labels.sheetName($0), "about": labels.sheetAbout($0)] })
+        variables.set("rights", list: try DataSubjectRight.allCases.map { right in
+            let text = labels.right(right)
+            return ["label": text.label, "article": try labels.articleCitation(right.gdprArticle), "explanation": text.explanation]
+        })
+        return variables
+    }
+
+    /// Variables with sample values (every name declared), to check a template without a dossier.
+    static func sampleVariables(labels: ExtractLabels, hasRequest: Bool, dataHeld: Bool) throws -> TemplateVariables {
+        let organisation = OrganisationProfile(settings: [:])
+        let sample = CivilDate(uncheckedYear: 2026, month: 1, day: 31)
+        let epoch = Date(timeIntervalSince1970: 0)
+        let request = DataSubjectRequest(
+            id: 1, reference: "DSR-2026-000001", type: .access, state: .inProgress, subject: SubjectIdentifiers(email: "sample@example.nl"),
+            channel: .email, language: nil, formats: ExtractFormat.allCases, rectification: [], objection: nil,
+            receivedAt: epoch, receivedOn: sample, dueOn: sample, extendedDueOn: sample, extensionReason: nil, personID: nil,
+            candidateIDs: [], origin: nil, createdAt: epoch, createdBy: "system", updatedAt: epoch, attempts: 0, lastError: nil)
+        return try variables(organisation: organisation, labels: labels, generatedOn: sample, timeZone: organisation.timeZone,
+                             request: hasRequest ? request : nil, dataHeld: dataHeld,
+                             sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Mustache
+
+/// The template files Inzage writes people with, found file by file: in the organisation's own folder when the
+/// file is there, among the templates shipped with the binary otherwise.
+///
+/// The shipped templates are a SwiftPM resource (`Sources/Inzage/Resources/templates`), so they are found from
+/// any working directory. A file in the organisation's folder replaces the shipped file of the same relative
+/// path wholesale (keys are not merged), which keeps the result predictable.
+public struct TemplateFiles: Sendable {
+    /// The organisation's folder, or nil to use only the shipped templates.
+    public let overrideDirectory: URL?
+    /// The folder holding the shipped templates; nil when the resources are missing.
+    let shippedDirectory: URL?
+
+    /// The environment variable naming the organisation's templates folder.
+    public static let environmentVariable = "INZAGE_TEMPLATES"
+
+    /// Templates from `overrideDirectory` first (the `--templates DIR` or `INZAGE_TEMPLATES` folder), shipped otherwise.
+    public init(overrideDirectory: URL? = nil) {
+        self.overrideDirectory = overrideDirectory
+        self.shippedDirectory = Bundle.module.url(forResource: "templates", withExtension: nil)
+    }
+
+    /// The organisation's folder: the `--templates` option when given, else `INZAGE_TEMPLATES`, else none.
+    /// A relative path is taken from the current directory.
+    public static func overrideDirectory(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        let chosen = [option, environment[environmentVariable]].compactMap { $0 }.first { !$0.isEmpty }
+        return chosen.map { URL(fileURLWithPath: $0, isDirectory: true) }
+    }
+
+    /// The text of the file at `relativePath` (such as `extract/labels.nl.json`) and where it came from.
+    public func file(_ relativePath: String) throws -> TemplateFile {
+        let candidates: [(URL?, TemplateOrigin)] = [
+            (overrideDirectory, .override(directory: overrideDirectory?.path ?? "")),
+            (shippedDirectory, .shipped),
+        ]
+        for case let (directory?, origin) in candidates {
+            let url = directory.appendingPathComponent(relativePath)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            do {
+                let data = try Data(contentsOf: url)
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: "it is not UTF-8 text")
+                }
+                return TemplateFile(path: relativePath, origin: origin, contents: text)
+            } catch let error as ExtractError {
+                throw error
+            } catch {
+                throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: error.localizedDescription)
+            }
+        }
+        throw ExtractError.templateNotFound(file: relativePath, overrideDirectory: overrideDirectory?.path)
+    }
+}
+
+/// The text of one template file and where it was found.
+public struct TemplateFile: Sendable, Hashable {
+    /// The path relative to the templates folder, such as `extract/readme.en.mustache`.
+    public let path: String
+    /// Whether it came from the organisation's folder or the shipped set.
+    public let origin: TemplateOrigin
+    /// The file's text.
+    public let contents: String
+
+    /// Creates a file (for tests and callers that hold template text themselves).
+    public init(path: String, origin: TemplateOrigin, contents: String) {
+        self.path = path
+        self.origin = origin
+        self.contents = contents
+    }
+}
+
+/// The values a text template may use: named texts, yes/no flags and lists of rows of texts.
+///
+/// Every name is declared, including those whose value is absent (nil): an absent value renders as nothing and
+/// counts as false in `{{#name}}`, while a name that was never declared is an error when the template uses it.
+public struct TemplateVariables: Sendable {
+    fileprivate enum Value: Sendable {
+        case text(String)
+        case flag(Bool)
+        case list([[String: String]])
+
+        var mustacheValue: Any {
+            switch self {
+            case .text(let text): text
+            case .flag(let flag): flag
+            case .list(let rows): rows
+            }
+        }
+    }
+
+    fileprivate var values: [String: Value] = [:]
+    /// Every name declared, present or absent.
+    public private(set) var names: Set<String> = []
+
+    /// No variables.
+    public init() {}
+
+    /// Declares `name` with a text; nil declares it absent.
+    public mutating func set(_ name: String, _ text: String?) {
+        names.insert(name)
+        values[name] = text.map(Value.text)
+    }
+
+    /// Declares `name` with a flag for `{{#name}}…{{/name}}` and `{{^name}}…{{/name}}`.
+    public mutating func set(_ name: String, flag: Bool) {
+        names.insert(name)
+        values[name] = .flag(flag)
+    }
+
+    /// Declares `name` with a list of rows for `{{#name}}…{{/name}}`; inside, a row's keys are variables too.
+    public mutating func set(_ name: String, list rows: [[String: String]]) {
+        names.insert(name)
+        values[name] = .list(rows)
+    }
+}
+
+/// A Mustache text template that refuses to render a variable it is not given, instead of printing nothing.
+///
+/// Output is plain text (nothing is HTML-escaped). Names are plain (`{{organisationName}}`): dotted names,
+/// partials and delimiter changes are refused when the template is loaded.
+public struct TextTemplate: Sendable {
+    /// The template file's relative path, for error messages.
+    public let file: String
+    /// Where the file came from.
+    public let origin: TemplateOrigin
+    private let template: MustacheTemplate
+
+    /// Parses `file`.
+    ///
+    /// - Throws: ``ExtractError/invalidTemplate(file:origin:reason:)`` when the text is not a valid template.
+    public init(_ file: TemplateFile) throws {
+        self.file = file.path
+        self.origin = file.origin
+        if let problem = Self.unsupportedTag(in: file.contents) {
+            throw ExtractError.invalidTemplate(file: file.path, origin: file.origin, reason: problem)
+        }
+        do {
+            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + file.contents)
+        } catch {
+            throw ExtractError.invalidTemplate(file: file.path, origin: file.origin, reason: String(describing: error))
+        }
+    }
+
+    /// Renders the template with `variables`.
+    ///
+    /// - Throws: ``ExtractError/unknownTemplateVariables(file:origin:names:available:)`` naming every variable the
+    ///   template uses but `variables` does not declare.
+    public func render(_ variables: TemplateVariables) throws -> String {
+        let root = StrictRoot(variables)
+        let text = template.render(root)
+        let unknown = root.unknown
+        guard unknown.isEmpty else {
+            throw ExtractError.unknownTemplateVariables(file: file, origin: origin, names: unknown, available: variables.names.sorted())
+        }
+        return text
+    }
+
+    /// A description of the first tag the strict renderer does not support, or nil.
+    static func unsupportedTag(in text: String) -> String? {
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
+            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            guard let sigil = inner.first else { continue }
+            switch sigil {
+            case "!", "%": continue
+            case ">", "<", "$": return "partials and blocks ({{\(inner)}}) are not supported; write the text in this file"
+            case "=": return "changing the delimiters ({{\(inner)}}) is not supported"
+            default: break
+            }
+            let name = inner.trimmingCharacters(in: CharacterSet(charactersIn: "#^/&{} "))
+            if name != ".", name.contains(".") {
+                return "{{\(inner)}} uses a dotted name; variables are plain names such as {{organisationName}}"
+            }
+        }
+        return nil
+    }
+}
+
+/// The outermost rendering context: Mustache looks here last, so a name missing here is missing everywhere.
+private final class StrictRoot: MustacheParent {
+    private let values: [String: Any]
+    private let declared: Set<String>
+    private var missing: [String] = []
+
+    init(_ variables: TemplateVariables) {
+        values = variables.values.mapValues(\.mustacheValue)
+        declared = variables.names
+    }
+
+    func child(named name: String) -> Any? {
+        if let value = values[name] { return value }
+        if !declared.contains(name) && !missing.contains(name) { missing.append(name) }
+        return nil
+    }
+
+    var unknown: [String] { missing }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+/// The JSON extract, validated against `schemas/inzage-extract-1.schema.json` with python-jsonschema.
+@Suite("JSON extract")
+struct ExtractJSONTests {
+    private func object(_ url: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    @Test("the extract validates against the schema and holds the dossier, coded values in words", arguments: Language.allCases)
+    func extract(language: Language) throws {
+        let fixture = try ExtractFixture.make(language: language)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try fixture.withDossier { try writeExtracts($0, into: directory, name: "anna").json }
+        #expect(try validateAgainstSchema([url]) == [url.path: []])
+        let labels = try shippedLabels(language)
+        let document = try object(url)
+
+        #expect(document["schemaVersion"] as? String == "inzage-extract/1")
+        #expect(document["generatedAt"] as? String == "2025-06-17T00:40:00+02:00")
+        #expect(document["timeZone"] as? String == "Europe/Amsterdam")
+        #expect((document["language"] as? [String: Any])?["label"] as? String == labels.code(language).label)
+        #expect(document["dataHeld"] as? Bool == true)
+        #expect(Array(document.keys).sorted() == ["complaint", "consents", "dataHeld", "editHistory", "generatedAt", "language", "organisation",
+                                                  "purposes", "readMe", "recipients", "request", "requests", "rights", "schemaVersion",
+                                                  "sources", "subject", "timeZone"])
+
+        let request = try #require(document["request"] as? [String: Any])
+        #expect(request["reference"] as? String == fixture.request.reference)
+        #expect(request["receivedOn"] as? String == "2025-06-16" && request["dueOn"] as? String == "2025-07-16")
+        #expect(request["receivedAt"] as? String == "2025-06-16T20:53:20+02:00")
+        #expect(request["extendedDueOn"] is NSNull && request["stateHistory"] == nil)
+        let type = try #require(request["type"] as? [String: Any])
+        #expect(type["gdprArticle"] as? String == "15" && type["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A15")
+        let requests = try #require(document["requests"] as? [[String: Any]])
+        #expect(requests.count == 1 && (requests[0]["stateHistory"] as? [Any])?.count == 2)
+
+        let subject = try #require(document["subject"] as? [String: Any])
+        #expect(subject["personID"] as? Int == Int(fixture.personID))
+        let details = try #require(subject["details"] as? [[String: Any]])
+        let values = Dictionary(uniqueKeysWithValues: details.map { (($0["field"] as? [String: Any])?["key"] as? String ?? "", $0) })
+        #expect(values["job-title"]?["value"] as? String == "=1+1")
+        #expect(values["last-name"]?["value"] as? String == ExtractFixture.oddUnicode)
+        #expect(values["language"]?["valueInWords"] as? String == labels.code(language).label)
+        #expect(values["source"]?["value"] as? String == "business-card")
+        #expect(values["last-name"]?["lastChangedBy"] as? String == ExtractFixture.privacyTeam(language))
+        #expect(details.count == 11)
+
+        let consents = try #require(document["consents"] as? [[String: Any]])
+        #expect(consents.count == 2)
+        let marketing = try #require(consents.last)
+        #expect((marketing["status"] as? [String: Any])?["key"] as? String == "objected")
+        #expect((marketing["status"] as? [String: Any])?["explanation"] as? String == labels.code(ConsentStatus.objected).explanation)
+        #expect((marketing["legalBasis"] as? [String: Any])?["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a")
+        #expect(marketing["updateCount"] as? Int == 3 && marketing["comment"] is NSNull)
+        let events = try #require(marketing["events"] as? [[String: Any]])
+        #expect(events.compactMap { ($0["type"] as? [String: Any])?["key"] as? String } == ["given", "withdrawn", "given", "objected"])
+        #expect(events[1]["by"] as? String == (language == .en ? "You" : "U zelf"))
+        #expect((events[1]["channel"] as? [String: Any])?["key"] as? String == "preference-page")
+        #expect(events[3]["requestReference"] as? String == ExtractFixture.objectionReference)
+        #expect(events[3]["comment"] as? String == "Objected by letter")
+        #expect(events[0]["fromStatus"] is NSNull && events[0]["evidence"] as? String == "form-4711")
+        let sales = try #require(consents.first)
+        #expect((sales["legalBasis"] as? [String: Any])?["key"] as? String == "legitimate-interest")
+        #expect((sales["events"] as? [[String: Any]])?.count == 1)
+
+        let edits = try #require(document["editHistory"] as? [[String: Any]])
+        let ledgerEdits = try fixture.ledger.edits(fixture.personID)
+        #expect(edits.count == ledgerEdits.count)
+        #expect(edits.compactMap { $0["at"] as? String } == ledgerEdits.map { ExtractTime(timeZone: ExtractFixture.amsterdam).iso8601($0.at) })
+        #expect(edits.allSatisfy { ($0["at"] as? String)?.hasSuffix("+02:00") == true })
+        #expect(ExtractFixture.formulaLike.allSatisfy { value in edits.contains { $0["newValue"] as? String == value } })
+
+        let purposes = try #require(document["purposes"] as? [[String: Any]])
+        #expect(purposes.compactMap { $0["directMarketing"] as? Bool } == [false, true])
+        #expect(purposes.first?["transfersOutsideEU"] is NSNull && purposes.last?["transfersOutsideEU"] is String)
+        let recipients = try #require(document["recipients"] as? [[String: Any]])
+        #expect(recipients.compactMap { $0["name"] as? String } == ["Mail House Inc.", "CRM Hosting B.V."])
+
+        let rights = try #require((document["rights"] as? [String: Any])?["items"] as? [[String: Any]])
+        #expect(rights.compactMap { $0["key"] as? String } == DataSubjectRight.allCases.map(\.rawValue))
+        #expect(rights.compactMap { $0["dpvIRI"] as? String } == DataSubjectRight.allCases.map(\.dpvIRI))
+        #expect(rights.last?["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A7-3")
+        let complaint = try #require(document["complaint"] as? [String: Any])
+        #expect((complaint["supervisoryAuthority"] as? [String: Any])?["name"] as? String == "Autoriteit Persoonsgegevens")
+
+        let readMe = try #require(document["readMe"] as? [[String: Any]])
+        #expect(readMe.contains { ($0["text"] as? String)?.contains(fixture.request.reference) == true })
+
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.hasSuffix("}\n"))
+        let editLines = text.components(separatedBy: "\n").filter { $0.contains("\"editID\":") }
+        #expect(editLines.count == 12 && editLines.allSatisfy { $0.hasPrefix("{\"at\":") }, "one edit record per line")
+    }
+
+    @Test("with nobody matched: dataHeld false, no subject, empty personal lists, still valid", arguments: Language.allCases)
+    func noMatch(language: Language) throws {
+        let (database, request) = try ExtractFixture.makeNoMatch(language: language)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try Resolver(store: database, clock: { ExtractFixture.generatedAt }).withDossier(personID: nil, request: request) {
+            try writeExtracts($0, into: directory, name: "nobody").json
+        }
+        #expect(try validateAgainstSchema([url]) == [url.path: []])
+        let document = try object(url)
+        #expect(document["dataHeld"] as? Bool == false)
+        #expect(document["subject"] is NSNull)
+        for key in ["consents", "editHistory", "recipients", "sources"] {
+            #expect((document[key] as? [Any])?.isEmpty == true, "\(key)")
+        }
+        #expect((document["request"] as? [String: Any])?["reference"] as? String == request.reference)
+        let readMe = try #require(document["readMe"] as? [[String: Any]])
+        #expect(readMe.contains { ($0["text"] as? String)?.hasPrefix(language == .en ? "No." : "Nee.") == true })
+    }
+
+    @Test("an extract made without a request has request null and says nothing about one")
+    func withoutRequest() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try Resolver(store: fixture.database, clock: { ExtractFixture.generatedAt }).withDossier(personID: fixture.personID) {
+            try writeExtracts($0, into: directory, name: "direct").json
+        }
+        #expect(try validateAgainstSchema([url]) == [url.path: []])
+        let document = try object(url)
+        #expect(document["request"] is NSNull)
+        let readMe = try #require(document["readMe"] as? [[String: Any]])
+        #expect(readMe.first?["text"] as? String == """
+            This file shows which personal data we hold about you and what we do with it.
+            We made this file on 17 June 2025. All dates and times in it are in the time zone Europe/Amsterdam.
+            """)
+        #expect(!readMe.contains { ($0["heading"] as? String) == "Your request" })
+    }
+
+    @Test("the schema's code lists are the model's codes")
+    func schemaMatchesModel() throws {
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
+        let definitions = try #require(schema["$defs"] as? [String: Any])
+        func keys(_ name: String) throws -> [String] {
+            let definition = try #require(definitions[name] as? [String: Any], "no $defs/\(name)")
+            let parts = try #require(definition["allOf"] as? [[String: Any]])
+            let key = try #require((parts.last?["properties"] as? [String: Any])?["key"] as? [String: Any])
+            return try #require(key["enum"] as? [String])
+        }
+        let names: [CodeCategory: String] = [
+            .consentStatus: "consentStatusCode", .consentEventType: "consentEventTypeCode", .changeChannel: "channelCode",
+            .sourceType: "sourceTypeCode", .recipientRole: "recipientRoleCode", .requestState: "requestStateCode",
+            .extractFormat: "extractFormatCode", .language: "languageCode", .personField: "personFieldCode",
+        ]
+        for (category, name) in names { #expect(try keys(name) == category.keys, "\(name)") }
+        let top = try #require(schema["properties"] as? [String: Any])
+        #expect((top["schemaVersion"] as? [String: Any])?["const"] as? String == JSONExtractWriter.schemaVersion)
+    }
+
+    @Test("writing is atomic: a folder that does not exist is an error and nothing is left behind")
+    func atomic() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("missing/extract.json")
+        try fixture.withDossier { dossier in
+            #expect(throws: ExtractError.self) { try JSONExtractWriter().write(dossier, to: missing) }
+            let url = directory.appendingPathComponent("extract.json")
+            try Data("old".utf8).write(to: url)
+            try JSONExtractWriter().write(dossier, to: url)
+            #expect(try Data(contentsOf: url).first == UInt8(ascii: "{"), "an existing file is replaced")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["extract.json"], "no temporary file is left")
+    }
+}
