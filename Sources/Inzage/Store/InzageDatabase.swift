@@ -60,6 +60,7 @@ public struct InzageDatabase: Sendable {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-ledger", migrate: Schema.createLedger)
         migrator.registerMigration("v2-requests", migrate: Schema.createRequests)
+        migrator.registerMigration("v3-outbox", migrate: Schema.createOutbox)
         return migrator
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+
+extension Schema {
+    /// v3: the outbox: rendered messages waiting to be sent, with their delivery state and leases.
+    ///
+    /// A message's content (ids, addresses, subject, body, links to the request and person) never changes after
+    /// it is stored, so that every delivery attempt sends the same bytes; only the delivery columns change.
+    static func createOutbox(_ db: Database) throws {
+        try db.create(table: "outbox_message") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("message_id", .text).notNull().unique()
+            t.column("kind", .text).notNull()
+            t.column("language", .text).notNull()
+            t.column("sender_address", .text).notNull()
+            t.column("sender_name", .text)
+            t.column("recipient_address", .text).notNull()
+            t.column("recipient_name", .text)
+            t.column("subject", .text).notNull()
+            t.column("body", .text).notNull()
+            t.column("request_id", .integer).references("request", onDelete: .restrict)
+            t.column("request_reference", .text)
+            t.column("person_id", .integer).references("person", onDelete: .restrict)
+            t.column("created_at", .datetime).notNull()
+            t.column("state", .text).notNull().defaults(to: OutboxState.pending.rawValue)
+                .check(sql: "state IN (\(OutboxState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))")
+            t.column("attempts", .integer).notNull().defaults(to: 0)
+            t.column("last_error", .text)
+            t.column("lease_owner", .text)
+            t.column("lease_expires_at", .datetime)
+            t.column("next_attempt_at", .datetime)
+            t.column("sent_at", .datetime)
+        }
+        try db.create(index: "outbox_message_by_state", on: "outbox_message", columns: ["state", "next_attempt_at"])
+        try db.create(index: "outbox_message_by_request", on: "outbox_message", columns: ["request_id"])
+        try db.execute(sql: """
+            CREATE TRIGGER outbox_message_content_fixed
+            BEFORE UPDATE OF message_id, kind, language, sender_address, sender_name, recipient_address, recipient_name,
+                subject, body, request_id, request_reference, person_id, created_at ON outbox_message
+            BEGIN SELECT RAISE(ABORT, 'an outbox message''s content never changes; only its delivery state does'); END;
+            """)
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+@Suite("Outbox messages: rendering")
+struct OutboxMessageTests {
+    private let renderer = MessageRenderer()
+    private let person = MailAddress(address: "anna@example.nl", name: "Anna de Vries")
+
+    private static let marketing = DefaultReferenceLists.purposes.first { $0.isDirectMarketing }
+    private static let service = DefaultReferenceLists.purposes.first { !$0.isDirectMarketing }
+
+    /// One content of every kind, with the parts that must show (rejections, overrides) present.
+    private func contents() throws -> [MessageContent] {
+        let marketing = try #require(Self.marketing)
+        let service = try #require(Self.service)
+        return [
+            .acknowledgement,
+            .extensionNotice,
+            .extractReady(ExtractReadyDetails(formats: [.xlsx, .json], access: .download(try #require(URL(string: "https://korenaar.nl/d/abc123"))),
+                                              availableUntil: CivilDate(uncheckedYear: 2025, month: 5, day: 5), dataHeld: true)),
+            .rectificationOutcome(RectificationOutcomeDetails(results: [
+                .corrected(field: .lastName, before: "Vries", after: "de Vries"),
+                .corrected(field: .phone, before: nil, after: "+31 20 123 4567"),
+                .supplemented(field: .jobTitle, statement: "Ik werk sinds maart als teamleider."),
+                .rejected(field: .email, requestedValue: "anna@elders.nl", reason: "Wij konden dit adres niet controleren."),
+            ], notifiedRecipients: ["Mailbureau Post B.V."])),
+            .objectionConfirmation(purposes: [marketing]),
+            .objectionDecision([ObjectionPurposeDecision(purpose: service, outcome: .overridden(grounds: "Wij moeten facturen zeven jaar bewaren."))]),
+            .refusal(reason: "U hebt dezelfde vraag deze maand al drie keer gesteld."),
+            .recipientNotification(RecipientNotificationDetails(
+                subjectName: "Anna de Vries", identifiers: [FieldValue(.email, "anna@example.nl")],
+                results: [.corrected(field: .lastName, before: "Vries", after: "de Vries")])),
+        ]
+    }
+
+    private func render(_ content: MessageContent, _ language: Language, renderer: MessageRenderer? = nil,
+                        organisation: OrganisationProfile = messageOrganisation) throws -> OutgoingMessage {
+        try (renderer ?? self.renderer).render(content, about: messageRequest(content.requestType ?? .access), to: person,
+                                               in: language, organisation: organisation)
+    }
+
+    @Test("every kind renders in both languages with the reference, the organisation and no template left over",
+          arguments: Language.allCases)
+    func everyKind(language: Language) throws {
+        let contents = try contents()
+        #expect(Set(contents.map(\.kind)) == Set(MessageKind.allCases))
+        for content in contents {
+            let message = try render(content, language)
+            #expect(message.kind == content.kind && message.language == language)
+            #expect(message.subject.contains("DSR-2025-000042"), "\(content.kind) subject")
+            #expect(!message.subject.contains("\n"))
+            #expect(message.body.contains("DSR-2025-000042"), "\(content.kind) body")
+            #expect(message.body.contains("Bakkerij De Korenaar B.V."), "\(content.kind) body")
+            #expect(message.body.contains(language == .nl ? "Beste Anna de Vries," : "Dear Anna de Vries,"), "\(content.kind) greeting")
+            #expect(!message.body.contains("{{") && !message.body.contains("}}"), "\(content.kind)")
+            #expect(!message.body.contains("\n\n\n") && message.body.hasSuffix("\n") && !message.body.hasPrefix("\n"))
+            #expect(message.sender == MailAddress(address: "privacy@korenaar.nl", name: "Bakkerij De Korenaar B.V."))
+            #expect(message.requestID == 7 && message.requestReference == "DSR-2025-000042")
+        }
+    }
+
+    @Test("refusals, rejections and overrides name the supervisory authority and the right to go to court",
+          arguments: Language.allCases)
+    func complaintRights(language: Language) throws {
+        let profile = messageOrganisation
+        let court = language == .nl ? "art. 79 AVG" : "Art. 79 GDPR"
+        for content in try contents() where [.refusal, .rectificationOutcome, .objectionDecision].contains(content.kind) {
+            let body = try render(content, language).body
+            for text in [profile.supervisoryAuthorityName, profile.supervisoryAuthorityAddress, profile.supervisoryAuthorityURL, court] {
+                #expect(body.contains(text), "\(content.kind) lacks \(text)")
+            }
+        }
+        // A rectification without rejections has nothing to complain about.
+        let accepted = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [.corrected(field: .city, before: "Utrecht", after: "Zeist")]))
+        #expect(!(try render(accepted, language).body.contains(profile.supervisoryAuthorityAddress)))
+    }
+
+    @Test("dates are written out in the person's language")
+    func dates() throws {
+        let nl = try render(.extensionNotice, .nl).body
+        #expect(nl.contains("28 maart 2025") && nl.contains("28 april 2025") && nl.contains("30 juni 2025"))
+        #expect(nl.contains("Uw verzoek gaat over gegevens in vijf systemen."))
+        let en = try render(.extensionNotice, .en).body
+        #expect(en.contains("28 March 2025") && en.contains("28 April 2025") && en.contains("30 June 2025"))
+    }
+
+    @Test("the rectification outcome shows every item with before and after, and the reason of a rejection")
+    func rectificationItems() throws {
+        let content = try #require(try contents().first { $0.kind == .rectificationOutcome })
+        let nl = try render(content, .nl).body
+        #expect(nl.contains("- Achternaam\n  Was: Vries\n  Is nu: de Vries"))
+        #expect(nl.contains("Was: (leeg)"))
+        #expect(nl.contains("Ik werk sinds maart als teamleider."))
+        #expect(nl.contains("U vroeg: anna@elders.nl") && nl.contains("Wij konden dit adres niet controleren."))
+        #expect(nl.contains("- Mailbureau Post B.V."))
+        let en = try render(content, .en).body
+        #expect(en.contains("- Last name\n  Was: Vries\n  Now: de Vries") && en.contains("Was: (empty)"))
+    }
+
+    @Test("an extract-ready message gives the link or the instructions, and the expiry")
+    func extractReady() throws {
+        let body = try render(try #require(try contents().first { $0.kind == .extractReady }), .en).body
+        #expect(body.contains("https://korenaar.nl/d/abc123") && body.contains("5 May 2025"))
+        let collect = MessageContent.extractReady(ExtractReadyDetails(formats: [.json], access: .collection(instructions: "Collect them at our desk."),
+                                                                     availableUntil: CivilDate(uncheckedYear: 2025, month: 5, day: 5), dataHeld: false))
+        let nl = try render(collect, .nl).body
+        #expect(nl.contains("Collect them at our desk.") && nl.contains("5 mei 2025") && nl.contains("geen persoonsgegevens"))
+        #expect(!nl.contains("Klik op de link"))
+    }
+
+    @Test("the shipped templates pass the check of every tag in every branch")
+    func shippedTemplatesValidate() throws {
+        try renderer.validate()
+    }
+
+    // MARK: Strictness
+
+    /// A renderer whose override folder holds `text` as the Dutch refusal body.
+    private func overriding(_ path: String, with text: String) throws -> MessageRenderer {
+        let directory = try makeTemporaryDirectory()
+        let url = directory.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+        return MessageRenderer(overrideDirectory: directory)
+    }
+
+    @Test("a template with an unknown variable is an error, never an empty gap")
+    func unknownVariable() throws {
+        let custom = try overriding("messages/refusal.nl.body.mustache", with: "Reden: {{refusalReasn}}\n{{organisationName}}\n")
+        #expect {
+            _ = try render(.refusal(reason: "Zo is het."), .nl, renderer: custom)
+        } throws: { error in
+            guard case MessageError.unknownVariables(let file, _, let names, let available) = error else { return false }
+            return file == "messages/refusal.nl.body.mustache" && names == ["refusalReasn"] && available.contains("refusalReason")
+        }
+        // The English template is still the shipped one.
+        #expect(try render(.refusal(reason: "So it is."), .en, renderer: custom).body.contains("So it is."))
+    }
+
+    @Test("an unknown variable in a part this message does not show is still an error")
+    func unknownVariableInHiddenBranch() throws {
+        let custom = try overriding("messages/rectification-outcome.nl.body.mustache",
+                                    with: "{{#anyRejected}}Reden: {{reasn}}{{/anyRejected}}\n{{requestReference}}\n")
+        let accepted = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [.corrected(field: .city, before: "A", after: "B")]))
+        #expect(throws: MessageError.unknownVariables(file: "messages/rectification-outcome.nl.body.mustache", origin: .override(directory: custom.files.overrideDirectory?.path ?? ""),
+                                                      names: ["reasn"], available: try declaredNames(accepted))) {
+            _ = try render(accepted, .nl, renderer: custom)
+        }
+        #expect(throws: MessageError.self) { try custom.validate() }
+    }
+
+    private func declaredNames(_ content: MessageContent) throws -> [String] {
+        let labels = try ExtractTemplates().labels(.nl)
+        return try MessageVocabulary(labels: labels).variables(content, request: messageRequest(.rectification), recipient: person,
+                                                               organisation: messageOrganisation).declaredNames
+    }
+
+    @Test("a row name outside its list, a flag as text and a text as section are errors")
+    func misuse() throws {
+        let cases: [(String, String)] = [
+            ("messages/refusal.nl.subject.mustache", "{{recipientName}}"),            // row name outside {{#recipient}}
+            ("messages/refusal.nl.subject.mustache", "{{#refusalReason}}x{{/refusalReason}}"),
+            ("messages/acknowledgement.nl.subject.mustache", "{{isAccess}}"),
+            ("messages/acknowledgement.nl.subject.mustache", "{{.}}"),
+            ("messages/acknowledgement.nl.subject.mustache", "{{shout(requestReference)}}"),
+        ]
+        for (path, text) in cases {
+            let custom = try overriding(path, with: text)
+            let content: MessageContent = path.contains("refusal") ? .refusal(reason: "Reden.") : .acknowledgement
+            #expect(throws: MessageError.self, "\(text)") { _ = try render(content, .nl, renderer: custom) }
+        }
+        // Allowed: a row name inside its list, a transform on a text.
+        let fine = try overriding("messages/acknowledgement.nl.subject.mustache",
+                                  with: "{{#recipient}}{{uppercased(recipientName)}}{{/recipient}} {{requestReference}}")
+        #expect(try render(.acknowledgement, .nl, renderer: fine).subject == "ANNA DE VRIES DSR-2025-000042")
+    }
+
+    @Test("a subject that renders empty is an error")
+    func emptySubject() throws {
+        let custom = try overriding("messages/acknowledgement.en.subject.mustache", with: "{{#isObjection}}{{requestReference}}{{/isObjection}}\n")
+        #expect(throws: MessageError.emptySubject(file: "messages/acknowledgement.en.subject.mustache",
+                                                  origin: .override(directory: custom.files.overrideDirectory?.path ?? ""))) {
+            _ = try render(.acknowledgement, .en, renderer: custom)
+        }
+    }
+
+    // MARK: Content checks
+
+    @Test("content that does not fit is refused with what is wrong")
+    func invalidContent() throws {
+        let service = try #require(Self.service)
+        #expect(throws: MessageError.self) { _ = try render(.objectionConfirmation(purposes: [service]), .nl) }
+        #expect(throws: MessageError.self) { _ = try render(.objectionConfirmation(purposes: []), .nl) }
+        #expect(throws: MessageError.self) { _ = try render(.refusal(reason: "  "), .nl) }
+        #expect(throws: MessageError.self) {
+            _ = try render(.recipientNotification(RecipientNotificationDetails(
+                subjectName: "Anna", identifiers: [], results: [.rejected(field: .city, requestedValue: "X", reason: "Nee.")])), .nl)
+        }
+        // An extension notice needs an extended request.
+        #expect(throws: MessageError.self) {
+            _ = try renderer.render(.extensionNotice, about: messageRequest(.access, extended: false), to: person, in: .nl, organisation: messageOrganisation)
+        }
+        // An extract answers an access request only.
+        #expect(throws: MessageError.self) {
+            _ = try renderer.render(.extractReady(ExtractReadyDetails(formats: [.json], access: .collection(instructions: "x"),
+                                                                      availableUntil: CivilDate(uncheckedYear: 2025, month: 1, day: 1), dataHeld: true)),
+                                    about: messageRequest(.objection), to: person, in: .nl, organisation: messageOrganisation)
+        }
+        var profile = messageOrganisation
+        profile.supervisoryAuthorityURL = ""
+        #expect(throws: MessageError.emptySetting(.supervisoryAuthorityURL)) { _ = try render(.acknowledgement, .nl, organisation: profile) }
+    }
+
+    @Test("without a name the greeting is general; a recipient notification addresses the recipient")
+    func greeting() throws {
+        let anonymous = MailAddress(address: "anna@example.nl", name: "  ")
+        let nl = try renderer.render(.acknowledgement, about: messageRequest(.access), to: anonymous, in: .nl, organisation: messageOrganisation)
+        #expect(nl.body.hasPrefix("Beste heer of mevrouw,\n\n"))
+        let notification = try #require(try contents().last)
+        let message = try renderer.render(notification, about: messageRequest(.rectification, personID: nil),
+                                          to: MailAddress(address: "privacy@mailbureau.nl", name: "Mailbureau Post B.V."),
+                                          in: MessageRenderer.recipientLanguage, organisation: messageOrganisation)
+        #expect(message.body.hasPrefix("Beste Mailbureau Post B.V.,\n"))
+        #expect(message.body.contains("Naam: Anna de Vries\nE-mailadres: anna@example.nl\n"))
+        #expect(message.body.contains("art. 19 AVG"))
+    }
+}
