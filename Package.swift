@@ -54,6 +54,6 @@ let package = Package(
         ),
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter"]),
         .testTarget(name: "InzageTests", dependencies: ["Inzage"]),
-        .testTarget(name: "inzageTests", dependencies: ["inzage"]),
+        .testTarget(name: "inzageTests", dependencies: ["inzage", "Inzage"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inzage
+import Logging
 
 /// The `inzage` command: parses the command line and calls the Inzage library.
 @main
@@ -21,6 +22,12 @@ struct InzageCommand: AsyncParsableCommand {
 
     /// Runs the parsed command, mapping errors to the documented exit codes (2 for usage, 1 for failures).
     static func main() async {
+        // Logs (ids and references only, never personal data) go to standard error; standard output is the commands' own.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["INZAGE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

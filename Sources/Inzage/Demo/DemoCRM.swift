@@ -92,8 +92,8 @@ public struct DemoCRM: Sendable {
         var changes: [PersonField: String?] = [:]
         switch random.next(upTo: 4) {
         case 0: changes[.phone] = "+31 6 \(10_000_000 + random.next(upTo: 89_999_999))"
-        case 1: changes[.jobTitle] = random.pick(Self.jobTitles)
-        case 2: changes[.city] = random.pick(Self.cities)
+        case 1: changes[.jobTitle] = random.pick(Self.jobTitles.filter { $0 != person.details.jobTitle })
+        case 2: changes[.city] = random.pick(Self.cities.filter { $0 != person.details.city })
         default: changes[.email] = "nieuw.\(person.id)@" + random.pick(Self.domains)
         }
         let attribution = Attribution(by: random.pick(Self.staff.dropLast()), via: .cli, reason: "Gewijzigd na telefonisch contact")

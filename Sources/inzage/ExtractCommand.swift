@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Inzage
+
+/// `inzage extract`: the extracts answering access requests.
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Write out the extracts of a request, or make one directly for a person.",
+        subcommands: [Export.self, Person.self]
+    )
+
+    /// `inzage extract export REF --out DIR`.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a request's stored extracts into a folder, after checking each file against its SHA-256.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The request's reference, such as DSR-2026-000123.")
+        var reference: String
+
+        @Option(name: .long, help: ArgumentHelp("The folder to write the files to (created if missing).", valueName: "dir"))
+        var out: String
+
+        func run() throws {
+            let database = try global.openDatabase()
+            let details = try RequestQueue(store: database).details(reference)
+            guard !details.extracts.isEmpty else {
+                throw CLIUsageError(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
+            }
+            let archive = try ExtractArchive.beside(databasePath: global.databasePath)
+            let folder = URL(fileURLWithPath: out, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for extract in details.extracts {
+                guard try archive.verify(extract) else {
+                    throw ExtractCommandError.damaged(extract.path)
+                }
+                let target = folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent)
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.copyItem(at: archive.url(of: extract.path), to: target)
+                print("\(target.path)\t\(extract.format.rawValue)\t\(extract.size) bytes\tsha256 \(extract.sha256)")
+            }
+        }
+    }
+
+    /// `inzage extract person ID --format xlsx|json --out FILE`.
+    struct Person: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make an extract of one person directly, without a request (for an officer).")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var templates: TemplateOptions
+
+        @Argument(help: "The person's id.")
+        var id: Int64
+
+        @Option(name: .long, help: "The format: xlsx or json.")
+        var format: ExtractFormat
+
+        @Option(name: .long, help: "The language: nl or en. Default: the person's, else the organisation's.")
+        var language: Language?
+
+        @Option(name: .long, help: ArgumentHelp("The file to write; an existing file is replaced.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            let database = try global.openDatabase()
+            let renderer = try TemplateOptions.generator(templates)
+            let target = URL(fileURLWithPath: out)
+            let archive = try ExtractArchive(root: target.deletingLastPathComponent())
+            let written = try Resolver(store: database).withDossier(personID: id, language: language) { dossier in
+                try archive.write(folder: ".", name: target.lastPathComponent) { url in
+                    try renderer.render(dossier, as: format, to: url)
+                }
+            }
+            print("\(target.path)\t\(format.rawValue)\t\(written.size) bytes\tsha256 \(written.sha256)")
+        }
+    }
+}
+
+extension ExtractFormat: ExpressibleByArgument {}
+extension Language: ExpressibleByArgument {}
+
+/// Why an extract could not be written out.
+enum ExtractCommandError: Error, CustomStringConvertible {
+    case damaged(String)
+
+    var description: String {
+        switch self {
+        case .damaged(let path):
+            "The stored extract \(path) is missing or does not match its SHA-256; process the request again (`inzage request retry`)."
+        }
+    }
+}

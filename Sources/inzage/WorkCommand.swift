@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Inzage
+import Logging
+import ServiceLifecycle
+
+/// `inzage work`: answers queued access requests until stopped.
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Process queued access requests: resolve each person's dossier and write the extracts.",
+        discussion: """
+            Workers claim requests with a lease, so several `inzage work` processes can share one database; a worker \
+            that dies leaves its request to be taken again when the lease lapses. Failures are retried with backoff, \
+            then the request becomes `failed` with the error kept (`inzage request retry REF` starts it again). \
+            SIGTERM or Ctrl-C lets each worker finish its current request, then exits.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var templates: TemplateOptions
+
+    @Flag(name: .long, help: "Process what is ready now, then exit (instead of waiting for new requests).")
+    var once = false
+
+    @Option(name: .long, help: "How many requests to process at the same time (1–16).")
+    var concurrency = 1
+
+    @Option(name: .long, help: "Seconds a claimed request stays leased to this worker without renewal (1–3600); renewed every third of it.")
+    var lease: Double = 300
+
+    @Option(name: .long, help: ArgumentHelp("How many attempts before a request is marked failed (1–20).", valueName: "n"))
+    var attempts = 5
+
+    @Option(name: .long, help: ArgumentHelp("Seconds before the first retry; each next retry waits twice as long.", valueName: "seconds"))
+    var retryDelay: Double = 30
+
+    func validate() throws {
+        guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16, not \(concurrency).") }
+        guard (1...3600).contains(lease) else { throw ValidationError("--lease must be from 1 to 3600 seconds, not \(lease).") }
+        guard (1...20).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 20, not \(attempts).") }
+        guard retryDelay >= 0 else { throw ValidationError("--retry-delay cannot be negative.") }
+    }
+
+    func run() async throws {
+        let database = try global.openDatabase()
+        let archive = try ExtractArchive.beside(databasePath: global.databasePath)
+        archive.removeLeftovers(olderThan: lease)
+        let renderer = try TemplateOptions.generator(templates)
+        let logger = Logger(label: "inzage.work")
+        let service = WorkerService(concurrency: concurrency, once: once, logger: logger, onOutcome: { outcome in
+            print(Self.line(for: outcome))
+        }, makeWorker: { [lease, attempts, retryDelay] index in
+            RequestWorker(store: database, archive: archive, renderer: renderer, owner: RequestWorker.ownerName(worker: index),
+                          leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, logger: logger)
+        })
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// One line of output per processed request.
+    static func line(for outcome: WorkOutcome) -> String {
+        switch outcome {
+        case .completed(let reference, let extracts): "\(reference)\tcompleted\t\(extracts) extract(s)"
+        case .willRetry(let reference, let attempt, let retryAt): "\(reference)\tretry\tattempt \(attempt) failed; next try after \(retryAt.formatted(.iso8601))"
+        case .failed(let reference, let attempts): "\(reference)\tfailed\tafter \(attempts) attempts; see `inzage request show \(reference)`"
+        case .leaseLost(let reference): "\(reference)\tlease-lost\tanother worker took it over"
+        }
+    }
+}
+
+/// The `--templates` option of commands that write extracts or messages.
+struct TemplateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A folder with the organisation's own templates, overriding the shipped ones file by file. Default: $INZAGE_TEMPLATES.",
+        valueName: "dir"))
+    var templates: String?
+
+    /// The override folder in force, if any; a missing folder is a usage error.
+    var directory: URL? {
+        get throws {
+            guard let path = templates ?? ProcessInfo.processInfo.environment["INZAGE_TEMPLATES"], !path.isEmpty else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CLIUsageError(description: "The templates folder \(path) does not exist; pass an existing folder with --templates or INZAGE_TEMPLATES.")
+            }
+            return URL(fileURLWithPath: path, isDirectory: true)
+        }
+    }
+}
+
+extension TemplateOptions {
+    /// The extract generator with the templates in force, checked before any work starts so that a broken
+    /// override file is reported at once rather than on the first request.
+    static func generator(_ options: TemplateOptions) throws -> ExtractGenerator {
+        let templates = ExtractTemplates(overrideDirectory: try options.directory)
+        try templates.validate()
+        return ExtractGenerator(templates: templates)
+    }
+}

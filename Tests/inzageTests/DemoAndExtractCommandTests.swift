@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The repository's root, for the shipped sample requests and schemas.
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite("inzage demo, work and extract", .serialized)
+struct DemoAndExtractCommandTests {
+    /// Runs python3 with `script`, failing the test with the script's error output when it fails.
+    private func python(_ script: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "python3 failed (install openpyxl and jsonschema: scripts/setup --test): \(errorText)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("the demo answers the sample requests, and every extract opens and validates; export checks checksums")
+    func demo() throws {
+        let sandbox = try CLISandbox(initialise: false)
+        let database = sandbox.directory.appendingPathComponent("demo.sqlite").path
+        let extracts = sandbox.directory.appendingPathComponent("extracts")
+        let result = try sandbox.run(["demo", "--database", database, "--requests", repositoryRoot.appendingPathComponent("requests").path,
+                                      "--extracts", extracts.path, "--persons", "1000"], global: false)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Demo CRM: 1000 persons"))
+        let accessLines = result.lines.filter { $0.hasPrefix("DSR-") && $0.contains(" access ") }
+        #expect(accessLines.count == 3)
+        #expect(accessLines.allSatisfy { $0.contains("completed") })
+        #expect(result.stdout.contains("Legal-basis view of person"))
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: extracts.path).sorted()
+        let workbooks = files.filter { $0.hasSuffix(".xlsx") }.map { extracts.appendingPathComponent($0).path }
+        let documents = files.filter { $0.hasSuffix(".json") }.map { extracts.appendingPathComponent($0).path }
+        #expect(!workbooks.isEmpty && documents.count == 3)
+        let sheets = try python("""
+            import sys, openpyxl
+            for path in sys.argv[1:]:
+                print(len(openpyxl.load_workbook(path, read_only=True).sheetnames))
+            """, workbooks)
+        #expect(sheets.split(separator: "\n").allSatisfy { Int($0) ?? 0 >= 3 }, "\(sheets)")
+        let schema = repositoryRoot.appendingPathComponent("schemas/inzage-extract-1.schema.json").path
+        let validated = try python("""
+            import sys, json, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            for path in sys.argv[2:]:
+                jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.load(open(path)))
+                print("ok")
+            """, [schema] + documents)
+        #expect(validated.split(separator: "\n").count == documents.count)
+
+        // Export copies the stored files after checking them; a damaged file is refused.
+        let out = sandbox.directory.appendingPathComponent("answer")
+        let export = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", out.path, "--database", database], global: false)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.lines.filter { $0.contains("sha256") }.count == 2)
+        let stored = URL(fileURLWithPath: database + ".extracts/DSR-2026-000001/DSR-2026-000001.json")
+        try Data("{}".utf8).write(to: stored)
+        let damaged = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", out.path, "--database", database], global: false)
+        #expect(damaged.status == 1 && damaged.stderr.contains("does not match its SHA-256"))
+
+        // An officer's direct extract of one person.
+        let direct = sandbox.directory.appendingPathComponent("person-3.json")
+        let made = try sandbox.run(["extract", "person", "3", "--format", "json", "--language", "en", "--out", direct.path, "--database", database], global: false)
+        #expect(made.status == 0, "\(made.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: direct)) as? [String: Any])
+        #expect(document["schemaVersion"] as? String == "inzage-extract/1")
+        let unknown = try sandbox.run(["extract", "person", "999999", "--format", "xlsx", "--out", direct.path, "--database", database], global: false)
+        #expect(unknown.status == 1 && unknown.stderr.contains("No person has id 999999"))
+    }
+
+    @Test("inzage work --once answers what is queued and prints one line per request")
+    func workOnce() throws {
+        let sandbox = try CLISandbox()
+        _ = try sandbox.addPerson()
+        let filed = try sandbox.run(["request", "file", "access", "--email", "anna.jansen@example.nl"])
+        let reference = try #require(filed.lines.first)
+        let worked = try sandbox.run(["work", "--once"])
+        #expect(worked.status == 0, "\(worked.stderr)")
+        #expect(worked.lines.first == "\(reference)\tcompleted\t2 extract(s)")
+        #expect(!worked.stderr.contains("anna"), "logs must not carry personal data")
+        let bad = try sandbox.run(["work", "--once", "--concurrency", "0"])
+        #expect(bad.status == 2 && bad.stderr.contains("--concurrency"))
+        let missing = try sandbox.run(["work", "--once", "--templates", "/nonexistent/templates"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/templates"))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+/// Runs `inzage work` as a real process, to prove crash safety by killing it rather than by reasoning.
+@Suite("Worker processes", .serialized)
+struct WorkerProcessTests {
+    /// A database with one person whose history is long enough that processing takes a while,
+    /// and `count` access requests for that person.
+    private func prepare(_ sandbox: CLISandbox, requests count: Int, edits: Int) throws -> [String] {
+        let database = try InzageDatabase(path: sandbox.database)
+        let ledger = Ledger(store: database)
+        let attribution = Attribution(by: "tester", via: .cli)
+        let person = try ledger.addPerson(PersonDetails(firstName: "Lange", lastName: "Geschiedenis", email: "lang@example.nl"), attribution: attribution)
+        try ledger.write { tx in
+            for index in 0..<edits {
+                try tx.updatePerson(id: person.id, changes: [.city: "Plaats \(index)"], attribution: attribution)
+            }
+        }
+        let queue = RequestQueue(store: database)
+        return try (0..<count).map { _ in
+            try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: person.id)), by: "tester").request.reference
+        }
+    }
+
+    private func startWorker(_ sandbox: CLISandbox, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(InzageBinary.path))
+        process.arguments = ["work", "--database", sandbox.database] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func waitUntil(timeout: TimeInterval, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    private func waitForExit(_ process: Process, timeout: TimeInterval) throws -> Bool {
+        try waitUntil(timeout: timeout) { !process.isRunning }
+    }
+
+    @Test("a worker killed with SIGKILL mid-request loses nothing: the request is taken again after its lease, done once")
+    func killedWorker() throws {
+        let sandbox = try CLISandbox()
+        let references = try prepare(sandbox, requests: 3, edits: 40_000)
+        let database = try InzageDatabase(path: sandbox.database)
+        let queue = RequestQueue(store: database)
+        let archive = try ExtractArchive.beside(databasePath: sandbox.database)
+
+        let worker = try startWorker(sandbox, ["--lease", "2", "--retry-delay", "0"])
+        let started = try waitUntil(timeout: 120) {
+            try database.readRequests { try $0.requests(states: [.inProgress]) }.contains { $0.attempts == 1 }
+        }
+        try #require(started, "the worker never started a request")
+        kill(worker.processIdentifier, SIGKILL)
+        worker.waitUntilExit()
+        #expect(worker.terminationReason == .uncaughtSignal)
+
+        // What the killed worker left: a request in progress, no extract rows, no half-written file under a final name.
+        let interrupted = try #require(try database.readRequests { try $0.requests(states: [.inProgress]) }.first)
+        #expect(try queue.details(interrupted.reference).extracts.isEmpty)
+        for format in ExtractFormat.allCases {
+            let final = archive.url(of: "\(interrupted.reference)/\(interrupted.reference).\(format.fileExtension)")
+            if FileManager.default.fileExists(atPath: final.path) {
+                // A file under its final name is complete: renamed into place only after it was written.
+                #expect(try Self.isComplete(final, format: format), "\(final.lastPathComponent) is half-written")
+            }
+        }
+
+        Thread.sleep(forTimeInterval: 2.5) // the lease lapses
+        let again = try sandbox.run(["work", "--once", "--lease", "2", "--retry-delay", "0"])
+        #expect(again.status == 0, "\(again.stderr)")
+
+        for reference in references {
+            let details = try queue.details(reference)
+            #expect(details.request.state == .completed, "\(reference) is \(details.request.state)")
+            #expect(details.transitions.filter { $0.to == .completed }.count == 1)
+            #expect(details.extracts.count == 2)
+            for extract in details.extracts { #expect(try archive.verify(extract)) }
+        }
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: archive.root.path).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("SIGTERM lets the worker finish its current request, then it exits cleanly")
+    func gracefulShutdown() throws {
+        let sandbox = try CLISandbox()
+        let references = try prepare(sandbox, requests: 4, edits: 20_000)
+        let database = try InzageDatabase(path: sandbox.database)
+        let worker = try startWorker(sandbox, ["--lease", "30"])
+        let started = try waitUntil(timeout: 120) {
+            !(try database.readRequests { try $0.requests(states: [.inProgress]) }.isEmpty)
+        }
+        try #require(started, "the worker never started a request")
+        kill(worker.processIdentifier, SIGTERM)
+        #expect(try waitForExit(worker, timeout: 120), "the worker did not stop after SIGTERM")
+        #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
+
+        let states = try references.map { try RequestQueue(store: database).request($0).state }
+        #expect(!states.contains(.inProgress), "a request was left half-done: \(states)")
+        #expect(states.contains(.completed))
+        #expect(try database.readRequests { reader in try references.compactMap { try reader.request(reference: $0) }.compactMap { try reader.lease(requestID: $0.id) } }.isEmpty)
+    }
+
+    static func isComplete(_ url: URL, format: ExtractFormat) throws -> Bool {
+        let data = try Data(contentsOf: url)
+        switch format {
+        case .json: return (try? JSONSerialization.jsonObject(with: data)) != nil
+        case .xlsx:
+            // A complete zip ends with its end-of-central-directory record.
+            let signature: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
+            let tail = [UInt8](data.suffix(22 + 1024))
+            return tail.count >= 22 && (0...(tail.count - 4)).contains { Array(tail[$0..<$0 + 4]) == signature }
+        }
+    }
+}
