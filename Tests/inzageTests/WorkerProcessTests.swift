@@ -109,6 +109,34 @@ struct WorkerProcessTests {
         #expect(try database.readRequests { reader in try references.compactMap { try reader.request(reference: $0) }.compactMap { try reader.lease(requestID: $0.id) } }.isEmpty)
     }
 
+    @Test("two worker processes on one database never process the same request")
+    func twoProcesses() throws {
+        let sandbox = try CLISandbox()
+        let database = try InzageDatabase(path: sandbox.database)
+        let ledger = Ledger(store: database)
+        let queue = RequestQueue(store: database)
+        var references: [String] = []
+        for index in 0..<16 {
+            let person = try ledger.addPerson(PersonDetails(firstName: "P\(index)", lastName: "Twee", email: "p\(index)@example.nl"),
+                                              attribution: Attribution(by: "tester", via: .cli))
+            references.append(try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: person.id)), by: "tester").request.reference)
+        }
+        let workers = try (0..<2).map { _ in try startWorker(sandbox, ["--once", "--concurrency", "2", "--lease", "30"]) }
+        for worker in workers {
+            #expect(try waitForExit(worker, timeout: 300))
+            #expect(worker.terminationStatus == 0)
+        }
+        let archive = try ExtractArchive.beside(databasePath: sandbox.database)
+        for reference in references {
+            let details = try queue.details(reference)
+            #expect(details.request.state == .completed)
+            #expect(details.request.attempts == 1, "\(reference) was taken \(details.request.attempts) times")
+            #expect(details.transitions.filter { $0.to == .completed }.count == 1)
+            #expect(details.extracts.count == 2)
+            for extract in details.extracts { #expect(try archive.verify(extract)) }
+        }
+    }
+
     static func isComplete(_ url: URL, format: ExtractFormat) throws -> Bool {
         let data = try Data(contentsOf: url)
         switch format {
