@@ -66,7 +66,8 @@ struct ExtractCommand: ParsableCommand {
 
         func run() throws {
             let database = try global.openDatabase()
-            let renderer = try TemplateOptions.generator(templates)
+            // One extract: a template mistake shows when it is rendered, so skip checking every template first.
+            let renderer = ExtractGenerator(templates: ExtractTemplates(overrideDirectory: try templates.directory))
             let target = URL(fileURLWithPath: out)
             let archive = try ExtractArchive(root: target.deletingLastPathComponent())
             let written = try Resolver(store: database).withDossier(personID: id, language: language) { dossier in

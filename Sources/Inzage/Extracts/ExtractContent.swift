@@ -156,7 +156,7 @@ struct ExtractTime: Sendable {
     /// Local milliseconds since 1970-01-01 00:00 and the zone's offset in seconds at `date`.
     private func local(_ date: Date) -> (milliseconds: Int64, offset: Int) {
         let offset = timeZone.secondsFromGMT(for: date)
-        return (Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) + Int64(offset) * 1000, offset)
+        return (Int64((date.timeIntervalSince1970 * 1000).rounded()) + Int64(offset) * 1000, offset)
     }
 
     private static func split(_ milliseconds: Int64) -> (day: Int, millisecond: Int64) {

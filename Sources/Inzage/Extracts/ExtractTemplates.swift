@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The templates of the extracts: per language a label file (`extract/labels.<language>.json`, see
 /// ``ExtractLabels``) and the read-me text (`extract/readme.<language>.mustache`, see `extract/README.md`), each taken
@@ -6,6 +7,8 @@ import Foundation
 public struct ExtractTemplates: Sendable {
     /// Where the files are looked up.
     public let files: TemplateFiles
+    /// Parsed labels and read-me templates, read once per language: a worker answers many requests with them.
+    private let cache = ParsedTemplates()
 
     /// Templates from `overrideDirectory` first (the `--templates DIR` or `INZAGE_TEMPLATES` folder), shipped otherwise.
     public init(overrideDirectory: URL? = nil) {
@@ -22,12 +25,18 @@ public struct ExtractTemplates: Sendable {
 
     /// The checked labels of `language`.
     public func labels(_ language: Language) throws -> ExtractLabels {
-        try ExtractLabels(files.file(ExtractLabels.path(for: language)), language: language)
+        if let labels = cache.labels.withLock({ $0[language] }) { return labels }
+        let labels = try ExtractLabels(files.file(ExtractLabels.path(for: language)), language: language)
+        cache.labels.withLock { $0[language] = labels }
+        return labels
     }
 
     /// The parsed read-me template of `language`.
     public func readMe(_ language: Language) throws -> TextTemplate {
-        try TextTemplate(files.file(Self.readMePath(for: language)))
+        if let template = cache.readMe.withLock({ $0[language] }) { return template }
+        let template = try TextTemplate(files.file(Self.readMePath(for: language)))
+        cache.readMe.withLock { $0[language] = template }
+        return template
     }
 
     /// Loads and checks every template of both languages, so that a mistake in an organisation's folder shows
@@ -144,4 +153,10 @@ enum ReadMe {
                              request: hasRequest ? request : nil, dataHeld: dataHeld,
                              sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData)
     }
+}
+
+/// The parsed templates of one ``ExtractTemplates``, shared by its copies.
+private final class ParsedTemplates: Sendable {
+    let labels = Mutex<[Language: ExtractLabels]>([:])
+    let readMe = Mutex<[Language: TextTemplate]>([:])
 }
