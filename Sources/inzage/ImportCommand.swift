@@ -71,9 +71,9 @@ struct ImportCommand: ParsableCommand {
     static func text(_ summary: ImportSummary, file: String) -> String {
         var lines: [String] = []
         if summary.written {
-            lines.append("Imported \(file): \(summary.rowsRead) rows read in \(summary.batchesCommitted) transaction\(summary.batchesCommitted == 1 ? "" : "s").")
+            lines.append("Imported \(file): \(count(summary.rowsRead, "row")) read in \(count(summary.batchesCommitted, "transaction")).")
         } else {
-            lines.append("Nothing was imported from \(file) (--all-or-nothing): \(summary.rowsRefused) of \(summary.rowsRead) rows and \(summary.consentsRefused) consents were refused.")
+            lines.append("Nothing was imported from \(file) (--all-or-nothing): \(summary.rowsRefused) of \(summary.rowsRead) rows and \(count(summary.consentsRefused, "consent")) were refused.")
         }
         let counts: [(String, Int)] = [
             ("persons created", summary.personsCreated), ("persons updated", summary.personsUpdated),
@@ -89,11 +89,16 @@ struct ImportCommand: ParsableCommand {
         if !summary.refused.isEmpty {
             lines.append("Refused:")
             for refusal in summary.refused {
-                let scope = refusal.scope == .consent ? " (consent refused; the rest of the row was imported)" : ""
+                let scope = refusal.scope == .consent ? (summary.written ? " (consent refused; the rest of the row was imported)" : " (consent refused)") : ""
                 lines.append("  line \(refusal.line), \(refusal.field)\(scope): \(refusal.reason)")
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "1 consent", "2 consents".
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 
     /// The report as pretty-printed JSON with sorted keys.
@@ -118,6 +123,7 @@ struct ImportReport: Encodable {
         try container.encode(file, forKey: .file)
     }
 
+    /// The key added to the summary's.
     private enum Key: String, CodingKey {
         case file
     }

@@ -111,14 +111,15 @@ struct SQLiteLedgerAccess: LedgerWriter {
         var start = edits.startIndex
         while start < edits.endIndex {
             let end = min(start + Self.editRowsPerStatement, edits.endIndex)
-            var arguments = StatementArguments()
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity((end - start) * 9)
             for edit in edits[start..<end] {
-                arguments += [
+                values += [
                     edit.personID, edit.field.rawValue, edit.oldValue, edit.newValue, dates.value(edit.at),
                     edit.attribution.by, edit.attribution.via.rawValue, edit.attribution.reason, edit.attribution.requestReference,
                 ]
             }
-            try db.cachedStatement(sql: Self.insertEditsSQL[end - start]).execute(arguments: arguments)
+            try db.cachedStatement(sql: Self.insertEditsSQL[end - start]).execute(arguments: StatementArguments(values))
             start = end
         }
     }

@@ -71,6 +71,7 @@ struct ImportPlan {
     /// Parses dates in the organisation's time zone.
     let parser: ImportValueParser
     let attribution: Attribution
+    /// Logs batch progress (counts and line numbers only, never personal data).
     private static let logger = Logger(label: "inzage.import")
 
     /// Checks the options against the ledger: the source and purposes must exist and be active, the batch size positive.
@@ -177,6 +178,7 @@ struct ImportState {
 
     /// What ``restore(_:)`` needs to undo a batch.
     struct Checkpoint {
+        /// The summary before the batch.
         fileprivate let summary: ImportSummary
     }
 
@@ -257,6 +259,7 @@ struct ImportState {
         }
     }
 
+    /// Records a refused row.
     private mutating func refuse(_ refusal: ImportRefusal) {
         summary.rowsRefused += 1
         summary.refused.append(refusal)

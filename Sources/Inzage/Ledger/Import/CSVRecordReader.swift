@@ -103,6 +103,7 @@ struct CSVRecordReader: ImportRecordReader {
         }
     }
 
+    /// Skips a UTF-8 byte order mark at the start of the file.
     private mutating func skipByteOrderMark() throws {
         try fill(atLeast: 3)
         if buffer.count >= 3, Array(buffer[0..<3]) == ASCII.byteOrderMark { position = 3 }
@@ -173,6 +174,7 @@ struct CSVRecordReader: ImportRecordReader {
         guard try currentByte() != nil else { return nil }
         let startLine = line
         var problem: (column: Int, reason: String)?
+        /// Keeps the first problem of the record, with the column it is in.
         func note(_ reason: String) {
             if problem == nil { problem = (values.count, reason) }
         }

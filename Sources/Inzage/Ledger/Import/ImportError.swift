@@ -5,8 +5,10 @@ import Foundation
 public enum ImportError: Error, Equatable, CustomStringConvertible {
     /// The file's extension is not one the import reads.
     case unsupportedFileType(path: String)
-    /// The file cannot be opened or read.
+    /// The file does not exist or cannot be opened; nothing was read.
     case unreadableFile(path: String, reason: String)
+    /// Reading the file failed part-way; the batches committed before stay.
+    case readFailed(path: String, reason: String)
     /// The CSV file has no header row.
     case missingHeader(path: String)
     /// A column (or JSON key) that the import does not know; nothing was written.
@@ -29,7 +31,7 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     /// Whether the error is about how the command was called or the file's shape (exit code 2) rather than its data.
     public var isUsageError: Bool {
         switch self {
-        case .unreadableFile, .malformedJSON: false
+        case .readFailed, .malformedJSON: false
         default: true
         }
     }
@@ -40,6 +42,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
             "Cannot import \(path): the import reads files ending in \(ImportFormat.validExtensions)."
         case .unreadableFile(let path, let reason):
             "Cannot read \(path): \(reason)."
+        case .readFailed(let path, let reason):
+            "Reading \(path) failed: \(reason). The batches committed before the failure stay imported."
         case .missingHeader(let path):
             "\(path) has no header row; the first line must name the columns (valid columns: \(ImportColumn.validNames))."
         case .unknownColumn(let name, let line, let valid):

@@ -55,6 +55,7 @@ struct JSONRecordReader: ImportRecordReader {
     /// The valid keys of a consent object, for error messages.
     static let consentKeys = "purpose, basis, givenAt, evidence, comment"
 
+    /// Maps one decoded object onto columns; an unknown key stops the import.
     private func record(from object: [String: JSONValue], line: Int) throws -> ImportRecord {
         var record = ImportRecord(line: line)
         var seen = Set<ImportColumn>()
@@ -92,6 +93,7 @@ struct JSONRecordReader: ImportRecordReader {
         return record
     }
 
+    /// Reads a consent object `{purpose, basis, givenAt, evidence, comment}`; an unknown key stops the import.
     private func consent(from fields: [String: JSONValue], line: Int, record: inout ImportRecord) throws -> ImportConsent? {
         var consent = ImportConsent(purposeKey: "")
         for key in fields.keys.sorted() {
@@ -125,6 +127,7 @@ struct JSONRecordReader: ImportRecordReader {
 
     // MARK: Splitting
 
+    /// The byte at the read position, reading the next chunk when the buffer is used up; nil at the end.
     @inline(__always)
     private mutating func currentByte() throws -> UInt8? {
         if position < buffer.count { return buffer[position] }
