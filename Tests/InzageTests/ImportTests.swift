@@ -584,3 +584,16 @@ struct ImportBatchTests {
         #expect(counts["person_edit"] == (50 - expected.count) * 4)
     }
 }
+
+extension ImportBatchTests {
+    @Test("batches too large to hold for a replay stream with a savepoint per row and still refuse bad rows cleanly")
+    func largeBatches() throws {
+        let (ledger, database) = try makeLedger()
+        let text = "email,last_name,consents\na@example.nl,A,e-marketing\nb@example.nl,B,e-marketing;newsletter\nc@example.nl,C,sales-and-service\n"
+        let summary = try ledger.importCSV(Array(text.utf8), options: options(batchSize: ImportPlan.maximumReplayableBatch + 1))
+        #expect(summary.personsCreated == 2 && summary.consentsRecorded == 2 && summary.batchesCommitted == 1)
+        #expect(summary.refused.map(\.line) == [3])
+        let counts = try database.counts()
+        #expect(counts["person"] == 2 && counts["consent_event"] == 2)
+    }
+}

@@ -106,18 +106,25 @@ struct SQLiteLedgerAccess: LedgerWriter {
     // MARK: Edit history
 
     func appendEdits(_ edits: [PersonEdit]) throws {
-        // Several rows per statement: a new person has an edit per filled field, and an import registers
-        // thousands of persons, so one statement per person saves most of the per-statement overhead.
+        // Several rows per statement: a new person has an edit per filled field, and an import registers thousands
+        // of persons. The edits of one change share person, time and attribution, so those are bound once.
         var start = edits.startIndex
         while start < edits.endIndex {
-            let end = min(start + Self.editRowsPerStatement, edits.endIndex)
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity((end - start) * 9)
+            let first = edits[start]
+            var end = start + 1
+            while end < edits.endIndex, end - start < Self.editRowsPerStatement, edits[end].personID == first.personID,
+                  edits[end].at == first.at, edits[end].attribution == first.attribution {
+                end += 1
+            }
+            var values: [(any DatabaseValueConvertible)?] = [
+                first.personID, dates.value(first.at), first.attribution.by, first.attribution.via.rawValue,
+                first.attribution.reason, first.attribution.requestReference,
+            ]
+            values.reserveCapacity(6 + (end - start) * 3)
             for edit in edits[start..<end] {
-                values += [
-                    edit.personID, edit.field.rawValue, edit.oldValue, edit.newValue, dates.value(edit.at),
-                    edit.attribution.by, edit.attribution.via.rawValue, edit.attribution.reason, edit.attribution.requestReference,
-                ]
+                values.append(edit.field.rawValue)
+                values.append(edit.oldValue)
+                values.append(edit.newValue)
             }
             try db.cachedStatement(sql: Self.insertEditsSQL[end - start]).execute(arguments: StatementArguments(values))
             start = end
@@ -127,10 +134,14 @@ struct SQLiteLedgerAccess: LedgerWriter {
     /// The most edit rows one INSERT statement writes.
     private static let editRowsPerStatement = 16
 
-    /// `INSERT INTO person_edit … VALUES (…), (…)` for 0 to ``editRowsPerStatement`` rows, indexed by row count.
+    /// `INSERT INTO person_edit … VALUES (…), (…)` for 0 to ``editRowsPerStatement`` rows, indexed by row count:
+    /// parameters 1–6 are the shared person, time and attribution, then field, old and new value per row.
     private static let insertEditsSQL: [String] = (0...editRowsPerStatement).map { count in
         "INSERT INTO person_edit (person_id, field, old_value, new_value, at, by, via, reason, request_reference) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+            + (0..<count).map { row in
+                let base = 7 + row * 3
+                return "(?1, ?\(base), ?\(base + 1), ?\(base + 2), ?2, ?3, ?4, ?5, ?6)"
+            }.joined(separator: ", ")
     }
 
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws {

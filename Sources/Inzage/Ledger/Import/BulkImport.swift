@@ -100,10 +100,11 @@ struct ImportPlan {
 
     /// Reads every record of `reader` and applies it; returns what was done.
     ///
-    /// Batches run optimistically, without a savepoint per row: a ledger method that throws has written nothing,
-    /// and the import checks a row's consents before writing its person, so a refused row normally leaves nothing
-    /// behind by itself. Should a row fail after part of it was written, the batch is rolled back and run again
-    /// with a savepoint per row. (Savepoints cost some 12% of an import's time; see Benchmarks/import/README.md.)
+    /// Batches (of up to ``maximumReplayableBatch`` rows) run optimistically, without a savepoint per row: a ledger
+    /// method that throws has written nothing, and the import checks a row's consents before writing its person,
+    /// so a refused row normally leaves nothing behind by itself. Should a row fail after part of it was written,
+    /// the batch is rolled back and run again with a savepoint per row. (Savepoints cost some 12% of an import's
+    /// time; see Benchmarks/import/README.md.)
     func run<Reader: ImportRecordReader>(reader: inout Reader) throws -> ImportSummary {
         var state = ImportState(plan: self)
         state.summary.allOrNothing = options.allOrNothing
@@ -122,8 +123,26 @@ struct ImportPlan {
             }
             return state.summary
         }
+        guard options.batchSize <= Self.maximumReplayableBatch else {
+            // Too many rows to hold for a replay: stream each batch with a savepoint per row instead.
+            var done = false
+            while !done {
+                let rowsBefore = state.summary.rowsRead
+                try ledger.write { tx in
+                    for _ in 0..<options.batchSize {
+                        guard let record = try reader.next() else {
+                            done = true
+                            return
+                        }
+                        try state.apply(record, in: tx, isolation: .savepoint)
+                    }
+                }
+                if state.summary.rowsRead > rowsBefore { state.summary.batchesCommitted += 1 }
+            }
+            return state.summary
+        }
         var batch: [ImportRecord] = []
-        batch.reserveCapacity(min(options.batchSize, 10_000))
+        batch.reserveCapacity(options.batchSize)
         while true {
             batch.removeAll(keepingCapacity: true)
             while batch.count < options.batchSize, let record = try reader.next() { batch.append(record) }
@@ -148,6 +167,10 @@ struct ImportPlan {
         return state.summary
     }
 
+    /// The largest batch held in memory so that it can be replayed with savepoints (about 2 KiB per row);
+    /// larger batches stream with a savepoint per row, keeping memory flat.
+    static let maximumReplayableBatch = 10_000
+
     /// Thrown to roll back an all-or-nothing import that refused something.
     private struct RollBack: Error {}
 }
@@ -171,8 +194,9 @@ struct ImportState {
     let plan: ImportPlan
     var summary = ImportSummary()
     /// Hashes of the e-mail addresses and external ids of the rows read so far, with their lines, to find
-    /// a second row for the same person. About 16 bytes per row; the rows themselves are not kept.
-    private var seen: [UInt64: Int] = [:]
+    /// a second row for the same person. About 12 bytes per key (some 3 MiB per 100,000 rows with growth slack);
+    /// the rows themselves are not kept.
+    private var seen: [UInt64: UInt32] = [:]
     /// The keys added to `seen` since the last checkpoint, so that a replayed batch can take them out again.
     private var seenSinceCheckpoint: [UInt64] = []
 
@@ -339,14 +363,14 @@ struct ImportState {
             (.externalID, externalID, externalID.map { Self.hash($0, domain: 2) } ?? 0),
         ]
         for key in keys where key.value != nil {
-            if let earlier = seen[key.hash] {
+            if let earlier = seen[key.hash].map(Int.init) {
                 let what = key.field == .externalID ? "external id" : "e-mail address"
                 return ImportRefusal(line: line, field: key.field.rawValue,
                                      reason: "line \(earlier) has the same \(what); one person is one row (merge lines \(earlier) and \(line))")
             }
         }
         for key in keys where key.value != nil {
-            seen[key.hash] = line
+            seen[key.hash] = UInt32(clamping: line)
             seenSinceCheckpoint.append(key.hash)
         }
         return nil
