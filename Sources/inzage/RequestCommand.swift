@@ -13,7 +13,8 @@ struct RequestCommand: ParsableCommand {
             """,
         subcommands: [
             RequestFiling.self, RequestIngest.self, RequestList.self, RequestShow.self,
-            RequestExtend.self, RequestAssign.self, RequestWithdraw.self, RequestRetry.self,
+            RequestExtend.self, RequestAssign.self, RequestReview.self, RequestDecide.self, RequestReject.self,
+            RequestWithdraw.self, RequestRetry.self,
         ]
     )
 }
@@ -88,6 +89,7 @@ struct RequestFiling: ParsableCommand {
     @Option(help: ArgumentHelp("Objection: the key of a purpose objected to (repeatable), such as e-marketing.", valueName: "key"))
     var purpose: [String] = []
     @Option(help: "Objection: the person's grounds relating to their particular situation.") var grounds: String?
+    @OptionGroup var templates: TemplateOptions
     @OptionGroup var global: GlobalOptions
 
     /// Requires an identifier, and only the options of the type given.
@@ -118,18 +120,32 @@ struct RequestFiling: ParsableCommand {
 
     /// Files the request and prints the reference, the due date and the match.
     func run() throws {
-        let (queue, ledger) = try global.openQueue()
+        let (queue, ledger) = try global.openQueue(templates: templates)
         let submission = try makeSubmission(timeZone: try ledger.organisationProfile().deadlineCalendar().timeZone)
         let request = try queue.file(submission, by: global.actor).request
         print(request.reference)
         print("Due on \(request.dueOn) (received on \(request.receivedOn)).")
-        if request.state == .awaitingDecision {
+        if !request.candidateIDs.isEmpty, request.personID == nil {
             let ids = request.candidateIDs.map(String.init).joined(separator: ", ")
             print("Awaits a decision: \(request.candidateIDs.count) persons match (ids \(ids)); settle it with `inzage request assign \(request.reference) --person ID`.")
-        } else if let personID = request.personID {
+            return
+        }
+        if let personID = request.personID {
             print("Matched to person \(personID).")
-        } else {
+        } else if request.type == .access {
             print("No person matches; the answer will say that no data is held.")
+        } else {
+            print("No person matches: nothing can be changed. Assign a person with `inzage request assign`, or refuse with `inzage request reject \(request.reference) --reason no-personal-data`.")
+        }
+        switch (request.type, request.state) {
+        case (.rectification, .awaitingDecision):
+            print("Awaits an officer's review: `inzage request review \(request.reference)`.")
+        case (.objection, .completed):
+            print("The objection to direct marketing is applied (Art. 21(3)) and the confirmation is queued; the request is completed.")
+        case (.objection, .awaitingDecision):
+            print("Awaits an officer's decision (Art. 21(1)): `inzage request decide \(request.reference) --uphold|--override --reason TEXT`.")
+        default:
+            break
         }
     }
 
@@ -200,6 +216,7 @@ struct RequestIngest: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The folder of request files.", valueName: "dir")) var directory: String
     @OptionGroup var output: OutputOptions
+    @OptionGroup var templates: TemplateOptions
     @OptionGroup var global: GlobalOptions
 
     /// Ingests the folder, prints the report, and fails when a file was invalid.
@@ -208,7 +225,7 @@ struct RequestIngest: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIUsageError(description: "No folder at \(directory); give the folder that holds the request files (*.json).")
         }
-        let (queue, ledger) = try global.openQueue()
+        let (queue, ledger) = try global.openQueue(templates: templates)
         let report = try queue.ingest(directory: URL(fileURLWithPath: directory, isDirectory: true), by: global.actor)
         try output.emit(RequestIngestDocument(report), ledger: ledger)
         if report.invalidCount > 0 { throw ExitCode(CLIErrors.failure) }
@@ -295,6 +312,7 @@ struct RequestExtend: ParsableCommand {
 
     @OptionGroup var request: RequestReference
     @Option(help: "Why: the complexity or the number of requests.") var reason: String
+    @OptionGroup var templates: TemplateOptions
     @OptionGroup var global: GlobalOptions
 
     /// Requires a reason that is not blank.
@@ -306,10 +324,14 @@ struct RequestExtend: ParsableCommand {
 
     /// Extends the period and prints the new due date.
     func run() throws {
-        let (queue, _) = try global.openQueue()
+        let (queue, _) = try global.openQueue(templates: templates)
         let extended = try queue.extend(request.reference, reason: reason, by: global.actor)
         print("Extended \(extended.reference): now due on \(extended.effectiveDueOn) instead of \(extended.dueOn).")
-        print("Tell the person, with the reason, no later than \(extended.dueOn).")
+        if try queue.details(extended.reference).messages.contains(where: { $0.message.kind == .extensionNotice }) {
+            print("The extension notice with the reason was queued for the person (`inzage deliver` sends it).")
+        } else {
+            print("No e-mail address is known: tell the person, with the reason, by post no later than \(extended.dueOn).")
+        }
     }
 }
 
@@ -323,11 +345,12 @@ struct RequestAssign: ParsableCommand {
 
     @OptionGroup var request: RequestReference
     @Option(help: ArgumentHelp("The person's id.", valueName: "id")) var person: Int64
+    @OptionGroup var templates: TemplateOptions
     @OptionGroup var global: GlobalOptions
 
     /// Assigns the person and prints the new state.
     func run() throws {
-        let (queue, _) = try global.openQueue()
+        let (queue, _) = try global.openQueue(templates: templates)
         let assigned = try queue.assign(request.reference, personID: person, by: global.actor)
         print("Assigned \(assigned.reference) to person \(person); it is \(assigned.state.rawValue).")
     }

@@ -47,12 +47,13 @@ struct WorkCommand: AsyncParsableCommand {
         let archive = try ExtractArchive.beside(databasePath: global.databasePath)
         archive.removeLeftovers(olderThan: lease)
         let renderer = try TemplateOptions.generator(templates)
+        let notices = RequestNotices(renderer: MessageRenderer(overrideDirectory: try templates.directory))
         let logger = Logger(label: "inzage.work")
         let service = WorkerService(concurrency: concurrency, once: once, logger: logger, onOutcome: { outcome in
             print(Self.line(for: outcome))
         }, makeWorker: { [lease, attempts, retryDelay] index in
             RequestWorker(store: database, archive: archive, renderer: renderer, owner: RequestWorker.ownerName(worker: index),
-                          leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, logger: logger)
+                          leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, notices: notices, logger: logger)
         })
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -60,7 +60,8 @@ struct RequestCommandTests {
     ]
     static let detailKeys = summaryKeys.union([
         "channel", "language", "formats", "extensionReason", "origin", "createdAt", "createdBy", "updatedAt", "matchedPerson",
-        "candidates", "rectification", "objection", "history", "extracts", "attempts", "lastError",
+        "candidates", "rectification", "objection", "history", "extracts", "decisions", "recipientNotifications", "messages", "attempts",
+        "lastError",
     ])
 
     @Test("file prints the reference first, then the due date; show --json carries every field")

@@ -13,6 +13,8 @@ import Foundation
 public struct MessageRenderer: Sendable {
     /// Where the template files are looked up.
     public let files: TemplateFiles
+    /// The extract labels (dates, field and format names), parsed once per language.
+    private let templates: ExtractTemplates
 
     /// Templates from `overrideDirectory` first (the `--templates DIR` or `INZAGE_TEMPLATES` folder), shipped otherwise.
     public init(overrideDirectory: URL? = nil) {
@@ -22,6 +24,7 @@ public struct MessageRenderer: Sendable {
     /// Templates looked up in `files`.
     public init(files: TemplateFiles) {
         self.files = files
+        self.templates = ExtractTemplates(files: files)
     }
 
     /// The relative path of a template, such as `messages/extract-ready.nl.body.mustache`.
@@ -51,7 +54,7 @@ public struct MessageRenderer: Sendable {
     ///   supply; ``ExtractError`` when a template or label file is missing or cannot be parsed.
     public func render(_ content: MessageContent, about request: DataSubjectRequest, to recipient: MailAddress,
                        in language: Language, organisation: OrganisationProfile) throws -> OutgoingMessage {
-        let labels = try ExtractTemplates(files: files).labels(language)
+        let labels = try templates.labels(language)
         let variables = try MessageVocabulary(labels: labels)
             .variables(content, request: request, recipient: recipient, organisation: organisation)
         let subject = try render(.subject, of: content.kind, in: language, with: variables)

@@ -30,6 +30,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case suppressed(personID: Int64, purpose: String, since: Date)
     /// A reference list entry that is referred to cannot be removed.
     case entryInUse(ReferenceList, String)
+    /// An objection to direct marketing cannot be overridden (Art. 21(3)).
+    case objectionIsAbsolute(purpose: String)
     /// A setting key that does not exist.
     case unknownSetting(String, valid: String)
 
@@ -69,6 +71,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             "The person already objected to purpose '\(purpose)' on \(since.formatted(.iso8601))."
         case .suppressed(let personID, let purpose, let since):
             "Person \(personID) objected to the direct-marketing purpose '\(purpose)' on \(since.formatted(.iso8601)); only a new consent from the person lifts that (`inzage consent give … --from-person --evidence REF`). Imports never do."
+        case .objectionIsAbsolute(let purpose):
+            "An objection to direct marketing ('\(purpose)') is absolute (Art. 21(3)): it is applied at once and cannot be overridden."
         case .entryInUse(let list, let key):
             "The \(list.label) '\(key)' is in use by persons, consents or history and cannot be removed; deactivate it instead."
         case .unknownSetting(let key, let valid):

@@ -257,6 +257,50 @@ public struct LedgerTransaction {
         return try save(consent, from: existing, type: .objected, attribution: attribution, evidence: evidence, comment: comment)
     }
 
+    /// Records an officer's decision that processing for a purpose goes on despite the person's objection, for
+    /// compelling legitimate grounds (Art. 21(1)): a consent event `objection-overridden` carrying the grounds.
+    /// The status does not change. A purpose not yet registered for the person is registered on the purpose's
+    /// default legal basis, since the decision confirms that it is processed.
+    ///
+    /// Refused for a direct-marketing purpose: there an objection is absolute (Art. 21(3)).
+    @discardableResult
+    public func recordObjectionOverride(personID: Int64, purposeKey: String, grounds: String, attribution: Attribution) throws -> Consent {
+        let person = try existingPerson(personID)
+        let purpose = try lists.existingPurpose(purposeKey)
+        guard !purpose.isDirectMarketing else { throw LedgerError.objectionIsAbsolute(purpose: purpose.key) }
+        let grounds = grounds.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !grounds.isEmpty else {
+            throw LedgerError.missingValue(field: "reason", reason: "write down the compelling legitimate grounds that override the objection")
+        }
+        guard let existing = try store.consent(personID: personID, purposeKey: purpose.key) else {
+            let consent = try store.insertConsent(Consent(
+                id: 0, personID: personID, purposeKey: purpose.key, basisKey: purpose.defaultBasisKey, status: .notApplicable,
+                sourceKey: person.details.sourceKey ?? "unknown", comment: nil, consentText: nil, givenAt: nil, withdrawnAt: nil,
+                registeredAt: now, registeredBy: attribution.by, updatedAt: now, updatedBy: attribution.by, updateCount: 0))
+            try store.appendConsentEvent(event(for: consent, type: .objectionOverridden, from: nil, attribution: attribution, evidence: nil, comment: grounds))
+            return consent
+        }
+        guard existing.status.allowsProcessing else {
+            throw LedgerError.consentNotGiven(purpose: purpose.key, status: existing.status)
+        }
+        try store.appendConsentEvent(event(for: existing, type: .objectionOverridden, from: existing, attribution: attribution, evidence: nil, comment: grounds))
+        return existing
+    }
+
+    // MARK: Statements
+
+    /// Adds the person's supplementary statement to a field (Art. 16, second sentence): the statement is kept with the
+    /// data and shown wherever the field is, without changing its value.
+    @discardableResult
+    public func addStatement(personID: Int64, field: PersonField, statement: String, attribution: Attribution) throws -> PersonStatement {
+        _ = try existingPerson(personID)
+        let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }
+        let record = PersonStatement(personID: personID, field: field, statement: text, at: now, attribution: attribution)
+        try store.appendStatement(record)
+        return record
+    }
+
     /// Writes the event, then the changed consent (the schema refuses the reverse order).
     private func save(_ consent: Consent, from existing: Consent, type: ConsentEventType, attribution: Attribution, evidence: String?, comment: String?) throws -> Consent {
         var consent = consent

@@ -46,6 +46,9 @@ public enum ConsentEventType: String, Codable, Sendable, CaseIterable {
     case imported
     /// An objection to direct marketing was lifted by a new consent from the person.
     case suppressionLifted = "suppression-lifted"
+    /// An officer decided that processing goes on despite the person's objection, for compelling legitimate
+    /// grounds written down in the event's comment (Art. 21(1)); the status does not change.
+    case objectionOverridden = "objection-overridden"
 }
 
 /// The current state of one person's consent for one purpose.

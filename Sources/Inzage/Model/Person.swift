@@ -211,3 +211,30 @@ public struct PersonEdit: Codable, Sendable, Hashable {
         self.attribution = attribution
     }
 }
+
+/// A supplementary statement that completes a person's data (Art. 16, second sentence): the person's own words
+/// kept with a field, never replacing its value. Statements are append-only, like edit records.
+public struct PersonStatement: Codable, Sendable, Hashable {
+    /// Row id; nil before it is stored.
+    public var id: Int64?
+    /// The person.
+    public var personID: Int64
+    /// The field the statement is about.
+    public var field: PersonField
+    /// The statement.
+    public var statement: String
+    /// When it was added.
+    public var at: Date
+    /// Who added it, through which channel, why, and for which request.
+    public var attribution: Attribution
+
+    /// Creates a statement.
+    public init(id: Int64? = nil, personID: Int64, field: PersonField, statement: String, at: Date, attribution: Attribution) {
+        self.id = id
+        self.personID = personID
+        self.field = field
+        self.statement = statement
+        self.at = at
+        self.attribution = attribution
+    }
+}

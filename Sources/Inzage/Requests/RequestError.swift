@@ -18,11 +18,21 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case unknownPerson(Int64)
     /// The worker's lease lapsed and another worker may have taken the request.
     case leaseLost(reference: String)
+    /// The command answers another type of request.
+    case wrongRequestType(reference: String, type: RequestType, expected: RequestType)
+    /// The request has no matched person yet, so nothing can be applied to the ledger.
+    case noPersonMatched(reference: String)
+    /// Nothing about the request waits for this decision.
+    case nothingToDecide(reference: String, reason: String)
+    /// A decision names an item that does not exist or was decided before, or lacks what it needs.
+    case invalidDecision(field: String, reason: String)
+    /// The request has ended; a final state allows no further decisions.
+    case requestClosed(reference: String, state: RequestState)
 
     /// Whether the error is about how the command was called (exit code 2) rather than about the data (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .invalidSubmission, .receivedInFuture: true
+        case .invalidSubmission, .receivedInFuture, .invalidDecision: true
         default: false
         }
     }
@@ -45,6 +55,16 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "No person has id \(id). Find a person's id with `inzage person find --email E` or `--name TEXT`."
         case .leaseLost(let reference):
             "The worker's lease on \(reference) lapsed before it finished; another worker will take the request again."
+        case .wrongRequestType(let reference, let type, let expected):
+            "Request \(reference) is a\(type == .access ? "n" : "") \(type.rawValue) request; this command handles \(expected.rawValue) requests only."
+        case .noPersonMatched(let reference):
+            "Request \(reference) is not matched to a person yet. Settle the match first with `inzage request assign \(reference) --person ID`, or refuse it with `inzage request reject \(reference) --reason no-personal-data`."
+        case .nothingToDecide(let reference, let reason):
+            "Request \(reference) has nothing to decide: \(reason)"
+        case .invalidDecision(let field, let reason):
+            "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
+        case .requestClosed(let reference, let state):
+            "Request \(reference) is \(state.rawValue), a final state; a new question from the person is a new request."
         }
     }
 }

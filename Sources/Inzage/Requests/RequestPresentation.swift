@@ -168,8 +168,11 @@ public struct RequestExtractDocument: Encodable, Sendable {
 /// `createdBy`, `updatedAt`, `matchedPerson` (`{id, displayName, firstName, namePrefix, lastName, email, organisation}`
 /// or null), `candidates` (the same shape, for an ambiguous match), `rectification` (an array of
 /// ``RectificationItemDocument``), `objection` (an ``ObjectionDocument`` or null), `history` (an array of
-/// ``RequestTransitionDocument``, oldest first), `extracts` (an array of ``RequestExtractDocument``), `attempts`,
-/// `lastError` (or null).
+/// ``RequestTransitionDocument``, oldest first), `extracts` (an array of ``RequestExtractDocument``), `decisions`
+/// (``ItemDecision``s: `{item, outcome, field, requestedValue, before, after, reason, statement, at, by}`),
+/// `recipientNotifications` (`{recipientKey, recipientName, status, exemptReason, outboxMessageID, at}`), `messages`
+/// (the outbox messages about the request: `{id, messageID, kind, language, to, subject, state, attempts, createdAt,
+/// sentAt, lastError}`), `attempts`, `lastError` (or null).
 public struct RequestDetailDocument: Presentable, Sendable {
     public let summary: RequestSummaryDocument
     public let channel: RequestChannel
@@ -186,6 +189,9 @@ public struct RequestDetailDocument: Presentable, Sendable {
     @ExplicitNull public var objection: ObjectionDocument?
     public let history: [RequestTransitionDocument]
     public let extracts: [RequestExtractDocument]
+    public let decisions: [ItemDecision]
+    public let recipientNotifications: [RecipientNotification]
+    public let messages: [RequestMessageDocument]
     public let attempts: Int
     @ExplicitNull public var lastError: String?
 
@@ -219,13 +225,16 @@ public struct RequestDetailDocument: Presentable, Sendable {
         extracts = details.extracts.map {
             RequestExtractDocument(format: $0.format, path: $0.path, sha256: $0.sha256, size: $0.size, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
         }
+        decisions = details.decisions
+        recipientNotifications = details.recipientNotifications
+        messages = details.messages.map(RequestMessageDocument.init)
         attempts = request.attempts
         lastError = request.lastError
     }
 
     private enum Key: String, CodingKey {
         case channel, language, formats, extensionReason, origin, createdAt, createdBy, updatedAt, matchedPerson, candidates
-        case rectification, objection, history, extracts, attempts, lastError
+        case rectification, objection, history, extracts, decisions, recipientNotifications, messages, attempts, lastError
     }
 
     /// Encodes the summary's fields and the details next to them in one object.
@@ -246,6 +255,9 @@ public struct RequestDetailDocument: Presentable, Sendable {
         try container.encode(_objection, forKey: .objection)
         try container.encode(history, forKey: .history)
         try container.encode(extracts, forKey: .extracts)
+        try container.encode(decisions.map(DecisionDocument.init), forKey: .decisions)
+        try container.encode(recipientNotifications.map(NotificationDocument.init), forKey: .recipientNotifications)
+        try container.encode(messages, forKey: .messages)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(_lastError, forKey: .lastError)
     }
@@ -304,6 +316,33 @@ public struct RequestDetailDocument: Presentable, Sendable {
             lines += TextLayout.table(
                 header: ["Format", "Path", "SHA-256", "Size", "Created", "Expires"],
                 rows: extracts.map { [$0.format.rawValue, $0.path, $0.sha256, "\($0.size) B", style.date($0.createdAt), style.date($0.expiresAt)] },
+                indent: 2)
+        }
+
+        if !decisions.isEmpty {
+            lines += ["", "Decisions"] + TextLayout.table(
+                header: ["Item", "Decision", "Field", "Before → after", "Reason or statement", "By"],
+                rows: decisions.map { decision in
+                    let change = decision.outcome == .accepted ? "\(decision.before ?? "(empty)") → \(decision.after ?? "(removed)")" : "—"
+                    return [decision.item, decision.outcome.rawValue, decision.field?.rawValue ?? "—", change,
+                            TextStyle.value(decision.reason ?? decision.statement), style.stamp(decision.at, by: decision.by)]
+                }, indent: 2)
+        }
+        if !recipientNotifications.isEmpty {
+            lines += ["", "Recipients told of the corrections (Art. 19)"] + TextLayout.table(
+                header: ["Recipient", "Status", "Message", "Exempt because"],
+                rows: recipientNotifications.map {
+                    ["\($0.recipientName) (\($0.recipientKey))", $0.status.rawValue, $0.outboxMessageID.map { String($0) } ?? "—",
+                     TextStyle.value($0.exemptReason)]
+                }, indent: 2)
+        }
+        lines += ["", "Messages"]
+        if messages.isEmpty {
+            lines.append("  None.")
+        } else {
+            lines += TextLayout.table(
+                header: ["Id", "Kind", "To", "State", "Created", "Sent"],
+                rows: messages.map { [String($0.id), $0.kind.rawValue, $0.to, $0.state.rawValue, style.date($0.createdAt), style.date($0.sentAt)] },
                 indent: 2)
         }
 
@@ -421,5 +460,82 @@ public struct RequestIngestDocument: Presentable, Sendable {
         }
         let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid."
         return (TextLayout.table(header: ["File", "Result"], rows: rows) + ["", counts]).joined(separator: "\n")
+    }
+}
+
+/// A message about a request, as listed with the request (`inzage outbox show ID` prints it whole).
+public struct RequestMessageDocument: Encodable, Sendable {
+    public let id: Int64
+    public let messageID: String
+    public let kind: MessageKind
+    public let language: Language
+    /// The recipient's address.
+    public let to: String
+    public let subject: String
+    public let state: OutboxState
+    public let attempts: Int
+    public let createdAt: Date
+    @ExplicitNull public var sentAt: Date?
+    @ExplicitNull public var lastError: String?
+
+    /// The document of a stored message.
+    public init(_ stored: StoredMessage) {
+        id = stored.id
+        messageID = stored.messageID
+        kind = stored.message.kind
+        language = stored.message.language
+        to = stored.message.recipient.address
+        subject = stored.message.subject
+        state = stored.state
+        attempts = stored.attempts
+        createdAt = stored.createdAt
+        sentAt = stored.sentAt
+        lastError = stored.lastError
+    }
+}
+
+/// A decision on an item, with every field present (null when empty).
+struct DecisionDocument: Encodable {
+    let item: String
+    let outcome: ItemOutcome
+    @ExplicitNull var field: PersonField?
+    @ExplicitNull var requestedValue: String?
+    @ExplicitNull var before: String?
+    @ExplicitNull var after: String?
+    @ExplicitNull var reason: String?
+    @ExplicitNull var statement: String?
+    let at: Date
+    let by: String
+
+    init(_ decision: ItemDecision) {
+        item = decision.item
+        outcome = decision.outcome
+        field = decision.field
+        requestedValue = decision.requestedValue
+        before = decision.before
+        after = decision.after
+        reason = decision.reason
+        statement = decision.statement
+        at = decision.at
+        by = decision.by
+    }
+}
+
+/// A notification to a recipient, with every field present (null when empty).
+struct NotificationDocument: Encodable {
+    let recipientKey: String
+    let recipientName: String
+    let status: RecipientNotificationStatus
+    @ExplicitNull var exemptReason: String?
+    @ExplicitNull var outboxMessageID: Int64?
+    let at: Date
+
+    init(_ notification: RecipientNotification) {
+        recipientKey = notification.recipientKey
+        recipientName = notification.recipientName
+        status = notification.status
+        exemptReason = notification.exemptReason
+        outboxMessageID = notification.outboxMessageID
+        at = notification.at
     }
 }

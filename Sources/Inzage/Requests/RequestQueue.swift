@@ -1,19 +1,24 @@
 import Foundation
 
 /// The request queue: files requests with their legal dates, records every state change, extends periods,
-/// settles ambiguous matches, and leases work to workers. Its rules live here; storage is behind ``InzageStore``.
+/// settles ambiguous matches, takes officers' decisions, and leases work to workers. Every message the person
+/// (or a recipient) is owed for a change is stored in the outbox in the transaction of that change.
+/// Its rules live here; storage is behind ``InzageMessagingStore``.
 public struct RequestQueue: Sendable {
-    /// Where requests (and the ledger they refer to) are stored.
-    public let store: any InzageStore
+    /// Where requests, the ledger they refer to, and the outbox are stored.
+    public let store: any InzageMessagingStore
+    /// Writes the messages each step owes.
+    public let notices: RequestNotices
     /// The clock that stamps changes.
     public let clock: @Sendable () -> Date
 
     /// The states in which a worker may take a request.
     public static let workableStates: [RequestState] = [.received, .inProgress, .extended]
 
-    /// Creates a queue on `store`.
-    public init(store: any InzageStore, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// Creates a queue on `store`, writing messages with `notices`.
+    public init(store: any InzageMessagingStore, notices: RequestNotices = RequestNotices(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.notices = notices
         self.clock = clock
     }
 
@@ -30,7 +35,7 @@ public struct RequestQueue: Sendable {
     /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
     public func file(_ submission: RequestSubmission, by actor: String) throws -> Filing {
         let now = clock()
-        return try store.transaction { ledger, requests in
+        return try store.transaction { ledger, requests, outbox in
             if let digest = submission.originDigest, let earlier = try requests.request(originDigest: digest) {
                 return Filing(request: earlier, alreadyFiled: true)
             }
@@ -72,8 +77,31 @@ public struct RequestQueue: Sendable {
             if case .several(let ids) = match {
                 request = try Self.move(request, to: .awaitingDecision, at: now, by: "system",
                                         note: "\(ids.count) persons match the identifiers given; an officer assigns one", in: requests)
+            } else {
+                request = try proceed(request, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
+            }
+            if !request.state.isTerminal {
+                try notices.notifyPerson(.acknowledgement, about: request, ledger: ledger, outbox: outbox, at: now)
             }
             return Filing(request: request, alreadyFiled: false)
+        }
+    }
+
+    /// Takes a request whose subject is settled (matched to one person, or to no one) as far as it goes without an
+    /// officer: an objection to direct marketing is applied at once (Art. 21(3)); an objection on another purpose and
+    /// a rectification wait for an officer's decision. An access request waits for a worker.
+    func proceed(_ request: DataSubjectRequest, by actor: String, at now: Date, ledger: any LedgerWriter,
+                 requests: any RequestWriter, outbox: any OutboxWriter) throws -> DataSubjectRequest {
+        guard request.personID != nil else { return request }
+        switch request.type {
+        case .access:
+            return request
+        case .rectification:
+            let count = request.rectification.count
+            return try Self.move(request, to: .awaitingDecision, at: now, by: "system",
+                                 note: "\(count) item\(count == 1 ? "" : "s") to review: `inzage request review \(request.reference)`", in: requests)
+        case .objection:
+            return try applyObjectionAtIntake(request, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
         }
     }
 
@@ -144,13 +172,17 @@ public struct RequestQueue: Sendable {
     public func details(_ reference: String) throws -> RequestDetails {
         let request = try request(reference)
         let now = clock()
+        let messages = try store.readOutbox { try $0.messages(requestID: request.id) }
         return try store.snapshot { ledger, requests in
             let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
             return RequestDetails(
                 request: request, transitions: try requests.transitions(requestID: request.id),
                 extracts: try requests.extracts(requestID: request.id),
                 daysLeft: calendar.daysUntil(request.effectiveDueOn, from: now),
-                isOverdue: !request.state.isTerminal && calendar.isOverdue(due: request.effectiveDueOn, now: now))
+                isOverdue: !request.state.isTerminal && calendar.isOverdue(due: request.effectiveDueOn, now: now),
+                decisions: try requests.decisions(requestID: request.id),
+                recipientNotifications: try requests.recipientNotifications(requestID: request.id),
+                messages: messages)
         }
     }
 
@@ -188,7 +220,7 @@ public struct RequestQueue: Sendable {
     public func extend(_ reference: String, reason: String, by actor: String) throws -> DataSubjectRequest {
         let now = clock()
         let request = try request(reference)
-        return try store.transaction { ledger, requests in
+        return try store.transaction { ledger, requests, outbox in
             guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
             do {
@@ -201,8 +233,10 @@ public struct RequestQueue: Sendable {
             }
             current.extendedDueOn = calendar.extendedDueDate(receivedOn: current.receivedOn)
             current.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            let told = try notices.notifyPerson(.extensionNotice, about: current, ledger: ledger, outbox: outbox, at: now)
             return try Self.move(current, to: .extended, at: now, by: actor,
-                                 note: "Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")", in: requests)
+                                 note: "Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? ""). \(Self.delivery(of: told))",
+                                 in: requests)
         }
     }
 
@@ -211,7 +245,7 @@ public struct RequestQueue: Sendable {
     public func assign(_ reference: String, personID: Int64, by actor: String) throws -> DataSubjectRequest {
         let now = clock()
         let request = try request(reference)
-        return try store.transaction { ledger, requests in
+        return try store.transaction { ledger, requests, outbox in
             guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             guard try ledger.person(id: personID) != nil else { throw RequestError.unknownPerson(personID) }
             // Only an ambiguous match is settled this way; other decisions (a rectification review, an
@@ -227,10 +261,17 @@ public struct RequestQueue: Sendable {
             if current.state == .received {
                 current.updatedAt = now
                 try requests.updateRequest(current)
-                return current
+            } else {
+                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
             }
-            return try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
+            return try proceed(current, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
         }
+    }
+
+    /// How a message went, for a transition's note: its outbox id, or that no e-mail address is known.
+    static func delivery(of message: StoredMessage?) -> String {
+        guard let message else { return "No e-mail address is known: tell the person by post." }
+        return "Message \(message.id) (\(message.message.kind.rawValue)) queued."
     }
 
     /// Moves `request` to `state` inside a transaction: the transition record first, then the request.
@@ -266,4 +307,10 @@ public struct RequestDetails: Sendable {
     public var daysLeft: Int
     /// Whether an open request is past its due date.
     public var isOverdue: Bool
+    /// Officers' decisions on the request's items (empty in lists).
+    public var decisions: [ItemDecision] = []
+    /// Notifications of corrections to recipients, Art. 19 (empty in lists).
+    public var recipientNotifications: [RecipientNotification] = []
+    /// Messages about the request in the outbox, oldest first (empty in lists).
+    public var messages: [StoredMessage] = []
 }

@@ -23,8 +23,8 @@ public enum WorkOutcome: Sendable, Hashable {
 /// format into the extract archive, and completes the request — with a lease, so that two workers never
 /// process the same request and a killed worker's request is taken again once its lease lapses.
 public struct RequestWorker: Sendable {
-    /// Where requests and the ledger are stored.
-    public let store: any InzageStore
+    /// Where requests, the ledger and the outbox are stored.
+    public let store: any InzageMessagingStore
     /// Where extract files go.
     public let archive: ExtractArchive
     /// Writes the extracts.
@@ -37,6 +37,8 @@ public struct RequestWorker: Sendable {
     public let maximumAttempts: Int
     /// The wait before the first retry; each further retry waits twice as long.
     public let retryDelay: TimeInterval
+    /// Writes the "extract ready" message to the person.
+    public let notices: RequestNotices
     /// The clock.
     public let clock: @Sendable () -> Date
     private let logger: Logger
@@ -45,8 +47,9 @@ public struct RequestWorker: Sendable {
     public static let types: [RequestType] = [.access]
 
     /// Creates a worker.
-    public init(store: any InzageStore, archive: ExtractArchive, renderer: any ExtractRenderer, owner: String,
+    public init(store: any InzageMessagingStore, archive: ExtractArchive, renderer: any ExtractRenderer, owner: String,
                 leaseDuration: TimeInterval = 300, maximumAttempts: Int = 5, retryDelay: TimeInterval = 30,
+                notices: RequestNotices = RequestNotices(),
                 clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "inzage.worker")) {
         self.store = store
         self.archive = archive
@@ -55,6 +58,7 @@ public struct RequestWorker: Sendable {
         self.leaseDuration = leaseDuration
         self.maximumAttempts = maximumAttempts
         self.retryDelay = retryDelay
+        self.notices = notices
         self.clock = clock
         self.logger = logger
     }
@@ -137,25 +141,30 @@ public struct RequestWorker: Sendable {
         }
     }
 
-    /// Stores the extract rows and completes the request, if this worker still holds the lease.
+    /// Stores the extract rows, completes the request and tells the person the answer is ready — in one
+    /// transaction, and only if this worker still holds the lease.
     private func complete(_ request: DataSubjectRequest, written: [(ExtractFormat, ExtractArchive.WrittenFile)]) throws -> WorkOutcome {
         let now = clock()
-        return try store.transaction { ledger, requests in
+        return try store.transaction { ledger, requests, outbox in
             guard let lease = try requests.lease(requestID: request.id), lease.owner == owner,
                   var current = try requests.request(id: request.id)
             else { throw RequestError.leaseLost(reference: request.reference) }
-            let retention = OrganisationProfile(settings: try ledger.settings()).extractRetentionDays
+            let profile = OrganisationProfile(settings: try ledger.settings())
+            let expiresAt = now.addingTimeInterval(TimeInterval(profile.extractRetentionDays) * 86_400)
             for (format, file) in written {
                 _ = try requests.insertExtract(StoredExtract(
                     requestID: request.id, personID: request.personID, format: format, path: file.relativePath,
-                    sha256: file.sha256, size: file.size, createdAt: now,
-                    expiresAt: now.addingTimeInterval(TimeInterval(retention) * 86_400)))
+                    sha256: file.sha256, size: file.size, createdAt: now, expiresAt: expiresAt))
             }
             current.lastError = nil
             try requests.updateRequest(current)
+            let content = RequestNotices.extractReady(
+                formats: written.map(\.0), dataHeld: request.personID != nil, expiresAt: expiresAt,
+                language: MessageRenderer.language(for: current, organisation: profile), calendar: try profile.deadlineCalendar())
+            let told = try notices.notifyPerson(content, about: current, ledger: ledger, outbox: outbox, at: now)
             let note = request.personID == nil
-                ? "No personal data held; answer written: \(written.map(\.0.rawValue).joined(separator: ", "))"
-                : "Extracts written: \(written.map(\.0.rawValue).joined(separator: ", "))"
+                ? "No personal data held; answer written: \(written.map(\.0.rawValue).joined(separator: ", ")). \(RequestQueue.delivery(of: told))"
+                : "Extracts written: \(written.map(\.0.rawValue).joined(separator: ", ")). \(RequestQueue.delivery(of: told))"
             _ = try RequestQueue.move(current, to: .completed, at: now, by: "system", note: note, in: requests)
             try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
             logger.info("request completed", metadata: ["reference": "\(request.reference)", "extracts": "\(written.count)"])

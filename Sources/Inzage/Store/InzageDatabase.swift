@@ -61,6 +61,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v1-ledger", migrate: Schema.createLedger)
         migrator.registerMigration("v2-requests", migrate: Schema.createRequests)
         migrator.registerMigration("v3-outbox", migrate: Schema.createOutbox)
+        migrator.registerMigration("v4-decisions", migrate: Schema.createDecisions)
         return migrator
     }
 }

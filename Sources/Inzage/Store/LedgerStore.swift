@@ -29,6 +29,8 @@ public protocol LedgerReader {
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression?
     /// All of the person's suppressions.
     func suppressions(personID: Int64) throws -> [Suppression]
+    /// The person's supplementary statements (Art. 16), oldest first.
+    func statements(personID: Int64) throws -> [PersonStatement]
 
     /// All legal bases, in rank order.
     func legalBases() throws -> [LegalBasis]
@@ -68,6 +70,8 @@ public protocol LedgerWriter: LedgerReader {
     func insertSuppression(_ suppression: Suppression) throws
     /// Lifts a suppression.
     func deleteSuppression(personID: Int64, purposeKey: String) throws
+    /// Appends a supplementary statement.
+    func appendStatement(_ statement: PersonStatement) throws
     /// Runs `body` in a savepoint inside the open transaction: its writes are undone when it throws,
     /// and the transaction goes on (an import uses one per row, so that a refused row leaves nothing behind).
     func inSavepoint(_ body: () throws -> Void) throws

@@ -18,6 +18,10 @@ public protocol RequestReader {
     func extracts(requestID: Int64) throws -> [StoredExtract]
     /// The lease a worker holds on the request, if any.
     func lease(requestID: Int64) throws -> RequestLease?
+    /// The decisions on the request's items, in the order they were made.
+    func decisions(requestID: Int64) throws -> [ItemDecision]
+    /// The notifications of the request's corrections to recipients (Art. 19), with their status.
+    func recipientNotifications(requestID: Int64) throws -> [RecipientNotification]
 }
 
 /// Writes of the request aggregate, inside one transaction.
@@ -37,6 +41,10 @@ public protocol RequestWriter: RequestReader {
     func claimNext(types: [RequestType], states: [RequestState], owner: String, now: Date, until: Date) throws -> DataSubjectRequest?
     /// Sets or clears (owner nil) the lease and the earliest time of the next attempt.
     func setLease(requestID: Int64, lease: RequestLease?, nextAttemptAt: Date?) throws
+    /// Appends a decision on an item; an item decided before is refused by the store.
+    func appendDecision(_ decision: ItemDecision) throws
+    /// Records a notification to a recipient (its status is read from the outbox, or `exempt`).
+    func insertRecipientNotification(_ notification: RecipientNotification) throws
 }
 
 /// A worker's hold on a request: while it lasts, no other worker takes the request.

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Writes the messages a request owes: to the person (acknowledgement, extension, answer, outcome, refusal) and to
+/// the recipients of corrected data (Art. 19). Each is rendered from the templates and stored in the outbox of the
+/// transaction that makes the change it reports, so that the message exists if and only if the change committed.
+public struct RequestNotices: Sendable {
+    /// Renders the messages.
+    public let renderer: MessageRenderer
+
+    /// Notices rendered by `renderer` (the shipped templates, overridden by the organisation's folder).
+    public init(renderer: MessageRenderer = MessageRenderer()) {
+        self.renderer = renderer
+    }
+
+    /// How the person gets the files of an extract while no download page is configured.
+    static let collectionInstructions = LocalizedText(
+        nl: "Wij sturen u de bestanden in een apart, beveiligd e-mailbericht. Het wachtwoord om de bestanden te openen krijgt u via een ander kanaal (telefoon of sms), zodat alleen u ze kunt lezen.",
+        en: "We send you the files in a separate, secured e-mail. You receive the password to open them through another channel (phone or text message), so that only you can read them.")
+
+    /// Where the person is written to: the e-mail address given in the request, else the matched person's address;
+    /// with the person's name when known. Nil when no address is known (the answer then goes by post).
+    public static func personAddress(for request: DataSubjectRequest, in ledger: any LedgerReader) throws -> MailAddress? {
+        let person = try request.personID.flatMap { try ledger.person(id: $0) }
+        let name = person.map(\.details.displayName).flatMap { $0.isEmpty ? nil : $0 } ?? request.subject.name
+        guard let address = request.subject.email ?? person?.details.email else { return nil }
+        return MailAddress(address: address, name: name)
+    }
+
+    /// Renders `content` about `request` for the person in their language and stores it in `outbox`.
+    ///
+    /// - Returns: the stored message, or nil when no e-mail address is known (the caller records that the answer
+    ///   goes by post).
+    @discardableResult
+    public func notifyPerson(_ content: MessageContent, about request: DataSubjectRequest, ledger: any LedgerReader,
+                             outbox: any OutboxWriter, at now: Date) throws -> StoredMessage? {
+        guard let address = try Self.personAddress(for: request, in: ledger) else { return nil }
+        let organisation = OrganisationProfile(settings: try ledger.settings())
+        let language = MessageRenderer.language(for: request, organisation: organisation)
+        let message = try renderer.render(content, about: request, to: address, in: language, organisation: organisation)
+        return try Outbox.enqueue(message, at: now, in: outbox)
+    }
+
+    /// The "extract ready" content for an answered access request whose files expire at `expiresAt`.
+    public static func extractReady(formats: [ExtractFormat], dataHeld: Bool, expiresAt: Date, language: Language,
+                                    calendar: DeadlineCalendar) -> MessageContent {
+        .extractReady(ExtractReadyDetails(
+            formats: formats, access: .collection(instructions: collectionInstructions[language]),
+            availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld))
+    }
+
+    /// Tells every recipient of the person's data about the corrections and supplements of a rectification request
+    /// (Art. 19) and records each notification: planned (in the outbox), or exempt with the reason when the
+    /// recipient has no contact address for notifications (informing it is then impossible).
+    ///
+    /// The recipients are those of every purpose for which the person's data is processed now (a consent given or
+    /// another legal basis registered). Returns the names of the recipients that were notified.
+    public func notifyRecipients(of results: [RectificationResult], about request: DataSubjectRequest, person: Person,
+                                 ledger: any LedgerReader, requests: any RequestWriter, outbox: any OutboxWriter,
+                                 at now: Date) throws -> [String] {
+        let changes = results.filter { if case .rejected = $0 { false } else { true } }
+        guard !changes.isEmpty else { return [] }
+        let organisation = OrganisationProfile(settings: try ledger.settings())
+        let processed = try ledger.consents(personID: person.id).filter { $0.status.allowsProcessing }.map(\.purposeKey)
+        var keys: [String] = []
+        for purposeKey in processed {
+            for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }
+        }
+        let recipients = try ledger.recipients().filter { keys.contains($0.key) }
+        var identifiers: [FieldValue] = []
+        for field in [PersonField.email, .externalID, .organisation] {
+            if let value = person.details[field] { identifiers.append(FieldValue(field, value)) }
+        }
+        let details = RecipientNotificationDetails(
+            subjectName: person.details.displayName.isEmpty ? "—" : person.details.displayName, identifiers: identifiers, results: changes)
+        var notified: [String] = []
+        for recipient in recipients {
+            guard let contact = recipient.contactEmail, FieldValidation.isValidEmail(contact) else {
+                try requests.insertRecipientNotification(RecipientNotification(
+                    requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: nil,
+                    exemptReason: "No contact address for notifications is registered for this recipient, so informing it is impossible (Art. 19); add one with `inzage recipient update \(recipient.key) --contact-email E`.",
+                    at: now, status: .exempt))
+                continue
+            }
+            let message = try renderer.render(.recipientNotification(details), about: request,
+                                              to: MailAddress(address: contact, name: recipient.name),
+                                              in: MessageRenderer.recipientLanguage, organisation: organisation)
+            let stored = try Outbox.enqueue(message, at: now, in: outbox)
+            try requests.insertRecipientNotification(RecipientNotification(
+                requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: stored.id,
+                exemptReason: nil, at: now, status: .planned))
+            notified.append(recipient.name)
+        }
+        return notified
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What refusing a request did.
+public struct RefusalResult: Sendable {
+    /// The request, now `rejected`.
+    public var request: DataSubjectRequest
+    /// The notice to the person (Art. 12(4)); nil when no e-mail address is known and it must go by post.
+    public var message: StoredMessage?
+    /// Whether the refusal goes out after the first month, later than Art. 12(4) allows.
+    public var isLate: Bool
+}
+
+extension RequestQueue {
+    /// Refuses a request (Art. 12(4)–(6)): the request becomes `rejected`, and the person is sent the reason in
+    /// plain words, the officer's note, and their right to complain to the supervisory authority and to go to court
+    /// — in one transaction.
+    ///
+    /// A refusal must go out within the first month; a later one is still recorded and sent, and ``RefusalResult/isLate``
+    /// says so. A request that a worker is processing right now is refused with an error: try again once it is done.
+    @discardableResult
+    public func reject(_ reference: String, reason: RefusalReason, note: String?, by actor: String) throws -> RefusalResult {
+        let now = clock()
+        let request = try request(reference)
+        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        return try store.transaction { ledger, requests, outbox in
+            guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+            guard !current.state.isTerminal else { throw RequestError.requestClosed(reference: current.reference, state: current.state) }
+            if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
+                throw RequestError.nothingToDecide(reference: current.reference,
+                                                   reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
+            }
+            let profile = OrganisationProfile(settings: try ledger.settings())
+            let calendar = try profile.deadlineCalendar()
+            let isLate = calendar.isOverdue(due: current.dueOn, now: now)
+            let language = MessageRenderer.language(for: current, organisation: profile)
+            let text = [reason.explanation[language], note].compactMap { $0 }.joined(separator: "\n\n")
+            let told = try notices.notifyPerson(.refusal(reason: text), about: current, ledger: ledger, outbox: outbox, at: now)
+            try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
+            let lateText = isLate ? " Sent after the first month (due \(current.dueOn)), later than Art. 12(4) allows." : ""
+            let moved = try Self.move(current, to: .rejected, at: now, by: actor,
+                                      note: "Refused: \(reason.rawValue) (Art. \(reason.article))\(note.map { " — \($0)" } ?? "").\(lateText) \(Self.delivery(of: told))",
+                                      in: requests)
+            return RefusalResult(request: moved, message: told, isLate: isLate)
+        }
+    }
+}
+
+extension String {
+    /// Nil for an empty string.
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A rectification request under review, as the officer sees it.
+///
+/// JSON: `reference`, `state`, `personID` (or null), `items` (an array of `{number, field, currentValue,
+/// requestedValue, statement, decision}`; `decision` is null until decided, else `{outcome, before, after, reason,
+/// statement, at, by}`), `recipientNotifications` (`{recipientKey, recipientName, status, exemptReason,
+/// outboxMessageID, at}`), `message` (the outcome message's outbox id, or null).
+public struct RectificationReviewDocument: Presentable, Sendable {
+    /// One item.
+    public struct Item: Encodable, Sendable {
+        public let number: Int
+        public let field: PersonField
+        @ExplicitNull public var currentValue: String?
+        @ExplicitNull public var requestedValue: String?
+        @ExplicitNull public var statement: String?
+        @ExplicitNull public var decision: Decision?
+    }
+
+    /// The decision on an item.
+    public struct Decision: Encodable, Sendable {
+        public let outcome: ItemOutcome
+        @ExplicitNull public var before: String?
+        @ExplicitNull public var after: String?
+        @ExplicitNull public var reason: String?
+        @ExplicitNull public var statement: String?
+        public let at: Date
+        public let by: String
+    }
+
+    public let reference: String
+    public let state: RequestState
+    @ExplicitNull public var personID: Int64?
+    public let items: [Item]
+    let notifications: [RecipientNotification]
+    @ExplicitNull public var message: Int64?
+
+    /// The document of `review`.
+    public init(_ review: RectificationReview) {
+        reference = review.request.reference
+        state = review.request.state
+        personID = review.request.personID
+        items = review.items.map { item in
+            Item(number: item.number, field: item.item.field, currentValue: item.currentValue, requestedValue: item.item.requestedValue,
+                 statement: item.item.statement, decision: item.decision.map {
+                     Decision(outcome: $0.outcome, before: $0.before, after: $0.after, reason: $0.reason, statement: $0.statement, at: $0.at, by: $0.by)
+                 })
+        }
+        notifications = review.recipientNotifications
+        message = review.message?.id
+    }
+
+    private enum Key: String, CodingKey { case reference, state, personID, items, recipientNotifications, message }
+
+    /// Encodes every key, empty ones as null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(reference, forKey: .reference)
+        try container.encode(state, forKey: .state)
+        try container.encode(_personID, forKey: .personID)
+        try container.encode(items, forKey: .items)
+        try container.encode(notifications.map(NotificationDocument.init), forKey: .recipientNotifications)
+        try container.encode(_message, forKey: .message)
+    }
+
+    /// The items as a table, then the recipients told, then what to do next.
+    public func text(style: TextStyle) -> String {
+        var lines = ["Rectification \(reference) — \(state.rawValue)" + (personID.map { ", person \($0)" } ?? ", no person matched")]
+        lines += TextLayout.table(
+            header: ["#", "Field", "Now", "Requested", "Person's statement", "Decision"],
+            rows: items.map { item in
+                let decision: String
+                switch item.decision {
+                case nil: decision = "—"
+                case let d?:
+                    switch d.outcome {
+                    case .accepted: decision = "corrected: \(d.before ?? "(empty)") → \(d.after ?? "(removed)")"
+                    case .rejected: decision = "rejected: \(d.reason ?? "")"
+                    case .supplemented: decision = "statement added: \(d.statement ?? "")"
+                    default: decision = d.outcome.rawValue
+                    }
+                }
+                return [String(item.number), item.field.rawValue, TextStyle.value(item.currentValue), item.requestedValue ?? "(remove)",
+                        TextStyle.value(item.statement), decision]
+            }, indent: 2)
+        if !notifications.isEmpty {
+            lines += ["", "Recipients told of the corrections (Art. 19)"] + TextLayout.table(
+                header: ["Recipient", "Status", "Exempt because"],
+                rows: notifications.map { ["\($0.recipientName) (\($0.recipientKey))", $0.status.rawValue, TextStyle.value($0.exemptReason)] },
+                indent: 2)
+        }
+        if items.contains(where: { $0.decision == nil }) && !state.isTerminal {
+            lines += ["", "Decide every item in one command, for example:",
+                      "  inzage request review \(reference) --accept 1 --reject 2 --reason \"…\" --statement 3 \"…\""]
+        } else if let message {
+            lines += ["", "The outcome was sent to the person as message \(message) (`inzage outbox show \(message)`)."]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
