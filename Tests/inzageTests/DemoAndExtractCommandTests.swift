@@ -32,10 +32,36 @@ struct DemoAndExtractCommandTests {
                                       "--extracts", extracts.path, "--persons", "1000"], global: false)
         try #require(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Demo CRM: 1000 persons"))
-        let accessLines = result.lines.filter { $0.hasPrefix("DSR-") && $0.contains(" access ") }
-        #expect(accessLines.count == 3)
-        #expect(accessLines.allSatisfy { $0.contains("completed") })
+        let requestLines = result.lines.filter { $0.hasPrefix("DSR-") }
+        let accessLines = requestLines.filter { $0.contains(" access ") }
+        #expect(accessLines.count == 4)
+        #expect(accessLines.filter { $0.contains(" completed ") }.count == 3)
+        #expect(accessLines.filter { $0.contains(" rejected ") }.count == 1, "the caller who could not be identified is refused")
+        #expect(requestLines.filter { $0.contains(" rectification ") }.allSatisfy { $0.contains(" partially-completed ") })
+        #expect(requestLines.filter { $0.contains(" objection ") }.count == 2)
+        #expect(requestLines.filter { $0.contains(" objection ") }.allSatisfy { $0.contains(" completed ") })
         #expect(result.stdout.contains("Legal-basis view of person"))
+
+        // Every kind of message the requests owe is in the outbox and delivered as a readable .eml file.
+        let messageLines = result.lines.filter { $0.range(of: #"^\d+ +DSR-"#, options: .regularExpression) != nil }
+        for kind in ["acknowledgement", "extract-ready", "rectification-outcome", "recipient-notification", "objection-confirmation",
+                     "objection-decision", "refusal"] {
+            #expect(messageLines.contains { $0.contains(" \(kind) ") }, "no \(kind) message in the demo's outbox")
+        }
+        #expect(messageLines.allSatisfy { $0.contains(" sent ") })
+        let maildir = sandbox.directory.appendingPathComponent("demo.maildir/new")
+        let emails = try FileManager.default.contentsOfDirectory(atPath: maildir.path).filter { $0.hasSuffix(".eml") }
+        #expect(emails.count == messageLines.count)
+        let parsed = try python("""
+            import sys, email, email.policy
+            for path in sys.argv[1:]:
+                message = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                assert message["Subject"] and message["To"] and message["Message-ID"], path
+                assert "{{" not in body and len(body) > 200, path
+                print(message["X-Inzage-Request"] or "-")
+            """, emails.map { maildir.appendingPathComponent($0).path })
+        #expect(parsed.split(separator: "\n").count == emails.count)
 
         let files = try FileManager.default.contentsOfDirectory(atPath: extracts.path).sorted()
         let workbooks = files.filter { $0.hasSuffix(".xlsx") }.map { extracts.appendingPathComponent($0).path }
