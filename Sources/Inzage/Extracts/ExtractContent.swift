@@ -13,6 +13,8 @@ struct ExtractContent {
         let display: String
         /// The last edit of the field, if the history has one.
         let lastEdit: PersonEdit?
+        /// The person's supplementary statements on the field (Art. 16), oldest first.
+        let statements: [String]
     }
 
     /// A recipient and the purposes for which it receives the person's data.
@@ -56,9 +58,13 @@ struct ExtractContent {
         var fields: [FieldRow] = []
         if let details = dossier.person?.details {
             for field in PersonField.allCases {
-                guard let value = details[field], !value.isEmpty else { continue }
-                fields.append(FieldRow(field: field, value: value, display: Self.display(value, of: field, lists: dossier.lists, labels: labels),
-                                       lastEdit: lastEdits[field]))
+                let statements = dossier.statements.filter { $0.field == field }.map(\.statement)
+                let value = details[field] ?? ""
+                // A field is shown when it holds a value, or when the person completed it with a statement.
+                guard !value.isEmpty || !statements.isEmpty else { continue }
+                fields.append(FieldRow(field: field, value: value,
+                                       display: value.isEmpty ? "" : Self.display(value, of: field, lists: dossier.lists, labels: labels),
+                                       lastEdit: lastEdits[field], statements: statements))
             }
         }
         self.fields = fields
@@ -146,6 +152,29 @@ struct ExtractContent {
 
     /// The last state change of a request.
     static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
+
+    /// What was decided on each item of `request`, one line per item in the person's language, such as
+    /// "City: Corrected (Amsterdam → Utrecht)" or "E-marketing: Objection applied at once"; nil when nothing was decided.
+    func outcome(of request: DataSubjectRequest) -> String? {
+        guard let decisions = dossier.decisions[request.id], !decisions.isEmpty else { return nil }
+        return decisions.map { decision in
+            let subject = decision.field.map { labels.code($0).label } ?? purposeName(decision.item)
+            var line = "\(subject): \(decision.outcome.label[language])"
+            switch decision.outcome {
+            case .accepted:
+                if let field = decision.field {
+                    line += " (\(display(decision.before, of: field) ?? "—") → \(display(decision.after, of: field) ?? "—"))"
+                }
+            case .supplemented:
+                if let statement = decision.statement { line += ": \(statement)" }
+            case .rejected, .overridden, .upheld:
+                if let reason = decision.reason { line += " — \(reason)" }
+            case .applied:
+                break
+            }
+            return line
+        }.joined(separator: "\n")
+    }
 }
 
 /// Dates of an extract in the organisation's time zone.

@@ -143,6 +143,7 @@ enum ExtractColumns {
             .dateTime("lastChanged") { row, _ in row.lastEdit?.at },
             .text("changedBy", width: 24, wrap: true) { row, content in row.lastEdit.map { content.actor($0.attribution) } },
             .text("changedVia", width: 24, wrap: true) { row, content in row.lastEdit.map { content.labels.code($0.attribution.via).label } },
+            .text("statement", width: 40, wrap: true) { row, _ in row.statements.isEmpty ? nil : row.statements.joined(separator: "\n") },
         ]
     }
 
@@ -259,6 +260,7 @@ enum ExtractColumns {
             .text("formats", width: 26, wrap: true) { row, content in
                 row.request.formats.map { content.labels.code($0).label }.joined(separator: "\n")
             },
+            .text("outcome", width: 60, wrap: true) { row, content in content.outcome(of: row.request) },
         ]
     }
 

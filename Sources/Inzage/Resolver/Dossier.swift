@@ -41,6 +41,10 @@ public struct Dossier {
     public let sources: [Source]
     /// Every request matched to the person (including the one answered), oldest first, with their state changes.
     public let requests: [(request: DataSubjectRequest, transitions: [RequestTransition])]
+    /// The officers' decisions on the items of those requests (rectification items, objections), by request id.
+    public let decisions: [Int64: [ItemDecision]]
+    /// The person's supplementary statements (Art. 16), oldest first.
+    public let statements: [PersonStatement]
     /// How many edit records and consent events the person has.
     public let editCount: Int
     public let consentEventCount: Int

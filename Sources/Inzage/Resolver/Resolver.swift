@@ -61,11 +61,18 @@ public struct Resolver: Sendable {
                 history.append((request, try requests.transitions(requestID: request.id)))
             }
 
+            var decisions: [Int64: [ItemDecision]] = [:]
+            for (earlier, _) in history {
+                let made = try requests.decisions(requestID: earlier.id)
+                if !made.isEmpty { decisions[earlier.id] = made }
+            }
+            let statements = try person.map { try ledger.statements(personID: $0.id) } ?? []
+
             let calendarZone = TimeZone(identifier: organisation.timeZone) ?? .gmt
             return try body(Dossier(
                 generatedAt: now, language: chosenLanguage, organisation: organisation, timeZone: calendarZone,
                 request: request, person: person, lists: lists, purposes: purposes, sources: sources,
-                requests: history.map { (request: $0.0, transitions: $0.1) },
+                requests: history.map { (request: $0.0, transitions: $0.1) }, decisions: decisions, statements: statements,
                 editCount: counts.editCount, consentEventCount: counts.consentEventCount, reader: ledger))
         }
     }
