@@ -38,7 +38,8 @@ extension RequestQueue {
             try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
             let lateText = isLate ? " Sent after the first month (due \(current.dueOn)), later than Art. 12(4) allows." : ""
             let moved = try Self.move(current, to: .rejected, at: now, by: actor,
-                                      note: "Refused: \(reason.rawValue) (Art. \(reason.article))\(note.map { " — \($0)" } ?? "").\(lateText) \(Self.delivery(of: told))",
+                                      note: Self.sentence("Refused: \(reason.rawValue) (Art. \(reason.article))\(note.map { " — \($0)" } ?? "")")
+                                        + "\(lateText) \(Self.delivery(of: told))",
                                       in: requests)
             return RefusalResult(request: moved, message: told, isLate: isLate)
         }

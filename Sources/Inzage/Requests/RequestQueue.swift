@@ -235,7 +235,7 @@ public struct RequestQueue: Sendable {
             current.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             let told = try notices.notifyPerson(.extensionNotice, about: current, ledger: ledger, outbox: outbox, at: now)
             return try Self.move(current, to: .extended, at: now, by: actor,
-                                 note: "Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? ""). \(Self.delivery(of: told))",
+                                 note: Self.sentence("Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")") + " \(Self.delivery(of: told))",
                                  in: requests)
         }
     }
@@ -266,6 +266,12 @@ public struct RequestQueue: Sendable {
             }
             return try proceed(current, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
         }
+    }
+
+    /// `text` ending in a full stop (unless it already ends in punctuation), to go before another sentence in a note.
+    static func sentence(_ text: String) -> String {
+        guard let last = text.last, !".!?".contains(last) else { return text }
+        return text + "."
     }
 
     /// How a message went, for a transition's note: its outbox id, or that no e-mail address is known.
