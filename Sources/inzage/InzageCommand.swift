@@ -17,6 +17,7 @@ struct InzageCommand: AsyncParsableCommand {
             InitCommand.self, DemoCommand.self, PersonCommand.self, ConsentCommand.self,
             PurposeCommand.self, SourceCommand.self, BasisCommand.self, RecipientCommand.self,
             SettingsCommand.self, ImportCommand.self, RequestCommand.self, WorkCommand.self, ExtractCommand.self,
+            OutboxCommand.self, DeliverCommand.self,
         ]
     )
 
