@@ -46,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let renderer = try TemplateOptions.generator(templates)
 
-        let maildir = URL(fileURLWithPath: (database.hasSuffix(".sqlite") ? String(database.dropLast(7)) : database) + ".maildir", isDirectory: true)
+        let maildir = URL(fileURLWithPath: DeliverCommand.defaultMaildir(databasePath: database), isDirectory: true)
         for leftover in [database, database + "-wal", database + "-shm", database + ".extracts", maildir.path] {
             try? FileManager.default.removeItem(atPath: leftover)
         }
