@@ -74,6 +74,11 @@ final class CLISandbox {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "INZAGE_DATABASE")
         process.environment = environment
+        return try launch(process)
+    }
+
+    /// Runs `process` to its end with standard output and error captured, and returns what it printed.
+    func launch(_ process: Process) throws -> CLIResult {
         // Files rather than pipes: no deadlock however much a command prints.
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent("\(id).out")

@@ -56,27 +56,7 @@ fileprivate extension CLISandbox {
         environment.removeValue(forKey: "INZAGE_DATABASE")
         environment.removeValue(forKey: "INZAGE_FAULT")
         process.environment = environment.merging(extra) { _, new in new }
-        let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent("\(id).out")
-        let errURL = directory.appendingPathComponent("\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let result = CLIResult(status: process.terminationStatus,
-                               stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                               stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let result = try launch(process)
         return DeliverRun(result: result, reason: process.terminationReason)
     }
 

@@ -171,8 +171,8 @@ public struct RequestExtractDocument: Encodable, Sendable {
 /// ``RequestTransitionDocument``, oldest first), `extracts` (an array of ``RequestExtractDocument``), `decisions`
 /// (``ItemDecision``s: `{item, outcome, field, requestedValue, before, after, reason, statement, at, by}`),
 /// `recipientNotifications` (`{recipientKey, recipientName, status, exemptReason, outboxMessageID, at}`), `messages`
-/// (the outbox messages about the request: `{id, messageID, kind, language, to, subject, state, attempts, createdAt,
-/// sentAt, lastError}`), `attempts`, `lastError` (or null).
+/// (the outbox messages about the request, each an ``OutboxSummaryDocument`` as `inzage outbox list --json` gives
+/// them), `attempts`, `lastError` (or null).
 public struct RequestDetailDocument: Presentable, Sendable {
     public let summary: RequestSummaryDocument
     public let channel: RequestChannel
@@ -191,7 +191,7 @@ public struct RequestDetailDocument: Presentable, Sendable {
     public let extracts: [RequestExtractDocument]
     public let decisions: [ItemDecision]
     public let recipientNotifications: [RecipientNotification]
-    public let messages: [RequestMessageDocument]
+    public let messages: [OutboxSummaryDocument]
     public let attempts: Int
     @ExplicitNull public var lastError: String?
 
@@ -227,7 +227,7 @@ public struct RequestDetailDocument: Presentable, Sendable {
         }
         decisions = details.decisions
         recipientNotifications = details.recipientNotifications
-        messages = details.messages.map(RequestMessageDocument.init)
+        messages = details.messages.map(OutboxSummaryDocument.init)
         attempts = request.attempts
         lastError = request.lastError
     }
@@ -342,7 +342,7 @@ public struct RequestDetailDocument: Presentable, Sendable {
         } else {
             lines += TextLayout.table(
                 header: ["Id", "Kind", "To", "State", "Created", "Sent"],
-                rows: messages.map { [String($0.id), $0.kind.rawValue, $0.to, $0.state.rawValue, style.date($0.createdAt), style.date($0.sentAt)] },
+                rows: messages.map { [String($0.id), $0.kind.rawValue, $0.recipient.address, $0.state.rawValue, style.date($0.createdAt), style.date($0.sentAt)] },
                 indent: 2)
         }
 
@@ -460,37 +460,6 @@ public struct RequestIngestDocument: Presentable, Sendable {
         }
         let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid."
         return (TextLayout.table(header: ["File", "Result"], rows: rows) + ["", counts]).joined(separator: "\n")
-    }
-}
-
-/// A message about a request, as listed with the request (`inzage outbox show ID` prints it whole).
-public struct RequestMessageDocument: Encodable, Sendable {
-    public let id: Int64
-    public let messageID: String
-    public let kind: MessageKind
-    public let language: Language
-    /// The recipient's address.
-    public let to: String
-    public let subject: String
-    public let state: OutboxState
-    public let attempts: Int
-    public let createdAt: Date
-    @ExplicitNull public var sentAt: Date?
-    @ExplicitNull public var lastError: String?
-
-    /// The document of a stored message.
-    public init(_ stored: StoredMessage) {
-        id = stored.id
-        messageID = stored.messageID
-        kind = stored.message.kind
-        language = stored.message.language
-        to = stored.message.recipient.address
-        subject = stored.message.subject
-        state = stored.state
-        attempts = stored.attempts
-        createdAt = stored.createdAt
-        sentAt = stored.sentAt
-        lastError = stored.lastError
     }
 }
 
