@@ -52,15 +52,16 @@ public struct RequestNotices: Sendable {
     /// (Art. 19) and records each notification: planned (in the outbox), or exempt with the reason when the
     /// recipient has no contact address for notifications (informing it is then impossible).
     ///
-    /// The recipients are those of every purpose for which the person's data is processed now (a consent given or
-    /// another legal basis registered). Returns the names of the recipients that were notified.
+    /// The recipients are those of every purpose the person has a record for, whatever its status now: data
+    /// disclosed before a withdrawal or an objection was still disclosed (Art. 19 covers every recipient it went to).
+    /// Returns the names of the recipients that were notified.
     public func notifyRecipients(of results: [RectificationResult], about request: DataSubjectRequest, person: Person,
                                  ledger: any LedgerReader, requests: any RequestWriter, outbox: any OutboxWriter,
                                  at now: Date) throws -> [String] {
         let changes = results.filter { if case .rejected = $0 { false } else { true } }
         guard !changes.isEmpty else { return [] }
         let organisation = OrganisationProfile(settings: try ledger.settings())
-        let processed = try ledger.consents(personID: person.id).filter { $0.status.allowsProcessing }.map(\.purposeKey)
+        let processed = try ledger.consents(personID: person.id).map(\.purposeKey)
         var keys: [String] = []
         for purposeKey in processed {
             for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }

@@ -71,9 +71,11 @@ public struct RequestQueue: Sendable {
                 origin: validated.origin, createdAt: now, createdBy: actor, updatedAt: now, attempts: 0, lastError: nil)
             request = try requests.insertRequest(request, originDigest: validated.originDigest)
             let origin = validated.origin.map { " from \($0)" } ?? ""
+            let byPost = try RequestNotices.personAddress(for: request, in: ledger) == nil
+                ? ". No e-mail address is known: send the person's messages by post." : ""
             try requests.appendTransition(RequestTransition(
                 requestID: request.id, at: now, from: nil, to: .received, by: actor,
-                note: "Filed via \(validated.channel.rawValue)\(origin)"))
+                note: "Filed via \(validated.channel.rawValue)\(origin)\(byPost)"))
             if case .several(let ids) = match {
                 request = try Self.move(request, to: .awaitingDecision, at: now, by: "system",
                                         note: "\(ids.count) persons match the identifiers given; an officer assigns one", in: requests)
