@@ -49,6 +49,12 @@ struct RequestDecisionCommandTests {
         #expect(decisions[0]["before"] as? String == "Amsterdam" && decisions[0]["after"] as? String == "Utrecht")
         let kinds = try JSON.objects(shown["messages"]).compactMap { $0["kind"] as? String }
         #expect(kinds == ["acknowledgement", "rectification-outcome"])
+        let card = try JSON.object(try sandbox.json("person", "show", String(person)))
+        let statements = try JSON.objects(card["statements"])
+        #expect(statements.count == 1)
+        #expect(statements.first?["field"] as? String == "job-title" && statements.first?["statement"] as? String == "I buy for several shops.")
+        #expect(statements.first?["requestReference"] as? String == reference)
+        #expect(try sandbox.succeed("person", "show", String(person)).stdout.contains("Supplementary statements"))
         let history = try JSON.objects(try sandbox.json("person", "history", String(person)))
         #expect(history.contains { ($0["requestReference"] as? String) == reference || "\($0)".contains(reference) })
         try sandbox.refuse(["request", "review", reference, "--accept", "1", "--accept", "2", "--accept", "3"], status: 1,

@@ -72,7 +72,8 @@ public struct Ledger: Sendable {
             let lists = try ReferenceSnapshot(reader)
             let consents = try reader.consents(personID: personID)
             let suppressions = try reader.suppressions(personID: personID)
-            return LegalBasisView(person: person, consents: consents, suppressions: suppressions, lists: lists)
+            return LegalBasisView(person: person, consents: consents, suppressions: suppressions,
+                                  statements: try reader.statements(personID: personID), lists: lists)
         }
     }
 
@@ -122,6 +123,8 @@ public struct LegalBasisView: Sendable {
     public let consents: [Consent]
     /// The person's objections to direct marketing.
     public let suppressions: [Suppression]
+    /// The person's supplementary statements (Art. 16), oldest first.
+    public let statements: [PersonStatement]
     /// The reference lists, to name keys.
     public let lists: ReferenceSnapshot
 }

@@ -215,10 +215,12 @@ public struct PurposeConsentDocument: Encodable, Sendable {
 /// The "legal basis" view of a person: the card, then per purpose (every active purpose, and inactive ones with
 /// something registered) its legal basis, consent status, source and stamps.
 ///
-/// JSON: `{ "person": PersonCardDocument, "purposes": [PurposeConsentDocument] }`, purposes in rank order.
+/// JSON: `{ "person": PersonCardDocument, "purposes": [PurposeConsentDocument], "statements": [StatementDocument] }`,
+/// purposes in rank order, statements oldest first.
 public struct LegalBasisDocument: Presentable, Sendable {
     public let person: PersonCardDocument
     public let purposes: [PurposeConsentDocument]
+    public let statements: [StatementDocument]
 
     /// The document of `view`.
     public init(_ view: LegalBasisView) {
@@ -228,11 +230,18 @@ public struct LegalBasisDocument: Presentable, Sendable {
         purposes = view.lists.purposes.filter { $0.active || consents[$0.key] != nil || suppressions[$0.key] != nil }.map {
             PurposeConsentDocument(purpose: $0, consent: consents[$0.key], suppression: suppressions[$0.key], lists: view.lists)
         }
+        statements = view.statements.map(StatementDocument.init)
     }
 
     /// The card, then every purpose with its fields, then the time zone the dates are in.
     public func text(style: TextStyle) -> String {
         var lines = person.lines(style: style)
+        if !statements.isEmpty {
+            lines += ["", "Supplementary statements (Art. 16)"] + TextLayout.table(
+                header: ["Field", "Statement", "Added", "Request"],
+                rows: statements.map { [$0.field.rawValue, $0.statement, style.stamp($0.at, by: $0.by), TextStyle.value($0.requestReference)] },
+                indent: 2)
+        }
         lines.append("")
         lines.append("Purposes")
         for purpose in purposes {
@@ -318,5 +327,27 @@ extension TextStyle {
         "\(lists.purposeName(consent.purposeKey).text(self)): \(consent.status.rawValue)"
             + " · legal basis \(LegalBasisName(consent.basisKey, lists: lists).text(self))"
             + " · source \(lists.sourceName(consent.sourceKey).text(self))"
+    }
+}
+
+/// A supplementary statement the person added to a field (Art. 16).
+///
+/// JSON: `field`, `statement`, `at`, `by`, `via`, `requestReference` (or null).
+public struct StatementDocument: Encodable, Sendable {
+    public let field: PersonField
+    public let statement: String
+    public let at: Date
+    public let by: String
+    public let via: ChangeChannel
+    @ExplicitNull public var requestReference: String?
+
+    /// The document of `statement`.
+    public init(_ statement: PersonStatement) {
+        field = statement.field
+        self.statement = statement.statement
+        at = statement.at
+        by = statement.attribution.by
+        via = statement.attribution.via
+        requestReference = statement.attribution.requestReference
     }
 }
