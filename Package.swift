@@ -52,6 +52,11 @@ let package = Package(
             dependencies: ["XLSXWriter"],
             path: "Benchmarks/xlsx/Swift"
         ),
+        .executableTarget(
+            name: "ExtractBenchmark",
+            dependencies: ["Inzage"],
+            path: "Benchmarks/extract/Swift"
+        ),
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter"]),
         .testTarget(name: "InzageTests", dependencies: ["Inzage"]),
         .testTarget(name: "inzageTests", dependencies: ["inzage", "Inzage"]),

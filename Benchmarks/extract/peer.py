@@ -64,7 +64,7 @@ SETTING_DEFAULTS = {
 COLUMNS = {
     "readMe": [("topic", 34, True), ("text", 110, True)],
     "details": [("field", 24, True), ("value", 40, True), ("source", 26, True), ("lastChanged", 19, False),
-                ("changedBy", 24, True), ("changedVia", 24, True)],
+                ("changedBy", 24, True), ("changedVia", 24, True), ("statement", 40, True)],
     "purposes": [("purpose", 24, True), ("description", 50, True), ("basis", 22, True), ("basisArticle", 18, False),
                  ("basisExplanation", 50, True), ("dataCategories", 40, True), ("recipients", 30, True),
                  ("retention", 40, True), ("transfers", 36, True), ("automatedDecisions", 36, True),
@@ -85,7 +85,7 @@ COLUMNS = {
                    ("purposes", 36, True)],
     "requests": [("reference", 18, False), ("type", 16, True), ("received", 13, False), ("due", 13, False),
                  ("extendedDue", 13, False), ("state", 24, True), ("stateExplanation", 50, True),
-                 ("lastChange", 19, False), ("formats", 26, True)],
+                 ("lastChange", 19, False), ("formats", 26, True), ("outcome", 60, True)],
     "glossary": [("category", 28, True), ("term", 30, True), ("meaning", 80, True), ("code", 22, False)],
 }
 
@@ -249,6 +249,11 @@ def load_dossier(db, person_id, request=None, language=None):
                           "WHERE person_id = ? ORDER BY purpose.rank, purpose.key", (person_id,)).fetchall()
     events = db.execute("SELECT * FROM consent_event WHERE person_id = ? ORDER BY id", (person_id,)).fetchall()
     edits = db.execute("SELECT * FROM person_edit WHERE person_id = ? ORDER BY id", (person_id,)).fetchall()
+    try:
+        statements = db.execute("SELECT field, statement FROM person_statement WHERE person_id = ? ORDER BY id",
+                                (person_id,)).fetchall()
+    except sqlite3.OperationalError:  # a database from before Inzage's schema v4
+        statements = []
     by_purpose = {c["purpose_key"]: c for c in consents}
     ordered = [p for p in purposes if p["key"] in by_purpose] + \
               [p for p in purposes if p["active"] and p["key"] not in by_purpose]
@@ -278,6 +283,7 @@ def load_dossier(db, person_id, request=None, language=None):
             "labels": Labels(language), "bases": list(bases.values()), "basis": bases, "purposes": purposes,
             "sources": [s for s in sources if s["key"] in source_keys], "source": {s["key"]: s for s in sources},
             "recipients": recipients, "person": person, "entries": entries, "events": events, "edits": edits,
+            "statements": statements,
             "request": request, "requests": history}
 
 
@@ -470,7 +476,8 @@ def write_xlsx(d, path):
             source = w.source_name(person["source_key"]) if person["source_key"] else None
             sheet(key, ((labels.label("personField", field), display, source,
                          parse_time(edit["at"]) if edit else None, w.actor(edit["by"], edit["via"]) if edit else None,
-                         labels.label("changeChannel", edit["via"]) if edit else None)
+                         labels.label("changeChannel", edit["via"]) if edit else None,
+                         "\n".join(s["statement"] for s in d["statements"] if s["field"] == field) or None)
                         for field, _, display, edit in w.fields()))
         elif key == "purposes":
             rows = []
@@ -528,7 +535,7 @@ def write_xlsx(d, path):
                 last = max((parse_time(t["at"]) for t in transitions), default=None)
                 rows.append((r["reference"], labels.label("requestType", r["type"]), parse_day(r["received_on"]),
                              parse_day(r["due_on"]), parse_day(r["extended_due_on"]), state, explanation, last,
-                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))))
+                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(",")), None))
             sheet(key, rows)
         elif key == "glossary":
             sheet(key, w.glossary())

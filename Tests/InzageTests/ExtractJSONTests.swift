@@ -155,6 +155,111 @@ struct ExtractJSONTests {
         #expect((top["schemaVersion"] as? [String: Any])?["const"] as? String == JSONExtractWriter.schemaVersion)
     }
 
+    /// Strings no writer should get wrong: quotes and backslashes, every control character, the line and paragraph
+    /// separators (valid in JSON, not in JavaScript source), DEL, non-characters, emoji with modifiers and joiners,
+    /// combining marks, right-to-left text and spreadsheet-formula lookalikes.
+    static let nastyStrings = [
+        "",
+        "plain",
+        "quote \" backslash \\ slash / both \\\"",
+        String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }),
+        "tab\tnewline\ncarriage return\r\nform feed\u{0C}backspace\u{08}nul\u{0}end",
+        "\u{2028}line separator\u{2029}paragraph separator",
+        "\u{7F}\u{80}\u{9F}\u{A0}\u{FEFF}\u{FFFE}\u{FFFF}\u{10FFFF}",
+        "👩🏽‍💻 🇳🇱 e\u{301} Zoë Łódź 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 مرحبا 漢字",
+        "=cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "+31 6 1234 5678",
+        "-2+3",
+        "</script><script>alert(1)</script>",
+        "{\"key\": [1, 2]}",
+        String(repeating: "long \u{1}\"\\ ", count: 5_000),
+    ]
+
+    @Test("strings are escaped exactly as JSONEncoder escaped them before")
+    func escaping() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("strings.json")
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(descriptor >= 0)
+        let output = JSONStreamOutput(descriptor: descriptor, path: url.path)
+        output.openArray()
+        for string in Self.nastyStrings {
+            output.element()
+            output.string(string)
+        }
+        output.closeArray()
+        try output.flush()
+        close(descriptor)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(try Data(contentsOf: url) == encoder.encode(Self.nastyStrings))
+    }
+
+    @Test("nasty strings in the history come back from Python's json.loads value for value, and the file stays valid")
+    func nastyStringsRoundTrip() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        // Edit records as the history may hold them (imports and corrections take what they are given).
+        let values = Self.nastyStrings
+        try fixture.database.dbWriter.write { db in
+            for (index, value) in values.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO person_edit (person_id, field, old_value, new_value, at, by, via, reason, request_reference)
+                    VALUES (?, 'city', ?, ?, ?, 'officer', 'cli', ?, ?)
+                    """, arguments: [fixture.personID, value, String(value.reversed()),
+                                     Date(timeIntervalSince1970: 1_750_000_000 + Double(index)), "reason: " + value, value])
+            }
+        }
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try fixture.withDossier { try writeExtracts($0, into: directory, name: "nasty").json }
+        #expect(try validateAgainstSchema([url]) == [url.path: []])
+
+        // Python reads the file strictly (a raw control character in a string is an error), checks the order of the
+        // members (the top level fixed, every object inside alphabetical, a consent's `events` last) and hands back
+        // the values of the last edit records in ASCII-only JSON, which cannot be mangled on the way.
+        let script = """
+            import json, sys
+            with open(sys.argv[1], encoding="utf-8") as f:
+                document = json.loads(f.read(), object_pairs_hook=lambda pairs: pairs)
+            top = [key for key, _ in document]
+            expected = ["schemaVersion", "generatedAt", "language", "timeZone", "organisation", "request", "dataHeld", "readMe",
+                        "subject", "purposes", "consents", "sources", "editHistory", "recipients", "requests", "rights", "complaint"]
+            assert top == expected, top
+            def check(value):
+                if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 for p in value) and value:
+                    keys = [key for key, _ in value]
+                    if keys[-1] == "events":
+                        keys = keys[:-1]
+                    assert keys == sorted(keys), keys
+                    for _, inner in value:
+                        check(inner)
+                elif isinstance(value, list):
+                    for inner in value:
+                        check(inner)
+            for _, section in document:
+                check(section)
+            document = dict(document)
+            edits = [dict(e) for e in document["editHistory"][-int(sys.argv[2]):]]
+            print(json.dumps([[e["oldValue"], e["newValue"], e["reason"], e["requestReference"]] for e in edits], ensure_ascii=True))
+            """
+        let data = try python(script, [url.path, String(values.count)], needs: "(nothing beyond python3)")
+        let read = try JSONDecoder().decode([[String?]].self, from: data)
+        // Value for value what the writer was given: the edit records as Inzage reads them back, which are the
+        // strings inserted (SQLite keeps a NUL inside a text; the reader may end the text there, which is not the
+        // writer's business but is shown here if it happens).
+        let stored = Array(try fixture.ledger.edits(fixture.personID).suffix(values.count))
+        #expect(read.count == values.count && stored.count == values.count)
+        for (row, edit) in zip(read, stored) {
+            #expect(row == [edit.oldValue, edit.newValue, edit.attribution.reason, edit.attribution.requestReference],
+                    "\(String(describing: edit.oldValue?.debugDescription.prefix(80)))")
+        }
+        for (edit, value) in zip(stored, values) where !value.contains("\u{0}") {
+            #expect(edit.oldValue == value && edit.newValue == String(value.reversed()) && edit.attribution.reason == "reason: " + value)
+        }
+    }
+
     @Test("writing is atomic: a folder that does not exist is an error and nothing is left behind")
     func atomic() throws {
         let fixture = try ExtractFixture.make(language: .en)

@@ -2,7 +2,8 @@ import Foundation
 import XLSXWriter
 
 /// What both extract formats show, prepared once from a dossier: the short lists put into words. The long
-/// lists (edit records and consent events) stay in the database and are streamed by the writers.
+/// lists (edit records and consent events) stay in the database and are streamed by the writers; up to
+/// ``keptEditLimit`` edit records are kept from the first reading instead of being read twice.
 struct ExtractContent {
     /// One item of the person's details with its last change.
     struct FieldRow {
@@ -40,6 +41,13 @@ struct ExtractContent {
     let fields: [FieldRow]
     let recipients: [RecipientRow]
     let glossary: [GlossaryRow]
+    /// The edit records, kept from the first reading when there are at most ``keptEditLimit``; nil when there are
+    /// more, and the writers stream them from the database again (flat memory).
+    private let keptEdits: [PersonEdit]?
+
+    /// Up to this many edit records are kept in memory between the two readings (the details' last changes, then
+    /// the history itself), so that a usual dossier reads its history once.
+    static let keptEditLimit = 10_000
 
     /// Prepares the content of `dossier` in its language, reading the edit history once for the details' last changes.
     init(dossier: Dossier, templates: ExtractTemplates) throws {
@@ -54,7 +62,13 @@ struct ExtractContent {
             timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets))
 
         var lastEdits: [PersonField: PersonEdit] = [:]
-        try dossier.forEachEdit { lastEdits[$0.field] = $0 }
+        var keptEdits: [PersonEdit]? = dossier.editCount <= Self.keptEditLimit ? [] : nil
+        keptEdits?.reserveCapacity(dossier.editCount)
+        try dossier.forEachEdit { edit in
+            lastEdits[edit.field] = edit
+            keptEdits?.append(edit)
+        }
+        self.keptEdits = keptEdits
         var fields: [FieldRow] = []
         if let details = dossier.person?.details {
             for field in PersonField.allCases {
@@ -89,6 +103,16 @@ struct ExtractContent {
             glossary.append(GlossaryRow(category: labels.word(.legalBasisCategory), term: basis.name[labels.language], meaning: meaning, key: basis.key))
         }
         self.glossary = glossary
+    }
+
+    /// Calls `body` for each edit record of the person, oldest first: from memory when kept, else streamed from the
+    /// database (inside the dossier's read transaction, so the same records either way).
+    func forEachEdit(_ body: (PersonEdit) throws -> Void) throws {
+        if let keptEdits {
+            try keptEdits.forEach(body)
+        } else {
+            try dossier.forEachEdit(body)
+        }
     }
 
     /// Whether the person's data is used for the purpose: there is a consent record (whatever its status now, the
@@ -201,19 +225,74 @@ struct ExtractTime: Sendable {
 
     /// ISO 8601 with the zone's offset, such as `2026-03-28T14:05:09+01:00`; milliseconds only when not zero.
     func iso8601(_ date: Date) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.iso8601MaximumLength) { buffer in
+            let length = writeISO8601(date, to: buffer.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<length]), as: UTF8.self)
+        }
+    }
+
+    /// The most bytes ``writeISO8601(_:to:)`` writes.
+    static let iso8601MaximumLength = 64
+
+    /// Writes ``iso8601(_:)`` of `date` as UTF-8 to `target` (room for ``iso8601MaximumLength`` bytes) without making
+    /// a string, as the JSON extract does for every timestamp; returns the number of bytes.
+    func writeISO8601(_ date: Date, to target: UnsafeMutablePointer<UInt8>) -> Int {
         let (milliseconds, offset) = local(date)
         let (day, rest) = Self.split(milliseconds)
         let civil = CalendarDate(daysSince1970: day).map { ($0.year, $0.month, $0.day) } ?? (1970, 1, 1)
         let hour = rest / 3_600_000, minute = rest / 60_000 % 60, second = rest / 1000 % 60, fraction = rest % 1000
-        var text = "\(Self.pad(civil.0, 4))-\(Self.pad(civil.1, 2))-\(Self.pad(civil.2, 2))T\(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))"
-        if fraction != 0 { text += "." + Self.pad(fraction, 3) }
-        let sign = offset < 0 ? "-" : "+"
-        return text + sign + Self.pad(abs(offset) / 3600, 2) + ":" + Self.pad(abs(offset) / 60 % 60, 2)
+        var cursor = target
+        func put(_ byte: Unicode.Scalar) {
+            cursor.pointee = UInt8(ascii: byte)
+            cursor += 1
+        }
+        Self.pad(Int64(civil.0), 4, &cursor)
+        put("-")
+        Self.pad(Int64(civil.1), 2, &cursor)
+        put("-")
+        Self.pad(Int64(civil.2), 2, &cursor)
+        put("T")
+        Self.pad(hour, 2, &cursor)
+        put(":")
+        Self.pad(minute, 2, &cursor)
+        put(":")
+        Self.pad(second, 2, &cursor)
+        if fraction != 0 {
+            put(".")
+            Self.pad(fraction, 3, &cursor)
+        }
+        put(offset < 0 ? "-" : "+")
+        Self.pad(Int64(abs(offset) / 3600), 2, &cursor)
+        put(":")
+        Self.pad(Int64(abs(offset) / 60 % 60), 2, &cursor)
+        return cursor - target
     }
 
-    private static func pad(_ value: some BinaryInteger, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// Writes the decimal digits of `value` with zeros in front up to `width` (for a negative value: zeros, then
+    /// the sign and the digits, as the padded `String(value)` of earlier versions).
+    private static func pad(_ value: Int64, _ width: Int, _ cursor: inout UnsafeMutablePointer<UInt8>) {
+        var scale: UInt64 = 1
+        var count = 1
+        while scale <= value.magnitude / 10 {
+            scale *= 10
+            count += 1
+        }
+        let length = count + (value < 0 ? 1 : 0)
+        for _ in 0..<max(0, width - length) {
+            cursor.pointee = UInt8(ascii: "0")
+            cursor += 1
+        }
+        if value < 0 {
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
+        }
+        var remaining = value.magnitude
+        while scale > 0 {
+            cursor.pointee = UInt8(ascii: "0") + UInt8(remaining / scale)
+            cursor += 1
+            remaining %= scale
+            scale /= 10
+        }
     }
 
     /// The spreadsheet date of a calendar date.

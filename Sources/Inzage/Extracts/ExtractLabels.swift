@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The sheets of the XLSX extract, in workbook order; also the parts of the read-me.
 public enum ExtractSheet: String, Sendable, CaseIterable {
@@ -257,6 +258,10 @@ public struct ExtractLabels: Sendable {
     public let origin: TemplateOrigin
     private let texts: [String: String]
     private let citation: TextTemplate
+    /// The name and explanation of every key of every category, looked up once (the writers ask for them per cell).
+    private let codes: [CodeCategory: [String: CodeLabel]]
+    /// What is slow to make and the same every time: the date formatter, country names, article citations.
+    private let made = MadeOnce()
 
     /// The relative path of the label file of `language`.
     public static func path(for language: Language) -> String { "extract/labels.\(language.rawValue).json" }
@@ -288,6 +293,13 @@ public struct ExtractLabels: Sendable {
             throw ExtractError.missingLabel(file: file.path, origin: file.origin, key: key)
         }
         self.texts = texts
+        var codes: [CodeCategory: [String: CodeLabel]] = [:]
+        for category in CodeCategory.allCases {
+            var labels: [String: CodeLabel] = [:]
+            for key in category.keys { labels[key] = Self.code(category, key, in: texts) }
+            codes[category] = labels
+        }
+        self.codes = codes
         citation = try TextTemplate(TemplateFile(path: "\(file.path) meta.articleCitation", origin: file.origin,
                                                  contents: texts[Self.citationKey] ?? ""))
         _ = try articleCitation("15")
@@ -343,6 +355,10 @@ public struct ExtractLabels: Sendable {
     public func categoryTitle(_ category: CodeCategory) -> String { text("codes.\(category.rawValue).title") }
     /// The name and explanation of the code `key` of `category`; the key itself for a key the labels do not know.
     public func code(_ category: CodeCategory, _ key: String) -> CodeLabel {
+        codes[category]?[key] ?? Self.code(category, key, in: texts)
+    }
+
+    private static func code(_ category: CodeCategory, _ key: String, in texts: [String: String]) -> CodeLabel {
         let prefix = "codes.\(category.rawValue).values.\(key)."
         return CodeLabel(label: texts[prefix + "label"] ?? key, explanation: texts[prefix + "explanation"] ?? "")
     }
@@ -359,9 +375,12 @@ public struct ExtractLabels: Sendable {
 
     /// A GDPR article cited in the language, such as "Art. 6(1)(a) GDPR" or "art. 6(1)(a) AVG".
     public func articleCitation(_ article: String) throws -> String {
+        if let citation = made.citations.withLock({ $0[article] }) { return citation }
         var variables = TemplateVariables()
         variables.set("article", article)
-        return try citation.render(variables)
+        let citation = try citation.render(variables)
+        made.citations.withLock { $0[article] = citation }
+        return citation
     }
 
     /// A date written out in the language, such as "28 April 2025".
@@ -371,17 +390,39 @@ public struct ExtractLabels: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt
         guard let instant = calendar.date(from: components) else { return date.description }
-        let formatter = DateFormatter()
-        formatter.calendar = calendar
-        formatter.timeZone = .gmt
-        formatter.locale = Locale(identifier: languageTag)
-        formatter.dateFormat = text("meta.dateFormat")
-        return formatter.string(from: instant)
+        return made.dateFormatter.withLock { formatter in
+            if formatter == nil {
+                let created = DateFormatter()
+                created.calendar = calendar
+                created.timeZone = .gmt
+                created.locale = Locale(identifier: languageTag)
+                created.dateFormat = text("meta.dateFormat")
+                formatter = created
+            }
+            return formatter!.string(from: instant)
+        }
     }
 
     /// A country's name in the language followed by its code, such as "Verenigde Staten (US)"; the code alone when unknown.
     public func countryName(_ code: String) -> String {
-        guard let name = Locale(identifier: languageTag).localizedString(forRegionCode: code), name != code else { return code }
-        return "\(name) (\(code))"
+        if let name = made.countryNames.withLock({ $0[code] }) { return name }
+        let name: String
+        if let localized = Locale(identifier: languageTag).localizedString(forRegionCode: code), localized != code {
+            name = "\(localized) (\(code))"
+        } else {
+            name = code
+        }
+        made.countryNames.withLock { $0[code] = name }
+        return name
     }
+}
+
+/// The parts of one language's labels that are slow to make and never change, made on first use and shared by the
+/// copies of the labels (a worker answers many requests with one set): ICU makes a date formatter in about a
+/// millisecond, and a Mustache template renders a citation each time.
+private final class MadeOnce: Sendable {
+    /// The long-date formatter; a formatter is not safe to use from two threads at once, hence the lock around it.
+    let dateFormatter = Mutex<DateFormatter?>(nil)
+    let countryNames = Mutex<[String: String]>([:])
+    let citations = Mutex<[String: String]>([:])
 }

@@ -88,17 +88,43 @@ enum ReadMe {
             }
             lines = []
         }
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(rawLine).trimmingCharacters(in: .whitespaces)
+        func take(_ rawLine: Substring.UnicodeScalarView) {
+            let line = trimmed(rawLine)
             if line.hasPrefix("## ") {
                 finish()
-                heading = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces)
+                heading = trimmed(String(line.dropFirst(3)).unicodeScalars[...])
             } else {
                 lines.append(line)
             }
         }
+        // Lines end at a line feed that is a character of its own: not at one after a carriage return, which
+        // together are one character (as splitting the text's characters at "\n" does).
+        let scalars = text.unicodeScalars
+        var lineStart = scalars.startIndex
+        var previous: Unicode.Scalar?
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            if scalar == "\n" && previous != "\r" {
+                take(scalars[lineStart..<index])
+                lineStart = scalars.index(after: index)
+            }
+            previous = scalar
+            index = scalars.index(after: index)
+        }
+        take(scalars[lineStart...])
         finish()
         return rows
+    }
+
+    private static let whitespace = CharacterSet.whitespaces
+
+    /// `text` without the whitespace (`CharacterSet.whitespaces`) at either end, as `trimmingCharacters(in:)` gives.
+    static func trimmed(_ text: Substring.UnicodeScalarView) -> String {
+        var start = text.startIndex, end = text.endIndex
+        while start < end, whitespace.contains(text[start]) { start = text.index(after: start) }
+        while end > start, whitespace.contains(text[text.index(before: end)]) { end = text.index(before: end) }
+        return String(text[start..<end])
     }
 
     // The variables, for the documentation of organisations that edit the template:

@@ -12,12 +12,14 @@ import Glibc
 ///   and rights add `gdprArticle` and `dpvIRI` (the Data Privacy Vocabulary's GDPR extension).
 /// - Optional members are always present, `null` when empty.
 /// - The same dossier gives the same bytes: the top-level members come in a fixed order, the members of the
-///   objects inside them in alphabetical order.
-/// - The document is streamed: the small sections are encoded one by one, the consent events and edit records
-///   element by element, so memory stays flat however long the history is. Each top-level member and each
-///   element of the long arrays starts a new line.
+///   objects inside them in alphabetical order (by UTF-8 bytes), except `events`, which ends each consent.
+/// - The document is written by hand into a buffer that is flushed to the file in blocks, with strings escaped as
+///   RFC 8259 requires (`"`, `\` and U+0000–U+001F; nothing else, `/` included). The consent events and edit
+///   records are streamed element by element, so memory stays flat however long the history is. Each top-level
+///   member and each element of the long arrays starts a new line.
 /// - The file appears at the destination only when it is complete (written under a temporary name in the same
-///   folder, then renamed), with the permissions of a new file (as the XLSX extract), so the umask decides.
+///   folder, flushed to disk, then renamed), with the permissions of a new file (as the XLSX extract), so the umask
+///   decides.
 public struct JSONExtractWriter: Sendable {
     /// The schema version written to every document.
     public static let schemaVersion = "inzage-extract/1"
@@ -37,490 +39,790 @@ public struct JSONExtractWriter: Sendable {
     public func write(_ dossier: Dossier, to destination: URL) throws {
         let content = try ExtractContent(dossier: dossier, templates: templates)
         try AtomicFile.write(to: destination) { output in
-            let document = ExtractDocument(content)
-            try output.openObject()
-            try output.member("schemaVersion", Self.schemaVersion)
-            try output.member("generatedAt", content.time.iso8601(dossier.generatedAt))
-            try output.member("language", document.coded(dossier.language))
-            try output.member("timeZone", dossier.timeZone.identifier)
-            try output.member("organisation", document.organisation())
-            try output.member("request", ExplicitNull(wrappedValue: dossier.request.map { document.request($0, transitions: nil) }))
-            try output.member("dataHeld", dossier.person != nil)
-            try output.member("readMe", content.readMe)
-            try output.member("subject", ExplicitNull(wrappedValue: document.subject()))
-            try output.member("purposes", try dossier.purposes.map(document.purpose))
-            try output.streamedArray("consents", of: ExtractDocument.ConsentPart.self) { element in
-                for entry in dossier.purposes {
-                    guard let consent = entry.consent else { continue }
-                    try element(document.consent(entry, consent)) { event in
-                        try dossier.forEachConsentEvent { if $0.consentID == consent.id { try event(try document.event($0)) } }
-                    }
-                }
-            }
-            try output.member("sources", dossier.sources.map(document.source))
-            try output.streamedArray("editHistory", of: ExtractDocument.EditPart.self) { element in
-                try dossier.forEachEdit { try element(document.edit($0), nil) }
-            }
-            try output.member("recipients", content.recipients.map(document.recipient))
-            try output.member("requests", dossier.requests.map { document.request($0.request, transitions: $0.transitions) })
-            try output.member("rights", try document.rights())
-            try output.member("complaint", try document.complaint())
-            try output.closeObject()
+            try ExtractDocument(content, output).write()
         }
     }
 }
 
-// MARK: - Document parts
+// MARK: - The document
 
-/// A coded value in words.
-struct CodedValue: Encodable {
-    let key: String
-    let label: String
-    let explanation: String
-}
-
-/// A legal basis or right with its article and DPV concept.
-struct ArticleValue: Encodable {
-    let key: String
-    let label: String
-    let explanation: String
-    let gdprArticle: String
-    @ExplicitNull var dpvIRI: String?
-}
-
-/// A reference to a reference-list entry by key and name.
-struct EntryReference: Encodable {
-    let key: String
-    let label: String
-}
-
-/// Builds the parts of the document from the prepared content.
-struct ExtractDocument {
-    let content: ExtractContent
+/// Writes the document of the prepared content. Each part lists its members in the order they appear: a new member
+/// goes in at its alphabetical place (by UTF-8 bytes, as `JSONEncoder`'s `.sortedKeys` put them), with `out.key`
+/// and its value; the schema and the order are checked by the tests (`ExtractJSONTests`).
+final class ExtractDocument {
+    private let content: ExtractContent
+    private let out: JSONStreamOutput
     private var labels: ExtractLabels { content.labels }
     private var language: Language { content.language }
 
-    init(_ content: ExtractContent) { self.content = content }
+    /// Values that repeat in every consent event and edit record, written once and then copied as bytes.
+    private struct CodeKey: Hashable {
+        let category: CodeCategory
+        let key: String
+    }
+    private struct ActorKey: Hashable {
+        let by: String
+        let via: ChangeChannel
+    }
+    private var codes: [CodeKey: [UInt8]] = [:]
+    private var actors: [ActorKey: [UInt8]] = [:]
+    private var bases: [String: [UInt8]] = [:]
+    private var sourceValues: [String: [UInt8]] = [:]
 
-    func coded<Code: LabelledCode>(_ code: Code) -> CodedValue {
-        let text = labels.code(code)
-        return CodedValue(key: code.rawValue, label: text.label, explanation: text.explanation)
+    /// Up to this many consent events are read once and grouped per consent; beyond it they are streamed once per
+    /// consent, so that memory stays flat.
+    static let groupedEventLimit = 10_000
+
+    init(_ content: ExtractContent, _ out: JSONStreamOutput) {
+        self.content = content
+        self.out = out
     }
 
-    func basis(_ key: String) throws -> ArticleValue {
-        guard let basis = content.dossier.lists.basis(key) else {
-            return ArticleValue(key: key, label: key, explanation: "", gdprArticle: "", dpvIRI: nil)
+    func write() throws {
+        let dossier = content.dossier
+        out.raw("{\n\"schemaVersion\":")
+        out.string(JSONExtractWriter.schemaVersion)
+        member("generatedAt")
+        out.time(dossier.generatedAt, content.time)
+        member("language")
+        coded(dossier.language)
+        member("timeZone")
+        out.string(dossier.timeZone.identifier)
+        member("organisation")
+        organisation()
+        member("request")
+        if let request = dossier.request { self.request(request, transitions: nil) } else { out.null() }
+        member("dataHeld")
+        out.bool(dossier.person != nil)
+        member("readMe")
+        array(content.readMe) { row in
+            out.open()
+            out.key("heading")
+            out.string(row.heading)
+            out.key("text")
+            out.string(row.text)
+            out.close()
         }
-        return ArticleValue(key: basis.key, label: basis.name[language], explanation: basis.description[language],
-                            gdprArticle: basis.article, dpvIRI: basis.dpvIRI.isEmpty ? nil : basis.dpvIRI)
+        member("subject")
+        subject()
+        member("purposes")
+        array(dossier.purposes, purpose)
+        member("consents")
+        try consents()
+        member("sources")
+        array(dossier.sources, source)
+        member("editHistory")
+        out.raw("[")
+        var first = true
+        try content.forEachEdit { edit in
+            out.raw(first ? "\n" : ",\n")
+            first = false
+            self.edit(edit)
+            try out.flushIfFull()
+        }
+        out.raw(first ? "]" : "\n]")
+        member("recipients")
+        array(content.recipients, recipient)
+        member("requests")
+        array(dossier.requests) { request($0.request, transitions: $0.transitions) }
+        member("rights")
+        rights()
+        member("complaint")
+        complaint()
+        out.raw("\n}\n")
+        try out.flushIfFull()
     }
 
-    func sourceValue(_ key: String) -> CodedValue {
+    /// Starts a top-level member (after the first) on a new line.
+    private func member(_ key: StaticString) {
+        out.raw(",\n\"")
+        out.raw(key)
+        out.raw("\":")
+    }
+
+    /// A compact array of `elements`.
+    private func array<Element>(_ elements: [Element], _ element: (Element) -> Void) {
+        out.openArray()
+        for value in elements {
+            out.element()
+            element(value)
+        }
+        out.closeArray()
+    }
+
+    // MARK: Values
+
+    private func optional(_ text: String?) {
+        if let text { out.string(text) } else { out.null() }
+    }
+
+    private func time(_ date: Date?) {
+        if let date { out.time(date, content.time) } else { out.null() }
+    }
+
+    /// `{"explanation","key","label"}` of a code in words.
+    private func coded<Code: LabelledCode>(_ code: Code) { coded(Code.category, code.rawValue) }
+
+    private func coded(_ category: CodeCategory, _ key: String) {
+        let cacheKey = CodeKey(category: category, key: key)
+        if let bytes = codes[cacheKey] { return out.raw(bytes) }
+        let start = out.mark
+        let text = labels.code(category, key)
+        out.open()
+        out.key("explanation")
+        out.string(text.explanation)
+        out.key("key")
+        out.string(key)
+        out.key("label")
+        out.string(text.label)
+        out.close()
+        codes[cacheKey] = out.bytes(since: start)
+    }
+
+    private func coded<Code: LabelledCode>(_ code: Code?) {
+        if let code { coded(code) } else { out.null() }
+    }
+
+    /// `{"dpvIRI","explanation","gdprArticle","key","label"}`.
+    private func article(dpvIRI: String?, explanation: String, gdprArticle: String, key: String, label: String) {
+        out.open()
+        out.key("dpvIRI")
+        optional(dpvIRI)
+        out.key("explanation")
+        out.string(explanation)
+        out.key("gdprArticle")
+        out.string(gdprArticle)
+        out.key("key")
+        out.string(key)
+        out.key("label")
+        out.string(label)
+        out.close()
+    }
+
+    /// A legal basis by key; the key alone when the lists do not know it.
+    private func basis(_ key: String) {
+        if let bytes = bases[key] { return out.raw(bytes) }
+        let start = out.mark
+        if let basis = content.dossier.lists.basis(key) {
+            article(dpvIRI: basis.dpvIRI.isEmpty ? nil : basis.dpvIRI, explanation: basis.description[language],
+                    gdprArticle: basis.article, key: basis.key, label: basis.name[language])
+        } else {
+            article(dpvIRI: nil, explanation: "", gdprArticle: "", key: key, label: key)
+        }
+        bases[key] = out.bytes(since: start)
+    }
+
+    /// A source by key, as a coded value.
+    private func sourceValue(_ key: String) {
+        if let bytes = sourceValues[key] { return out.raw(bytes) }
+        let start = out.mark
         let source = content.dossier.lists.source(key)
-        return CodedValue(key: key, label: source?.name[language] ?? key, explanation: source?.description[language] ?? "")
+        out.open()
+        out.key("explanation")
+        out.string(source?.description[language] ?? "")
+        out.key("key")
+        out.string(key)
+        out.key("label")
+        out.string(source?.name[language] ?? key)
+        out.close()
+        sourceValues[key] = out.bytes(since: start)
     }
 
-    func purposeReference(_ key: String) -> EntryReference { EntryReference(key: key, label: content.purposeName(key)) }
+    /// Who made a change, in words.
+    private func actor(_ by: String, via: ChangeChannel) {
+        let cacheKey = ActorKey(by: by, via: via)
+        if let bytes = actors[cacheKey] { return out.raw(bytes) }
+        let start = out.mark
+        out.string(content.actor(by, via: via))
+        actors[cacheKey] = out.bytes(since: start)
+    }
+
+    /// `{"key","label"}`.
+    private func reference(key: String, label: String) {
+        out.open()
+        out.key("key")
+        out.string(key)
+        out.key("label")
+        out.string(label)
+        out.close()
+    }
 
     // MARK: Organisation and request
 
-    struct OrganisationPart: Encodable {
-        struct Officer: Encodable {
-            let name: String
-            let email: String
-        }
-        let name: String
-        let address: String
-        let contactEmail: String
-        let dataProtectionOfficer: Officer
-        let country: String
-    }
-
-    func organisation() -> OrganisationPart {
+    private func organisation() {
         let profile = content.dossier.organisation
-        return OrganisationPart(name: profile.name, address: profile.address, contactEmail: profile.contactEmail,
-                            dataProtectionOfficer: .init(name: profile.dpoName, email: profile.dpoEmail), country: profile.country)
+        out.open()
+        out.key("address")
+        out.string(profile.address)
+        out.key("contactEmail")
+        out.string(profile.contactEmail)
+        out.key("country")
+        out.string(profile.country)
+        out.key("dataProtectionOfficer")
+        out.open()
+        out.key("email")
+        out.string(profile.dpoEmail)
+        out.key("name")
+        out.string(profile.dpoName)
+        out.close()
+        out.key("name")
+        out.string(profile.name)
+        out.close()
     }
 
-    struct RequestPart: Encodable {
-        struct StateChange: Encodable {
-            let at: String
-            @ExplicitNull var from: CodedValue?
-            let to: CodedValue
+    /// A request; `stateHistory` only with `transitions` (in `requests`, not in the top-level `request`).
+    private func request(_ request: DataSubjectRequest, transitions: [RequestTransition]?) {
+        out.open()
+        out.key("dueOn")
+        out.string(request.dueOn.description)
+        out.key("extendedDueOn")
+        optional(request.extendedDueOn?.description)
+        out.key("formats")
+        array(request.formats) { coded($0) }
+        out.key("lastStateChangeAt")
+        time(content.dossier.requests.first { $0.request.id == request.id }.flatMap { ExtractContent.lastStateChange($0.transitions) })
+        out.key("receivedAt")
+        out.time(request.receivedAt, content.time)
+        out.key("receivedOn")
+        out.string(request.receivedOn.description)
+        out.key("reference")
+        out.string(request.reference)
+        out.key("state")
+        coded(request.state)
+        if let transitions {
+            out.key("stateHistory")
+            array(transitions) { transition in
+                out.open()
+                out.key("at")
+                out.time(transition.at, content.time)
+                out.key("from")
+                coded(transition.from)
+                out.key("to")
+                coded(transition.to)
+                out.close()
+            }
         }
-        let reference: String
-        let type: ArticleValue
-        let state: CodedValue
-        let receivedAt: String
-        let receivedOn: CivilDate
-        let dueOn: CivilDate
-        @ExplicitNull var extendedDueOn: CivilDate?
-        @ExplicitNull var lastStateChangeAt: String?
-        let formats: [CodedValue]
-        /// Only in `requests`, not in the top-level `request` (which is one of them).
-        let stateHistory: [StateChange]?
-    }
-
-    func request(_ request: DataSubjectRequest, transitions: [RequestTransition]?) -> RequestPart {
+        out.key("type")
         let type = labels.code(request.type)
-        return RequestPart(
-            reference: request.reference,
-            type: ArticleValue(key: request.type.rawValue, label: type.label, explanation: type.explanation,
-                               gdprArticle: String(request.type.gdprArticle), dpvIRI: GDPRReference.dpvNamespace + "A\(request.type.gdprArticle)"),
-            state: coded(request.state), receivedAt: content.time.iso8601(request.receivedAt), receivedOn: request.receivedOn,
-            dueOn: request.dueOn, extendedDueOn: request.extendedDueOn,
-            lastStateChangeAt: content.dossier.requests.first { $0.request.id == request.id }
-                .flatMap { ExtractContent.lastStateChange($0.transitions) }.map(content.time.iso8601),
-            formats: request.formats.map(coded),
-            stateHistory: transitions?.map { RequestPart.StateChange(at: content.time.iso8601($0.at), from: $0.from.map(coded), to: coded($0.to)) })
+        article(dpvIRI: GDPRReference.dpvNamespace + "A\(request.type.gdprArticle)", explanation: type.explanation,
+                gdprArticle: String(request.type.gdprArticle), key: request.type.rawValue, label: type.label)
+        out.close()
     }
 
     // MARK: Subject
 
-    struct SubjectPart: Encodable {
-        struct Detail: Encodable {
-            let field: CodedValue
-            let value: String
-            let valueInWords: String
-            @ExplicitNull var lastChangedAt: String?
-            @ExplicitNull var lastChangedBy: String?
-            @ExplicitNull var lastChangedVia: CodedValue?
+    private func subject() {
+        guard let person = content.dossier.person else { return out.null() }
+        out.open()
+        out.key("details")
+        array(content.fields) { row in
+            out.open()
+            out.key("field")
+            coded(row.field)
+            out.key("lastChangedAt")
+            time(row.lastEdit?.at)
+            out.key("lastChangedBy")
+            if let edit = row.lastEdit { actor(edit.attribution.by, via: edit.attribution.via) } else { out.null() }
+            out.key("lastChangedVia")
+            coded(row.lastEdit?.attribution.via)
+            out.key("value")
+            out.string(row.value)
+            out.key("valueInWords")
+            out.string(row.display)
+            out.close()
         }
-        let personID: Int64
-        @ExplicitNull var source: CodedValue?
-        let registeredAt: String
-        let updatedAt: String
-        let details: [Detail]
-    }
-
-    func subject() -> SubjectPart? {
-        guard let person = content.dossier.person else { return nil }
-        return SubjectPart(
-            personID: person.id, source: person.details.sourceKey.map(sourceValue),
-            registeredAt: content.time.iso8601(person.createdAt), updatedAt: content.time.iso8601(person.updatedAt),
-            details: content.fields.map { row in
-                SubjectPart.Detail(field: coded(row.field), value: row.value, valueInWords: row.display,
-                               lastChangedAt: row.lastEdit.map { content.time.iso8601($0.at) },
-                               lastChangedBy: row.lastEdit.map { content.actor($0.attribution) },
-                               lastChangedVia: row.lastEdit.map { coded($0.attribution.via) })
-            })
+        out.key("personID")
+        out.integer(person.id)
+        out.key("registeredAt")
+        out.time(person.createdAt, content.time)
+        out.key("source")
+        if let key = person.details.sourceKey { sourceValue(key) } else { out.null() }
+        out.key("updatedAt")
+        out.time(person.updatedAt, content.time)
+        out.close()
     }
 
     // MARK: Purposes and consents
 
-    struct PurposePart: Encodable {
-        let key: String
-        let label: String
-        let description: String
-        @ExplicitNull var legalBasis: ArticleValue?
-        let dataCategories: String
-        let recipients: [EntryReference]
-        let retention: String
-        @ExplicitNull var transfersOutsideEU: String?
-        @ExplicitNull var automatedDecisionMaking: String?
-        let directMarketing: Bool
-        let rightToObject: String
-        @ExplicitNull var consentStatus: CodedValue?
-        let consentSummary: String
-        let consentText: String
-        @ExplicitNull var privacyStatementURL: String?
-    }
-
-    func purpose(_ entry: PurposeInDossier) throws -> PurposePart {
+    private func purpose(_ entry: PurposeInDossier) {
         let purpose = entry.purpose
-        return PurposePart(
-            key: purpose.key, label: purpose.name[language], description: purpose.description[language],
-            legalBasis: try entry.basis.map { try basis($0.key) }, dataCategories: purpose.dataCategories[language],
-            recipients: entry.recipients.map { EntryReference(key: $0.key, label: $0.name) }, retention: purpose.retention[language],
-            transfersOutsideEU: purpose.transfersOutsideEU?[language], automatedDecisionMaking: purpose.automatedDecisionMaking?[language],
-            directMarketing: purpose.isDirectMarketing, rightToObject: content.rightToObject(entry),
-            consentStatus: entry.consent.map { coded($0.status) }, consentSummary: content.consentSummary(entry),
-            consentText: purpose.consentText[language], privacyStatementURL: purpose.privacyStatementURL)
+        out.open()
+        out.key("automatedDecisionMaking")
+        optional(purpose.automatedDecisionMaking?[language])
+        out.key("consentStatus")
+        coded(entry.consent?.status)
+        out.key("consentSummary")
+        out.string(content.consentSummary(entry))
+        out.key("consentText")
+        out.string(purpose.consentText[language])
+        out.key("dataCategories")
+        out.string(purpose.dataCategories[language])
+        out.key("description")
+        out.string(purpose.description[language])
+        out.key("directMarketing")
+        out.bool(purpose.isDirectMarketing)
+        out.key("key")
+        out.string(purpose.key)
+        out.key("label")
+        out.string(purpose.name[language])
+        out.key("legalBasis")
+        if let basis = entry.basis { self.basis(basis.key) } else { out.null() }
+        out.key("privacyStatementURL")
+        optional(purpose.privacyStatementURL)
+        out.key("recipients")
+        array(entry.recipients) { reference(key: $0.key, label: $0.name) }
+        out.key("retention")
+        out.string(purpose.retention[language])
+        out.key("rightToObject")
+        out.string(content.rightToObject(entry))
+        out.key("transfersOutsideEU")
+        optional(purpose.transfersOutsideEU?[language])
+        out.close()
     }
 
-    /// A consent without its events (the writer streams them into `events`).
-    struct ConsentPart: Encodable {
-        let consentID: Int64
-        let purpose: EntryReference
-        let legalBasis: ArticleValue
-        let status: CodedValue
-        let source: CodedValue
-        @ExplicitNull var consentText: String?
-        @ExplicitNull var comment: String?
-        @ExplicitNull var givenAt: String?
-        @ExplicitNull var withdrawnAt: String?
-        let registeredAt: String
-        let registeredBy: String
-        let updatedAt: String
-        let updatedBy: String
-        let updateCount: Int
+    /// The consents in purpose order, each followed by its events (oldest first) on lines of their own.
+    private func consents() throws {
+        let dossier = content.dossier
+        // Few events: read them once and group them; many: stream them once per consent (flat memory).
+        var grouped: [Int64: [ConsentEvent]]?
+        if dossier.consentEventCount <= Self.groupedEventLimit {
+            var byConsent: [Int64: [ConsentEvent]] = [:]
+            try dossier.forEachConsentEvent { byConsent[$0.consentID, default: []].append($0) }
+            grouped = byConsent
+        }
+        out.raw("[")
+        var first = true
+        for entry in dossier.purposes {
+            guard let consent = entry.consent else { continue }
+            out.raw(first ? "\n" : ",\n")
+            first = false
+            self.consent(consent)
+            out.key("events")
+            out.raw("[")
+            var firstEvent = true
+            let emit = { (event: ConsentEvent) throws in
+                self.out.raw(firstEvent ? "\n" : ",\n")
+                firstEvent = false
+                self.event(event)
+                try self.out.flushIfFull()
+            }
+            if let grouped {
+                try grouped[consent.id]?.forEach(emit)
+            } else {
+                try dossier.forEachConsentEvent { if $0.consentID == consent.id { try emit($0) } }
+            }
+            out.raw(firstEvent ? "]" : "\n]")
+            out.close()
+        }
+        out.raw(first ? "]" : "\n]")
     }
 
-    func consent(_ entry: PurposeInDossier, _ consent: Consent) throws -> ConsentPart {
-        ConsentPart(
-            consentID: consent.id, purpose: purposeReference(consent.purposeKey), legalBasis: try basis(consent.basisKey),
-            status: coded(consent.status), source: sourceValue(consent.sourceKey), consentText: consent.consentText, comment: consent.comment,
-            givenAt: consent.givenAt.map(content.time.iso8601), withdrawnAt: consent.withdrawnAt.map(content.time.iso8601),
-            registeredAt: content.time.iso8601(consent.registeredAt), registeredBy: content.actor(consent.registeredBy, via: .cli),
-            updatedAt: content.time.iso8601(consent.updatedAt), updatedBy: content.actor(consent.updatedBy, via: .cli),
-            updateCount: consent.updateCount)
+    /// A consent without its closing brace: the caller adds `events` and closes it.
+    private func consent(_ consent: Consent) {
+        out.open()
+        out.key("comment")
+        optional(consent.comment)
+        out.key("consentID")
+        out.integer(consent.id)
+        out.key("consentText")
+        optional(consent.consentText)
+        out.key("givenAt")
+        time(consent.givenAt)
+        out.key("legalBasis")
+        basis(consent.basisKey)
+        out.key("purpose")
+        reference(key: consent.purposeKey, label: content.purposeName(consent.purposeKey))
+        out.key("registeredAt")
+        out.time(consent.registeredAt, content.time)
+        out.key("registeredBy")
+        actor(consent.registeredBy, via: .cli)
+        out.key("source")
+        sourceValue(consent.sourceKey)
+        out.key("status")
+        coded(consent.status)
+        out.key("updateCount")
+        out.integer(consent.updateCount)
+        out.key("updatedAt")
+        out.time(consent.updatedAt, content.time)
+        out.key("updatedBy")
+        actor(consent.updatedBy, via: .cli)
+        out.key("withdrawnAt")
+        time(consent.withdrawnAt)
     }
 
-    struct EventPart: Encodable {
-        @ExplicitNull var eventID: Int64?
-        let at: String
-        let type: CodedValue
-        @ExplicitNull var fromStatus: CodedValue?
-        let toStatus: CodedValue
-        @ExplicitNull var fromBasis: ArticleValue?
-        let toBasis: ArticleValue
-        @ExplicitNull var fromSource: CodedValue?
-        let toSource: CodedValue
-        let by: String
-        let channel: CodedValue
-        @ExplicitNull var requestReference: String?
-        @ExplicitNull var evidence: String?
-        @ExplicitNull var comment: String?
-    }
-
-    func event(_ event: ConsentEvent) throws -> EventPart {
-        EventPart(
-            eventID: event.id, at: content.time.iso8601(event.at), type: coded(event.type),
-            fromStatus: event.fromStatus.map(coded), toStatus: coded(event.toStatus),
-            fromBasis: try event.fromBasis.map(basis), toBasis: try basis(event.toBasis),
-            fromSource: event.fromSource.map(sourceValue), toSource: sourceValue(event.toSource),
-            by: content.actor(event.attribution), channel: coded(event.attribution.via),
-            requestReference: event.attribution.requestReference, evidence: event.evidence, comment: event.comment)
+    private func event(_ event: ConsentEvent) {
+        out.open()
+        out.key("at")
+        out.time(event.at, content.time)
+        out.key("by")
+        actor(event.attribution.by, via: event.attribution.via)
+        out.key("channel")
+        coded(event.attribution.via)
+        out.key("comment")
+        optional(event.comment)
+        out.key("eventID")
+        if let id = event.id { out.integer(id) } else { out.null() }
+        out.key("evidence")
+        optional(event.evidence)
+        out.key("fromBasis")
+        if let key = event.fromBasis { basis(key) } else { out.null() }
+        out.key("fromSource")
+        if let key = event.fromSource { sourceValue(key) } else { out.null() }
+        out.key("fromStatus")
+        coded(event.fromStatus)
+        out.key("requestReference")
+        optional(event.attribution.requestReference)
+        out.key("toBasis")
+        basis(event.toBasis)
+        out.key("toSource")
+        sourceValue(event.toSource)
+        out.key("toStatus")
+        coded(event.toStatus)
+        out.key("type")
+        coded(event.type)
+        out.close()
     }
 
     // MARK: Sources, edits, recipients
 
-    struct SourcePart: Encodable {
-        let key: String
-        let label: String
-        let explanation: String
-        let suppliedBy: CodedValue
+    private func source(_ source: Source) {
+        out.open()
+        out.key("explanation")
+        out.string(source.description[language])
+        out.key("key")
+        out.string(source.key)
+        out.key("label")
+        out.string(source.name[language])
+        out.key("suppliedBy")
+        coded(source.sourceType)
+        out.close()
     }
 
-    func source(_ source: Source) -> SourcePart {
-        SourcePart(key: source.key, label: source.name[language], explanation: source.description[language], suppliedBy: coded(source.sourceType))
+    private func edit(_ edit: PersonEdit) {
+        out.open()
+        out.key("at")
+        out.time(edit.at, content.time)
+        out.key("by")
+        actor(edit.attribution.by, via: edit.attribution.via)
+        out.key("channel")
+        coded(edit.attribution.via)
+        out.key("editID")
+        if let id = edit.id { out.integer(id) } else { out.null() }
+        out.key("field")
+        coded(edit.field)
+        out.key("newValue")
+        optional(edit.newValue)
+        out.key("oldValue")
+        optional(edit.oldValue)
+        out.key("reason")
+        optional(edit.attribution.reason)
+        out.key("requestReference")
+        optional(edit.attribution.requestReference)
+        out.close()
     }
 
-    struct EditPart: Encodable {
-        @ExplicitNull var editID: Int64?
-        let at: String
-        let field: CodedValue
-        @ExplicitNull var oldValue: String?
-        @ExplicitNull var newValue: String?
-        let by: String
-        let channel: CodedValue
-        @ExplicitNull var reason: String?
-        @ExplicitNull var requestReference: String?
-    }
-
-    func edit(_ edit: PersonEdit) -> EditPart {
-        EditPart(editID: edit.id, at: content.time.iso8601(edit.at), field: coded(edit.field), oldValue: edit.oldValue, newValue: edit.newValue,
-             by: content.actor(edit.attribution), channel: coded(edit.attribution.via),
-             reason: edit.attribution.reason, requestReference: edit.attribution.requestReference)
-    }
-
-    struct RecipientPart: Encodable {
-        let key: String
-        let name: String
-        let role: CodedValue
-        let country: String
-        let purposes: [EntryReference]
-    }
-
-    func recipient(_ row: ExtractContent.RecipientRow) -> RecipientPart {
-        RecipientPart(key: row.recipient.key, name: row.recipient.name, role: coded(row.recipient.role), country: row.recipient.country,
-                  purposes: row.purposes.map { EntryReference(key: $0.key, label: $0.name[language]) })
+    private func recipient(_ row: ExtractContent.RecipientRow) {
+        out.open()
+        out.key("country")
+        out.string(row.recipient.country)
+        out.key("key")
+        out.string(row.recipient.key)
+        out.key("name")
+        out.string(row.recipient.name)
+        out.key("purposes")
+        array(row.purposes) { reference(key: $0.key, label: $0.name[language]) }
+        out.key("role")
+        coded(row.recipient.role)
+        out.close()
     }
 
     // MARK: Rights and complaint
 
-    struct RightsPart: Encodable {
-        let howToUse: String
-        let contactEmail: String
-        let items: [ArticleValue]
-    }
-
-    func rights() throws -> RightsPart {
-        RightsPart(howToUse: labels.word(.howToUseRights), contactEmail: content.dossier.organisation.contactEmail,
-               items: DataSubjectRight.allCases.map { right in
-                   let text = labels.right(right)
-                   return ArticleValue(key: right.rawValue, label: text.label, explanation: text.explanation,
-                                       gdprArticle: right.gdprArticle, dpvIRI: right.dpvIRI)
-               })
-    }
-
-    struct ComplaintPart: Encodable {
-        struct Authority: Encodable {
-            let name: String
-            let address: String
-            let url: String
+    private func rights() {
+        out.open()
+        out.key("contactEmail")
+        out.string(content.dossier.organisation.contactEmail)
+        out.key("howToUse")
+        out.string(labels.word(.howToUseRights))
+        out.key("items")
+        array(DataSubjectRight.allCases) { right in
+            let text = labels.right(right)
+            article(dpvIRI: right.dpvIRI, explanation: text.explanation, gdprArticle: right.gdprArticle, key: right.rawValue, label: text.label)
         }
-        struct Court: Encodable {
-            let explanation: String
-            let gdprArticle: String
-        }
-        let supervisoryAuthority: Authority
-        let explanation: String
-        let gdprArticle: String
-        let dpvIRI: String
-        let court: Court
+        out.close()
     }
 
-    func complaint() throws -> ComplaintPart {
+    private func complaint() {
         let profile = content.dossier.organisation
-        return ComplaintPart(
-            supervisoryAuthority: .init(name: profile.supervisoryAuthorityName, address: profile.supervisoryAuthorityAddress,
-                                        url: profile.supervisoryAuthorityURL),
-            explanation: labels.word(.complaint), gdprArticle: GDPRReference.complaintArticle, dpvIRI: GDPRReference.complaintDPVIRI,
-            court: .init(explanation: labels.word(.court), gdprArticle: GDPRReference.courtArticle))
+        out.open()
+        out.key("court")
+        out.open()
+        out.key("explanation")
+        out.string(labels.word(.court))
+        out.key("gdprArticle")
+        out.string(GDPRReference.courtArticle)
+        out.close()
+        out.key("dpvIRI")
+        out.string(GDPRReference.complaintDPVIRI)
+        out.key("explanation")
+        out.string(labels.word(.complaint))
+        out.key("gdprArticle")
+        out.string(GDPRReference.complaintArticle)
+        out.key("supervisoryAuthority")
+        out.open()
+        out.key("address")
+        out.string(profile.supervisoryAuthorityAddress)
+        out.key("name")
+        out.string(profile.supervisoryAuthorityName)
+        out.key("url")
+        out.string(profile.supervisoryAuthorityURL)
+        out.close()
+        out.close()
     }
 }
 
 // MARK: - Streaming output
 
-/// Emits the elements of a nested array, one by one, through the function it is given.
-typealias NestedElements = (_ emit: (any Encodable) throws -> Void) throws -> Void
-
-/// A JSON document written member by member to a file, with a buffer.
+/// A JSON text written by hand into a buffer that is flushed to a file descriptor in blocks.
+///
+/// Objects and arrays keep their commas themselves: ``key(_:)`` and ``element()`` put one before every member or
+/// element but the first. The caller flushes (``flushIfFull()``) between elements of long arrays, never inside a
+/// value, so that a value just written can be copied from the buffer (``bytes(since:)``). The buffer is plain
+/// memory behind a pointer: appending a byte costs no exclusivity check, as a property of a class would.
 final class JSONStreamOutput {
-    private let handle: FileHandle
+    private struct State {
+        var bytes: UnsafeMutablePointer<UInt8>
+        var count: Int
+        var capacity: Int
+        /// True right after `{` or `[`: the next member or element needs no comma.
+        var afterOpen: Bool
+    }
+
+    private let descriptor: Int32
     private let path: String
-    private let encoder: JSONEncoder
-    private var buffer = Data()
-    private var needsComma = false
+    private let state: UnsafeMutablePointer<State>
     private static let flushSize = 1 << 18
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
-    init(handle: FileHandle, path: String) {
-        self.handle = handle
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
         self.path = path
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let capacity = Self.flushSize + (1 << 14)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(bytes: .allocate(capacity: capacity), count: 0, capacity: capacity, afterOpen: false))
     }
 
-    private func raw(_ text: String) throws {
-        buffer.append(contentsOf: text.utf8)
-        try flushIfFull()
+    deinit {
+        state.pointee.bytes.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
-    private func raw(_ data: Data) throws {
-        buffer.append(data)
-        try flushIfFull()
-    }
+    // MARK: Buffer
 
-    private func flushIfFull() throws {
-        if buffer.count >= Self.flushSize { try flush() }
+    func flushIfFull() throws {
+        if state.pointee.count >= Self.flushSize { try flush() }
     }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do {
-            try handle.write(contentsOf: buffer)
-        } catch {
-            throw ExtractError.writeFailed(path: path, reason: error.localizedDescription)
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Encodes `value`; an error names where in the value it failed, never the value itself (personal data).
-    private func encode<Value: Encodable>(_ value: Value) throws -> Data {
-        do {
-            return try encoder.encode(value)
-        } catch let EncodingError.invalidValue(_, context) {
-            let location = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ExtractError.writeFailed(path: path, reason: "the value at \(location) cannot be written as JSON")
-        } catch {
-            throw ExtractError.writeFailed(path: path, reason: "a value cannot be written as JSON")
-        }
-    }
-
-    func openObject() throws { try raw("{") }
-
-    func closeObject() throws { try raw("\n}\n") }
-
-    /// Writes `"key":value` on a new line.
-    func member<Value: Encodable>(_ key: String, _ value: Value) throws {
-        try memberKey(key)
-        try raw(encode(value))
-    }
-
-    private func memberKey(_ key: String) throws {
-        try raw(needsComma ? ",\n" : "\n")
-        needsComma = true
-        try raw(encode(key))
-        try raw(":")
-    }
-
-    /// Writes `"key":[…]` whose elements `body` emits one by one, each on a new line. An element may carry a
-    /// nested array, `nestedKey`, whose elements its second argument emits (nil for none).
-    func streamedArray<Element: Encodable>(
-        _ key: String, of type: Element.Type, nestedKey: String = "events",
-        _ body: (_ element: (Element, NestedElements?) throws -> Void) throws -> Void
-    ) throws {
-        try memberKey(key)
-        try raw("[")
-        var first = true
-        try body { element, nested in
-            try raw(first ? "\n" : ",\n")
-            first = false
-            var data = try encode(element)
-            guard let nested else {
-                try raw(data)
-                return
+        var written = 0
+        let bytes = state.pointee.bytes, count = state.pointee.count
+        while written < count {
+            let result = write(descriptor, bytes + written, count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw ExtractError.writeFailed(path: path, reason: String(cString: strerror(errno)))
             }
-            guard data.count > 2, data.last == UInt8(ascii: "}") else {
-                throw ExtractError.writeFailed(path: path, reason: "an element with nested \(nestedKey) must be a non-empty object")
-            }
-            data.removeLast()
-            try raw(data)
-            try raw(",")
-            try raw(encode(nestedKey))
-            try raw(":[")
-            var firstNested = true
-            try nested { value in
-                try raw(firstNested ? "\n" : ",\n")
-                firstNested = false
-                try raw(encode(value))
-            }
-            try raw(firstNested ? "]}" : "\n]}")
+            written += result
         }
-        try raw(first ? "]" : "\n]")
+        state.pointee.count = 0
+    }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    private func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if state.pointee.count + extra > state.pointee.capacity { grow(extra) }
+        return state.pointee.bytes + state.pointee.count
+    }
+
+    private func grow(_ extra: Int) {
+        let capacity = max(state.pointee.capacity * 2, state.pointee.count + extra)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bytes.update(from: state.pointee.bytes, count: state.pointee.count)
+        state.pointee.bytes.deallocate()
+        state.pointee.bytes = bytes
+        state.pointee.capacity = capacity
+    }
+
+    @inline(__always)
+    private func append(_ byte: UInt8) {
+        reserve(1).pointee = byte
+        state.pointee.count += 1
+    }
+
+    @inline(__always)
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count).update(from: base, count: bytes.count)
+        state.pointee.count += bytes.count
+    }
+
+    /// Where the next byte goes, for ``bytes(since:)``.
+    var mark: Int { state.pointee.count }
+
+    /// The bytes written since `mark` (no flush in between).
+    func bytes(since mark: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: state.pointee.bytes + mark, count: state.pointee.count - mark))
+    }
+
+    func raw(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    func raw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    // MARK: Structure
+
+    func open() {
+        append(UInt8(ascii: "{"))
+        state.pointee.afterOpen = true
+    }
+
+    func close() {
+        append(UInt8(ascii: "}"))
+        state.pointee.afterOpen = false
+    }
+
+    func openArray() {
+        append(UInt8(ascii: "["))
+        state.pointee.afterOpen = true
+    }
+
+    func closeArray() {
+        append(UInt8(ascii: "]"))
+        state.pointee.afterOpen = false
+    }
+
+    /// `"key":`, after a comma unless it is the first member.
+    func key(_ key: StaticString) {
+        let length = key.utf8CodeUnitCount
+        var target = reserve(length + 4)
+        if !state.pointee.afterOpen {
+            target.pointee = UInt8(ascii: ",")
+            target += 1
+        }
+        state.pointee.afterOpen = false
+        target.pointee = UInt8(ascii: "\"")
+        (target + 1).update(from: key.utf8Start, count: length)
+        (target + 1 + length).pointee = UInt8(ascii: "\"")
+        (target + 2 + length).pointee = UInt8(ascii: ":")
+        state.pointee.count = target + 3 + length - state.pointee.bytes
+    }
+
+    /// Before an element of a compact array: a comma unless it is the first.
+    func element() {
+        if !state.pointee.afterOpen { append(UInt8(ascii: ",")) }
+        state.pointee.afterOpen = false
+    }
+
+    // MARK: Values
+
+    func null() { raw("null") }
+
+    func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+
+    func integer(_ value: Int64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var remaining = value.magnitude
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            append(UnsafeBufferPointer(rebasing: buffer.bindMemory(to: UInt8.self)[start...]))
+        }
+    }
+
+    func integer(_ value: Int) { integer(Int64(value)) }
+
+    /// An instant as ISO 8601 in the extract's zone.
+    func time(_ date: Date, _ time: ExtractTime) {
+        let target = reserve(ExtractTime.iso8601MaximumLength + 2)
+        target.pointee = UInt8(ascii: "\"")
+        let length = time.writeISO8601(date, to: target + 1)
+        (target + 1 + length).pointee = UInt8(ascii: "\"")
+        state.pointee.count += length + 2
+    }
+
+    /// A string in quotes, escaped as RFC 8259 requires: `"` and `\` with a backslash, U+0000–U+001F as `\b`, `\t`,
+    /// `\n`, `\f`, `\r` or `\u00XX`; everything else as its UTF-8 bytes (a Swift string holds no lone surrogates).
+    func string(_ value: String) {
+        append(UInt8(ascii: "\""))
+        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
+            let bytes = Array(value.utf8)
+            bytes.withUnsafeBufferPointer { appendEscaped($0) }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
+    private func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            append(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            start = index + 1
+            append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(byte)
+            case 0x08: append(UInt8(ascii: "b"))
+            case 0x09: append(UInt8(ascii: "t"))
+            case 0x0A: append(UInt8(ascii: "n"))
+            case 0x0C: append(UInt8(ascii: "f"))
+            case 0x0D: append(UInt8(ascii: "r"))
+            default:
+                raw("u00")
+                append(Self.hexDigits.utf8Start[Int(byte >> 4)])
+                append(Self.hexDigits.utf8Start[Int(byte & 0x0F)])
+            }
+        }
+        append(UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 }
 
-/// A file written under a temporary name in its destination's folder and renamed over the destination when
-/// complete, so that a reader never sees half a file; on failure the temporary file is removed and the error
-/// rethrown (I/O errors as ``ExtractError/writeFailed(path:reason:)``, others, such as a database error while
-/// streaming, unchanged).
+/// A file written under a temporary name in its destination's folder, flushed to disk and renamed over the
+/// destination when complete, so that a reader never sees half a file; on failure the temporary file is removed and
+/// the error rethrown (I/O errors as ``ExtractError/writeFailed(path:reason:)``, others, such as a database error
+/// while streaming, unchanged).
 enum AtomicFile {
     static func write(to destination: URL, _ body: (JSONStreamOutput) throws -> Void) throws {
         let directory = destination.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp").path
         func failure(_ reason: String) -> ExtractError { .writeFailed(path: destination.path, reason: reason) }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = try? FileHandle(forWritingTo: temporary)
-        else {
-            try? FileManager.default.removeItem(at: temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
             throw failure("cannot create a file in \(directory.path); the folder must exist and be writable")
         }
+        var isOpen = true
         do {
-            let output = JSONStreamOutput(handle: handle, path: destination.path)
+            let output = JSONStreamOutput(descriptor: descriptor, path: destination.path)
             try body(output)
             try output.flush()
-            do {
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                throw failure(error.localizedDescription)
-            }
-            guard rename(temporary.path, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
+            guard fsync(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
+            isOpen = false
+            guard close(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
+            guard rename(temporary, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
         } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
+            if isOpen { close(descriptor) }
+            unlink(temporary)
             throw error
         }
     }

@@ -46,7 +46,7 @@ public struct XLSXExtractWriter: Sendable {
             case .sources:
                 try write(sheet, ExtractColumns.sources, content, in: workbook) { emit in try dossier.sources.forEach(emit) }
             case .changeHistory:
-                try write(sheet, ExtractColumns.changeHistory, content, in: workbook) { emit in try dossier.forEachEdit(emit) }
+                try write(sheet, ExtractColumns.changeHistory, content, in: workbook) { emit in try content.forEachEdit(emit) }
             case .recipients:
                 try write(sheet, ExtractColumns.recipients, content, in: workbook) { emit in try content.recipients.forEach(emit) }
             case .requests:

@@ -29,7 +29,11 @@ public struct InzageDatabase: Sendable {
     /// Wraps an existing writer (an in-memory queue in tests) and migrates it.
     public init(_ dbWriter: any DatabaseWriter) throws {
         self.dbWriter = dbWriter
-        try Self.migrator.migrate(dbWriter)
+        let migrator = Self.migrator
+        // A database at the current schema needs nothing: finding that out is a read, while migrating takes the
+        // write lock and makes the writer connection load the schema, at every start of every command.
+        if try dbWriter.read({ try migrator.hasCompletedMigrations($0) }) { return }
+        try migrator.migrate(dbWriter)
     }
 
     /// An in-memory database, for tests and previews.

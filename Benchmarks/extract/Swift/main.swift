@@ -1,0 +1,70 @@
+// The in-process view of the extract benchmark (issue #4): opens the database once, then writes one person's
+// extract N times, as `inzage extract person` does (a read transaction for the dossier, the file written through
+// the extract archive: temporary name, SHA-256, rename), and prints the time of every extract.
+//
+//   ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N] [--warmup W] [--read-only | --resolve-only]
+//
+// The first W extracts (default 1) are not counted: they load the templates, as the first request of a worker
+// does. Prints one JSON object: {"format": …, "reps": N, "open_ms": …, "first_ms": …, "ms": [ … ]}: the time to open
+// the database, the first extract and every counted extract, in milliseconds. With
+// --read-only nothing is written: each repetition gathers the dossier and reads its edit records and consent
+// events once (the database's share of an extract); with --resolve-only it only gathers the dossier.
+import Foundation
+import Inzage
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ExtractBenchmark: \(message)\n".utf8))
+    exit(2)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+}
+guard arguments.count >= 2, let personID = Int64(arguments[1]) else {
+    fail("usage: ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N] [--warmup W] [--read-only | --resolve-only]")
+}
+guard let format = option("--format").flatMap(ExtractFormat.init(rawValue:)) else { fail("--format xlsx|json is required") }
+guard let out = option("--out") else { fail("--out FILE is required") }
+let reps = option("--reps").flatMap(Int.init) ?? 20
+let warmup = option("--warmup").flatMap(Int.init) ?? 1
+let resolveOnly = arguments.contains("--resolve-only")
+let readOnly = resolveOnly || arguments.contains("--read-only")
+
+do {
+    let clock = ContinuousClock()
+    let opening = clock.now
+    let database = try InzageDatabase(path: arguments[0])
+    let openMilliseconds = milliseconds(opening.duration(to: clock.now))
+    let renderer = ExtractGenerator(templates: ExtractTemplates())
+    let target = URL(fileURLWithPath: out)
+    let archive = try ExtractArchive(root: target.deletingLastPathComponent())
+    let resolver = Resolver(store: database)
+    var times: [Double] = []
+    var first = 0.0
+    for index in 0..<(warmup + reps) {
+        let elapsed = try clock.measure {
+            _ = try resolver.withDossier(personID: personID) { dossier in
+                if resolveOnly { return }
+                if readOnly {
+                    var count = 0
+                    try dossier.forEachEdit { _ in count += 1 }
+                    try dossier.forEachConsentEvent { _ in count += 1 }
+                    return
+                }
+                _ = try archive.write(folder: ".", name: target.lastPathComponent) { url in
+                    try renderer.render(dossier, as: format, to: url)
+                }
+            }
+        }
+        if index == 0 { first = milliseconds(elapsed) }
+        if index >= warmup { times.append(milliseconds(elapsed)) }
+    }
+    let list = times.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+    print("{\"format\": \"\(resolveOnly ? "resolve" : readOnly ? "read" : format.rawValue)\", \"reps\": \(reps), \"open_ms\": \(String(format: "%.3f", openMilliseconds)), \"first_ms\": \(String(format: "%.3f", first)), \"ms\": [\(list)]}")
+} catch {
+    fail("\(error)")
+}
