@@ -273,6 +273,10 @@ final class ExtractDocument {
     /// A request; `stateHistory` only with `transitions` (in `requests`, not in the top-level `request`).
     private func request(_ request: DataSubjectRequest, transitions: [RequestTransition]?) {
         out.open()
+        if transitions != nil {
+            out.key("decisions")
+            array(content.dossier.decisions[request.id] ?? []) { decision($0) }
+        }
         out.key("dueOn")
         out.string(request.dueOn.description)
         out.key("extendedDueOn")
@@ -309,6 +313,43 @@ final class ExtractDocument {
         out.close()
     }
 
+    /// An officer's decision on an item of a request: a rectification item (with `field`) or an objection (with `purpose`).
+    private func decision(_ decision: ItemDecision) {
+        out.open()
+        out.key("after")
+        optional(decision.after)
+        out.key("at")
+        out.time(decision.at, content.time)
+        out.key("before")
+        optional(decision.before)
+        out.key("field")
+        coded(decision.field)
+        out.key("item")
+        out.string(decision.item)
+        out.key("outcome")
+        out.open()
+        out.key("explanation")
+        out.string(decision.outcome.explanation[content.language])
+        out.key("key")
+        out.string(decision.outcome.rawValue)
+        out.key("label")
+        out.string(decision.outcome.label[content.language])
+        out.close()
+        out.key("purpose")
+        if decision.field == nil {
+            reference(key: decision.item, label: content.purposeName(decision.item))
+        } else {
+            out.null()
+        }
+        out.key("reason")
+        optional(decision.reason)
+        out.key("requestedValue")
+        optional(decision.requestedValue)
+        out.key("statement")
+        optional(decision.statement)
+        out.close()
+    }
+
     // MARK: Subject
 
     private func subject() {
@@ -325,6 +366,8 @@ final class ExtractDocument {
             if let edit = row.lastEdit { actor(edit.attribution.by, via: edit.attribution.via) } else { out.null() }
             out.key("lastChangedVia")
             coded(row.lastEdit?.attribution.via)
+            out.key("statements")
+            array(row.statements) { out.string($0) }
             out.key("value")
             out.string(row.value)
             out.key("valueInWords")

@@ -27,6 +27,18 @@ public enum ItemOutcome: String, Codable, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// What the decision means for the person, in plain words.
+    public var explanation: LocalizedText {
+        switch self {
+        case .accepted: LocalizedText(nl: "Wij hebben het gegeven veranderd zoals u vroeg.", en: "We changed the item as you asked.")
+        case .rejected: LocalizedText(nl: "Wij hebben het gegeven niet veranderd; de reden staat erbij.", en: "We did not change the item; the reason is given.")
+        case .supplemented: LocalizedText(nl: "Wij hebben uw aanvullende verklaring bij het gegeven gezet.", en: "We added your supplementary statement to the item.")
+        case .applied: LocalizedText(nl: "Wij zijn direct gestopt met het gebruik voor direct marketing; daarvoor is geen afweging nodig.", en: "We stopped the use for direct marketing at once; that needs no weighing up.")
+        case .upheld: LocalizedText(nl: "Wij hebben uw bezwaar toegekend en gebruiken uw gegevens niet meer voor dit doel.", en: "We upheld your objection and no longer use your data for this purpose.")
+        case .overridden: LocalizedText(nl: "Wij blijven uw gegevens voor dit doel gebruiken, om dwingende redenen die erbij staan; u kunt daarover klagen.", en: "We go on using your data for this purpose, for the compelling reasons given; you may complain about that.")
+        }
+    }
+
     /// The short name, as shown to officers and in extracts.
     public var label: LocalizedText {
         switch self {

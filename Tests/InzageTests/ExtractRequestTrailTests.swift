@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+/// The trail of rectifications, objections and decisions that a later access extract shows (issue #5, item 5).
+@Suite("The access extract shows earlier rectifications, objections and decisions")
+struct ExtractRequestTrailTests {
+    /// A person who asked for a rectification (one item corrected, one rejected, one completed by a statement) and
+    /// objected to e-marketing (applied at intake) and to sales and service (overridden), and then asked for access.
+    struct Trail {
+        let database: InzageDatabase
+        let personID: Int64
+        let rectification: DataSubjectRequest
+        let objection: DataSubjectRequest
+        let access: DataSubjectRequest
+
+        static let statement = "I no longer work as a buyer; please record that I am self-employed."
+        static let rejection = "Your organisation is still registered with the Chamber of Commerce."
+        static let grounds = "You have a running maintenance contract with us until 2027."
+
+        static func make() throws -> Trail {
+            let (ledger, database) = try makeLedger()
+            let person = try ledger.addPerson(PersonDetails(
+                firstName: "Emma", lastName: "Bakker", email: "emma.bakker@example.nl", city: "Amsterdam", organisation: "Bakker B.V.",
+                language: "en", sourceKey: "business-card"), attribution: officer)
+            _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: "business-card"), attribution: officer)
+            _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "form-1"),
+                                       attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+            let clock = Date(timeIntervalSince1970: 1_750_000_000 + 86_400)
+            let queue = RequestQueue(store: database, clock: { clock })
+            let subject = SubjectIdentifiers(email: "emma.bakker@example.nl")
+
+            let rectification = try queue.file(RequestSubmission(type: .rectification, subject: subject, rectification: [
+                RectificationItem(field: .city, requestedValue: "Utrecht"),
+                RectificationItem(field: .organisation, requestedValue: nil),
+                RectificationItem(field: .jobTitle, requestedValue: nil, statement: statement),
+            ]), by: "officer").request
+            try queue.review(rectification.reference, actions: [.accept(item: 1), .reject(item: 2, reason: rejection), .accept(item: 3)],
+                             by: "officer")
+
+            let objection = try queue.file(RequestSubmission(type: .objection, subject: subject,
+                                                             objection: ObjectionContent(purposeKeys: ["e-marketing", "sales-and-service"])),
+                                           by: "officer").request
+            try queue.decide(objection.reference, verdict: .override, reason: grounds, by: "officer")
+
+            let access = try queue.file(RequestSubmission(type: .access, subject: subject), by: "officer").request
+            return Trail(database: database, personID: person.id, rectification: try queue.request(rectification.reference),
+                         objection: try queue.request(objection.reference), access: access)
+        }
+
+        func extracts(into directory: URL) throws -> (xlsx: URL, json: URL) {
+            try Resolver(store: database, clock: { Date(timeIntervalSince1970: 1_750_000_000 + 2 * 86_400) })
+                .withDossier(personID: personID, request: access) { dossier in
+                    try writeExtracts(dossier, into: directory, name: access.reference)
+                }
+        }
+    }
+
+    @Test("the workbook shows the rectification, the statement, the objections and every decision, read back with openpyxl")
+    func workbook() throws {
+        let trail = try Trail.make()
+        #expect(trail.rectification.state == .partiallyCompleted)
+        #expect(trail.objection.state == .partiallyCompleted)
+        let directory = try makeTemporaryDirectory()
+        let (xlsx, _) = try trail.extracts(into: directory)
+        let book = try ReadWorkbook.read(xlsx)
+
+        let changes = try book.sheet("Change history")
+        let requestColumn = try changes.texts("Request")
+        let newValues = try changes.texts("New value")
+        let rectified = requestColumn.indices.filter { requestColumn[$0] == trail.rectification.reference }
+        #expect(rectified.count == 1, "one correction was applied")
+        #expect(rectified.allSatisfy { newValues[$0] == "Utrecht" })
+        #expect(try rectified.allSatisfy { try changes.texts("Reason")[$0] == "rectification" })
+
+        let details = try book.sheet("Your details")
+        let items = try details.texts("Item")
+        let statements = try details.texts("Your statement")
+        let jobTitle = try #require(items.firstIndex(of: "Job title"), "a field completed only by a statement is listed: \(items)")
+        #expect(statements[jobTitle] == Trail.statement)
+        let city = try #require(items.firstIndex(of: "Town or city"))
+        #expect(try details.texts("What we hold")[city] == "Utrecht")
+
+        let consents = try book.sheet("Consent history")
+        let events = try consents.texts("What happened")
+        let eventRequests = try consents.texts("Request")
+        let notes = try consents.texts("Note")
+        let objected = events.indices.filter { events[$0] == "Objection" && eventRequests[$0] == trail.objection.reference }
+        #expect(objected.count == 1, "the e-marketing objection applied at intake: \(events)")
+        let overridden = try #require(events.firstIndex(of: "Objection not granted"), "the override is in the consent history: \(events)")
+        #expect(eventRequests[overridden] == trail.objection.reference && notes[overridden] == Trail.grounds)
+
+        let requests = try book.sheet("Requests")
+        let references = try requests.texts("Reference")
+        let outcomes = try requests.texts("What we decided")
+        #expect(Set(references.compactMap { $0 }) == [trail.rectification.reference, trail.objection.reference, trail.access.reference])
+        let rectificationRow = try #require(references.firstIndex(of: trail.rectification.reference))
+        let rectificationOutcome = try #require(outcomes[rectificationRow])
+        #expect(rectificationOutcome.contains("Town or city: Corrected (Amsterdam → Utrecht)"))
+        #expect(rectificationOutcome.contains("Organisation: Not changed — \(Trail.rejection)"))
+        #expect(rectificationOutcome.contains("Job title: Completed with a statement: \(Trail.statement)"))
+        let objectionRow = try #require(references.firstIndex(of: trail.objection.reference))
+        let objectionOutcome = try #require(outcomes[objectionRow])
+        #expect(objectionOutcome.contains("E-marketing: Objection applied at once"))
+        #expect(objectionOutcome.contains("Objection not granted — \(Trail.grounds)"))
+        let accessRow = try #require(references.firstIndex(of: trail.access.reference))
+        #expect(outcomes[accessRow] == nil)
+    }
+
+    @Test("the JSON extract carries the same trail and still validates against its schema")
+    func json() throws {
+        let trail = try Trail.make()
+        let directory = try makeTemporaryDirectory()
+        let (_, json) = try trail.extracts(into: directory)
+        #expect(try validateAgainstSchema([json])[json.path] == [])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let subject = try #require(document["subject"] as? [String: Any])
+        let details = try #require(subject["details"] as? [[String: Any]])
+        let jobTitle = try #require(details.first { ($0["field"] as? [String: Any])?["key"] as? String == "job-title" })
+        #expect(jobTitle["statements"] as? [String] == [Trail.statement] && jobTitle["value"] as? String == "")
+        let requests = try #require(document["requests"] as? [[String: Any]])
+        func outcomes(_ reference: String) -> [String] {
+            let request = requests.first { $0["reference"] as? String == reference }
+            return (request?["decisions"] as? [[String: Any]] ?? []).compactMap { ($0["outcome"] as? [String: Any])?["key"] as? String }
+        }
+        #expect(outcomes(trail.rectification.reference) == ["accepted", "rejected", "supplemented"])
+        #expect(outcomes(trail.objection.reference) == ["applied", "overridden"])
+        #expect(outcomes(trail.access.reference) == [])
+        let text = try String(contentsOf: json, encoding: .utf8)
+        for expected in [trail.rectification.reference, trail.objection.reference, Trail.statement, Trail.grounds, Trail.rejection,
+                         "objection-overridden"] {
+            #expect(text.contains(expected.replacingOccurrences(of: "/", with: "\\/")) || text.contains(expected), "the JSON extract lacks \(expected)")
+        }
+    }
+}
