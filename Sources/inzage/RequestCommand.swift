@@ -278,13 +278,16 @@ struct RequestReference: ParsableArguments {
 struct RequestShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show a request: dates, subject, match, content, state history and extracts.",
+        abstract: "Show a request: dates, subject, match, content, state history, extracts, decisions and messages.",
         discussion: """
             With --json: the fields of `request list --json` and channel, language, formats, extensionReason, origin, \
             createdAt, createdBy, updatedAt, matchedPerson and candidates ({id, displayName, firstName, namePrefix, \
             lastName, email, organisation}), rectification [{field, value, statement}], objection {purposes [{key, name, \
             isDirectMarketing}], grounds}, history [{at, from, to, by, note}], extracts [{format, path, sha256, size, \
-            createdAt, expiresAt}], attempts, lastError. Empty fields are null.
+            createdAt, expiresAt}], decisions [{item, outcome, field, requestedValue, before, after, reason, statement, \
+            at, by}], recipientNotifications [{recipientKey, recipientName, status (planned, sent, failed, exempt), \
+            exemptReason, outboxMessageID, at}], messages (as `inzage outbox list --json`), attempts, lastError. \
+            Empty fields are null.
             """
     )
 
