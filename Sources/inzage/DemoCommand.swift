@@ -146,12 +146,11 @@ struct DemoOfficer {
         }
     }
 
-    /// Accepts the items that change something, adds the person's own statements, and rejects a removal of the
-    /// organisation (the officer finds it still current), so that the demo shows every kind of outcome.
+    /// Accepts the items that change something (with the person's own statements), and rejects what is already so
+    /// or a removal of the organisation (the officer finds it still current), so that the demo shows every outcome.
     private func review(_ request: DataSubjectRequest) throws {
         let review = try queue.review(request.reference)
         let actions: [ReviewAction] = review.items.map { item in
-            if let statement = item.item.statement { return .statement(item: item.number, text: statement) }
             if item.item.requestedValue == item.currentValue {
                 return .reject(item: item.number, reason: "Dit gegeven staat al zo bij ons vastgelegd.")
             }

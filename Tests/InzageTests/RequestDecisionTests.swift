@@ -543,11 +543,13 @@ struct RectificationDecisionTests {
         let person = try desk.ledger.person(id: anna.id).details
         #expect(person.city == "Utrecht")
         #expect(person.lastName == "Jansen")
-        #expect(person.jobTitle == "Hoofd inkoop", "a statement does not change the value")
+        #expect(person.jobTitle == nil, "accepting an item that asks for removal with a statement removes the value and keeps the statement")
         #expect(person.email == "anna@example.nl")
 
-        let edit = try #require(try desk.ledger.edits(anna.id).last)
-        #expect(edit.field == .city && edit.oldValue == "Amsterdam" && edit.newValue == "Utrecht")
+        let edit = try #require(try desk.ledger.edits(anna.id).last { $0.field == .city })
+        #expect(edit.oldValue == "Amsterdam" && edit.newValue == "Utrecht")
+        let removal = try #require(try desk.ledger.edits(anna.id).last { $0.field == .jobTitle })
+        #expect(removal.oldValue == "Hoofd inkoop" && removal.newValue == nil && removal.attribution.requestReference == request.reference)
         #expect(edit.attribution.reason == "rectification")
         #expect(edit.attribution.requestReference == request.reference)
         #expect(edit.attribution.via == .request && edit.attribution.by == "officer-eva")
@@ -560,17 +562,18 @@ struct RectificationDecisionTests {
 
         let decisions = try desk.queue.details(request.reference).decisions
         #expect(decisions.map(\.item) == ["1", "2", "3", "4"])
-        #expect(decisions.map(\.outcome) == [.accepted, .rejected, .supplemented, .rejected])
+        #expect(decisions.map(\.outcome) == [.accepted, .rejected, .accepted, .rejected])
         #expect(decisions[0].field == .city && decisions[0].before == "Amsterdam" && decisions[0].after == "Utrecht")
         #expect(decisions[0].requestedValue == "Utrecht")
         #expect(decisions[1].reason?.hasPrefix("Uw achternaam staat zo in uw contract") == true)
         #expect(decisions[1].before == nil && decisions[1].after == nil)
         #expect(decisions[2].statement == "Ik ben sinds 2025 geen hoofd inkoop meer.")
+        #expect(decisions[2].before == "Hoofd inkoop" && decisions[2].after == nil)
         #expect(decisions.allSatisfy { $0.by == "officer-eva" })
-        #expect(review.items.map { $0.decision?.outcome } == [.accepted, .rejected, .supplemented, .rejected])
+        #expect(review.items.map { $0.decision?.outcome } == [.accepted, .rejected, .accepted, .rejected])
 
         #expect(growth(from: before, to: try desk.counts()) == [
-            "person_edit": 1, "person_statement": 1, "request_decision": 4, "outbox_message": 1, "request_transition": 1,
+            "person_edit": 2, "person_statement": 1, "request_decision": 4, "outbox_message": 1, "request_transition": 1,
         ])
 
         let message = try #require(review.message)
@@ -591,7 +594,7 @@ struct RectificationDecisionTests {
         let details = try desk.queue.details(request.reference)
         #expect(details.transitions.map(\.to) == [.received, .awaitingDecision, .partiallyCompleted])
         #expect(details.transitions.last?.by == "officer-eva")
-        #expect(details.transitions.last?.note?.contains("1 corrected, 1 supplemented, 2 rejected") == true)
+        #expect(details.transitions.last?.note?.contains("2 corrected, 2 rejected") == true)
 
         // Reviewing again is refused and writes nothing.
         let counts = try desk.counts()
@@ -641,7 +644,7 @@ struct RectificationDecisionTests {
         let done = try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)], by: "officer")
         #expect(done.request.state == .completed)
         #expect(growth(from: before, to: try desk.counts()) == [
-            "person_edit": 1, "person_statement": 1, "request_decision": 2, "recipient_notification": 1, "outbox_message": 2,
+            "person_edit": 2, "person_statement": 1, "request_decision": 2, "recipient_notification": 1, "outbox_message": 2,
             "request_transition": 1,
         ])
     }
@@ -986,5 +989,83 @@ struct RequestMessageTests {
         }
         let acknowledgement = try #require(try desk.messages(request.id).first)
         #expect(acknowledgement.message.kind == .acknowledgement && acknowledgement.message.language.rawValue == language)
+    }
+}
+
+// MARK: - Safeguards
+
+@Suite("Request decisions: safeguards")
+struct RequestSafeguardTests {
+    @Test("An objection to processing on consent cannot be overridden: only public task or legitimate interest can be (Art. 21(1))")
+    func overrideNeedsAnOverridableBasis() throws {
+        let desk = try Desk()
+        var research = try #require(DefaultReferenceLists.purposes.first { $0.key == "e-marketing" })
+        research.key = "research"
+        research.name = LocalizedText(nl: "Onderzoek", en: "Research")
+        research.isDirectMarketing = false
+        research.rank = 99
+        try desk.ledger.addPurpose(research, by: "officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        try desk.ledger.giveConsent(ConsentGrant(personID: anna.id, purposeKey: "research", sourceKey: "web-form", evidence: "form-2"),
+                                    attribution: officer)
+        let request = try desk.queue.file(objection(["research"], email: "anna@example.nl"), by: "intake").request
+        #expect(request.state == .awaitingDecision)
+        let before = try desk.counts()
+        let refused = try #require(throws: RequestError.self) {
+            try desk.queue.decide(request.reference, verdict: .override, reason: "We want to go on.", by: "officer")
+        }
+        guard case .invalidDecision(let field, let reason) = refused else { Issue.record("unexpected \(refused)"); return }
+        #expect(field.contains("research") && reason.contains("legitimate-interest") && reason.contains("consent"))
+        #expect(try desk.counts() == before)
+        let upheld = try desk.queue.decide(request.reference, verdict: .uphold, reason: "Consent withdrawn by the objection.", by: "officer")
+        #expect(upheld.request.state == .completed)
+        #expect(try desk.consent(anna, "research")?.status == .objected)
+    }
+
+    @Test("A request of which part was carried out cannot be refused as a whole")
+    func noRefusalAfterPartialApplication() throws {
+        let desk = try Desk()
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        try desk.registerPurposes(anna)
+        let request = try desk.queue.file(objection(["e-marketing", "sales-and-service"], email: "anna@example.nl"), by: "intake").request
+        #expect(request.state == .awaitingDecision)
+        let before = try desk.counts()
+        let refused = try #require(throws: RequestError.self) {
+            try desk.queue.reject(request.reference, reason: .manifestlyUnfounded, note: nil, by: "officer")
+        }
+        guard case .nothingToDecide(_, let reason) = refused else { Issue.record("unexpected \(refused)"); return }
+        #expect(reason.contains("e-marketing"))
+        #expect(try desk.counts() == before)
+    }
+
+    @Test("Messages with a matched person's data go only to an address on file, never to one typed into the request")
+    func addressOnFileOnly() throws {
+        let desk = try Desk()
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", externalID: "SO-1")
+        let request = try desk.queue.file(RequestSubmission(
+            type: .access, subject: SubjectIdentifiers(email: "stranger@example.org", externalID: "SO-1")), by: "intake").request
+        #expect(request.personID == anna.id)
+        let acknowledgement = try #require(try desk.messages(request.id).first)
+        #expect(acknowledgement.message.recipient.address == "anna@example.nl")
+        let unknown = try desk.queue.file(access(email: "nobody@example.org"), by: "intake").request
+        #expect(try desk.messages(unknown.id).first?.message.recipient.address == "nobody@example.org",
+                "when nobody matches, the answer goes to the address given")
+    }
+
+    @Test("Art. 19 reaches the recipients of a purpose on legitimate interest with no record, and not those of a refused consent")
+    func recipientsFollowTheExtractRule() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "crm-hosting", name: "CRM Hosting B.V.", role: .processor, country: "NL",
+                                               contactEmail: "privacy@crm.example", rank: 10), by: "officer")
+        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Mailing B.V.", role: .processor, country: "NL",
+                                               contactEmail: "dpo@mailing.example", rank: 20), by: "officer")
+        try desk.ledger.setRecipients(["crm-hosting"], forPurpose: "sales-and-service", by: "officer")
+        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        let request = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                          by: "intake").request
+        let review = try desk.queue.review(request.reference, actions: [.accept(item: 1)], by: "officer")
+        #expect(review.recipientNotifications.map(\.recipientKey) == ["crm-hosting"],
+                "sales and service rests on legitimate interest, so its recipient had the data; e-marketing was never consented to")
     }
 }

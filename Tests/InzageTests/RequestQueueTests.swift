@@ -337,4 +337,21 @@ struct RequestQueueTests {
         let again = try #require(throws: RequestError.self) { try queue.assign(request.reference, personID: first.id, by: "officer") }
         #expect(again == .notAwaitingDecision(reference: request.reference, state: .inProgress))
     }
+
+    @Test("An ambiguous match that was extended is never answered by a worker until an officer assigns the person")
+    func extendedAmbiguousMatch() async throws {
+        let (queue, ledger, database) = try makeQueue()
+        for first in ["Sam", "Sara"] {
+            _ = try ledger.addPerson(PersonDetails(firstName: first, lastName: "de Vries", externalID: "SO-8"), attribution: officer)
+        }
+        let request = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(externalID: "SO-8")), by: "intake").request
+        let extended = try queue.extend(request.reference, reason: "Two customer files to compare.", by: "officer")
+        #expect(extended.state == .extended && extended.personID == nil)
+        let claimed = try database.writeRequests {
+            try $0.claimNext(types: [.access], states: RequestQueue.workableStates, owner: "w", now: Date(), until: Date().addingTimeInterval(60))
+        }
+        #expect(claimed == nil, "a worker must not answer 'no data held' for an unsettled match")
+        let settled = try queue.assign(request.reference, personID: try #require(extended.candidateIDs.first), by: "officer")
+        #expect(settled.state == .extended && settled.personID == extended.candidateIDs.first)
+    }
 }

@@ -300,7 +300,7 @@ struct RequestCommandTests {
         shown = try sandbox.showRequest(reference)
         #expect(shown["state"] as? String == "in-progress" && shown["personID"] as? Int == other)
         #expect(try JSON.objects(shown["history"]).map { $0["to"] as? String } == ["received", "awaiting-decision", "in-progress"])
-        try sandbox.refuse(["request", "assign", reference, "--person", String(eva)], status: 1, mentioning: ["no ambiguous match"],
+        try sandbox.refuse(["request", "assign", reference, "--person", String(eva)], status: 1, mentioning: ["has its person settled"],
                            unchanged: [["request", "show", reference, "--json"]])
 
         try sandbox.refuse(["request", "extend", reference, "--reason", " "], status: 2, mentioning: ["--reason"], unchanged: unchanged)

@@ -17,12 +17,22 @@ public struct RequestNotices: Sendable {
         nl: "Wij sturen u de bestanden in een apart, beveiligd e-mailbericht. Het wachtwoord om de bestanden te openen krijgt u via een ander kanaal (telefoon of sms), zodat alleen u ze kunt lezen.",
         en: "We send you the files in a separate, secured e-mail. You receive the password to open them through another channel (phone or text message), so that only you can read them.")
 
-    /// Where the person is written to: the e-mail address given in the request, else the matched person's address;
-    /// with the person's name when known. Nil when no address is known (the answer then goes by post).
+    /// Where the person is written to, with their name when known; nil when no address is known (the answer then
+    /// goes by post).
+    ///
+    /// For a matched person only an address on file is used: the one the request came from when it is the person's
+    /// primary or secondary address, else the primary one. An address typed into a request that the ledger does not
+    /// link to the person never receives the person's data (Art. 5(1)(f), 12(6)). When nobody matched, the answer
+    /// ("we hold no data about you") goes to the address the request gave.
     public static func personAddress(for request: DataSubjectRequest, in ledger: any LedgerReader) throws -> MailAddress? {
-        let person = try request.personID.flatMap { try ledger.person(id: $0) }
-        let name = person.map(\.details.displayName).flatMap { $0.isEmpty ? nil : $0 } ?? request.subject.name
-        guard let address = request.subject.email ?? person?.details.email else { return nil }
+        guard let personID = request.personID else {
+            return request.subject.email.map { MailAddress(address: $0, name: request.subject.name) }
+        }
+        guard let person = try ledger.person(id: personID) else { return nil }
+        let name = person.details.displayName.isEmpty ? request.subject.name : person.details.displayName
+        let onFile = [person.details.email, person.details.secondaryEmail].compactMap { $0 }
+        let given = request.subject.email.flatMap { email in onFile.first { $0.caseInsensitiveCompare(email) == .orderedSame } }
+        guard let address = given ?? person.details.email else { return nil }
         return MailAddress(address: address, name: name)
     }
 
@@ -48,22 +58,36 @@ public struct RequestNotices: Sendable {
             availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld))
     }
 
+    /// The purposes for which the person's data is or was processed, so went to the purpose's recipients: the rule
+    /// the extract uses for "Who received your data" — a purpose with a record, or one whose legal basis is not
+    /// consent — except a record that never allowed processing: consent refused, or an objection recorded before
+    /// any consent was given.
+    static func disclosingPurposes(of person: Person, in ledger: any LedgerReader) throws -> [String] {
+        let consents = Dictionary(try ledger.consents(personID: person.id).map { ($0.purposeKey, $0) }) { first, _ in first }
+        return try ledger.purposes().compactMap { purpose in
+            guard let consent = consents[purpose.key] else {
+                return purpose.defaultBasisKey != LegalBasis.consentKey ? purpose.key : nil
+            }
+            let neverProcessed = consent.status == .refused
+                || (consent.basisKey == LegalBasis.consentKey && consent.givenAt == nil && !consent.status.allowsProcessing)
+            return neverProcessed ? nil : purpose.key
+        }
+    }
+
     /// Tells every recipient of the person's data about the corrections and supplements of a rectification request
     /// (Art. 19) and records each notification: planned (in the outbox), or exempt with the reason when the
     /// recipient has no contact address for notifications (informing it is then impossible).
     ///
-    /// The recipients are those of every purpose the person has a record for, whatever its status now: data
-    /// disclosed before a withdrawal or an objection was still disclosed (Art. 19 covers every recipient it went to).
-    /// Returns the names of the recipients that were notified.
+    /// The recipients are those of every purpose for which the person's data is or was processed
+    /// (``disclosingPurposes(of:in:)``). Returns the names of the recipients that were notified.
     public func notifyRecipients(of results: [RectificationResult], about request: DataSubjectRequest, person: Person,
                                  ledger: any LedgerReader, requests: any RequestWriter, outbox: any OutboxWriter,
                                  at now: Date) throws -> [String] {
         let changes = results.filter { if case .rejected = $0 { false } else { true } }
         guard !changes.isEmpty else { return [] }
         let organisation = OrganisationProfile(settings: try ledger.settings())
-        let processed = try ledger.consents(personID: person.id).map(\.purposeKey)
         var keys: [String] = []
-        for purposeKey in processed {
+        for purposeKey in try Self.disclosingPurposes(of: person, in: ledger) {
             for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }
         }
         let recipients = try ledger.recipients().filter { keys.contains($0.key) }

@@ -189,6 +189,7 @@ struct ExtractContent {
                 if let field = decision.field {
                     line += " (\(display(decision.before, of: field) ?? "—") → \(display(decision.after, of: field) ?? "—"))"
                 }
+                if let statement = decision.statement { line += "; \(ItemOutcome.supplemented.label[language]): \(statement)" }
             case .supplemented:
                 if let statement = decision.statement { line += ": \(statement)" }
             case .rejected, .overridden, .upheld:

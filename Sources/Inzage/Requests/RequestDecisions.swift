@@ -151,8 +151,8 @@ public enum RefusalReason: String, Codable, Sendable, CaseIterable, Hashable {
                 en: "We consider your request excessive, in particular because it repeats earlier requests (Article 12(5) GDPR).")
         case .identityNotVerified:
             LocalizedText(
-                nl: "Wij konden niet vaststellen dat het verzoek van u komt. Wij vroegen u om aanvullende gegevens, maar hebben die niet (voldoende) ontvangen (artikel 12, lid 6, AVG). Zo beschermen wij uw gegevens tegen anderen.",
-                en: "We could not confirm that the request comes from you. We asked you for more information but did not receive enough (Article 12(6) GDPR). This protects your data against other people.")
+                nl: "Wij konden niet vaststellen dat het verzoek van u komt (artikel 12, lid 6, AVG). Zo beschermen wij uw gegevens tegen anderen. Stuurt u uw verzoek gerust opnieuw, met gegevens waaraan wij u kunnen herkennen.",
+                en: "We could not confirm that the request comes from you (Article 12(6) GDPR). This protects your data against other people. You are welcome to send your request again, with details by which we can recognise you.")
         case .noPersonalData:
             LocalizedText(
                 nl: "Wij hebben geen persoonsgegevens over u die wij aan de gegevens in uw verzoek kunnen koppelen, dus er is niets te corrigeren of te stoppen (artikel 11, lid 2, AVG). Kunt u ons meer gegevens geven waarmee wij u kunnen vinden? Dan kijken wij opnieuw.",

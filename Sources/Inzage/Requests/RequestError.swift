@@ -50,7 +50,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         case .extensionRefused(let reason):
             "The period cannot be extended: \(reason)"
         case .notAwaitingDecision(let reference, let state):
-            "Request \(reference) (\(state.rawValue)) has no ambiguous match to settle; `inzage request assign` only chooses between the candidate persons of a request awaiting a decision."
+            "Request \(reference) (\(state.rawValue)) has its person settled or has ended; `inzage request assign` names the person of an open request that has none yet (an ambiguous match, or nobody matched)."
         case .unknownPerson(let id):
             "No person has id \(id). Find a person's id with `inzage person find --email E` or `--name TEXT`."
         case .leaseLost(let reference):

@@ -78,12 +78,15 @@ extension RequestQueue {
         }
     }
 
+    /// The purposes of the objection without a decision. (Direct-marketing purposes are decided at intake; one that
+    /// became direct marketing since is still pending, and upholding it applies it as absolute.)
     static func pendingPurposes(of request: DataSubjectRequest, lists: ReferenceSnapshot, decided: [ItemDecision]) -> [String] {
         let done = Set(decided.map(\.item))
-        return (request.objection?.purposeKeys ?? []).filter { key in
-            !done.contains(key) && lists.purpose(key)?.isDirectMarketing != true
-        }
+        return (request.objection?.purposeKeys ?? []).filter { !done.contains($0) }
     }
+
+    /// The legal bases under which an objection may be overridden for compelling legitimate grounds (Art. 21(1)).
+    public static let overridableBases: Set<String> = ["public-task", "legitimate-interest"]
 
     /// Decides an objection on purposes that are not direct marketing (Art. 21(1)), all of them or those named.
     ///
@@ -115,9 +118,23 @@ extension RequestQueue {
             guard !pending.isEmpty else {
                 throw RequestError.nothingToDecide(reference: current.reference, reason: "every purpose of the objection is decided")
             }
-            let chosen = purposes.isEmpty ? pending : purposes.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            var chosen: [String] = []
+            for key in purposes.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !chosen.contains(key) { chosen.append(key) }
+            if chosen.isEmpty { chosen = pending }
             for key in chosen where !pending.contains(key) {
                 throw RequestError.invalidDecision(field: "--purpose", reason: "'\(key)' is not waiting for a decision; waiting: \(pending.joined(separator: ", "))")
+            }
+            if verdict == .override {
+                for key in chosen {
+                    let purpose = try transaction.lists.existingPurpose(key)
+                    let basis = try ledger.consent(personID: personID, purposeKey: key)?.basisKey ?? purpose.defaultBasisKey
+                    guard !purpose.isDirectMarketing, Self.overridableBases.contains(basis) else {
+                        let why = purpose.isDirectMarketing
+                            ? "it is direct marketing, where an objection is absolute (Art. 21(3))"
+                            : "its processing rests on the legal basis '\(basis)'; compelling grounds can override an objection only to processing on \(Self.overridableBases.sorted().joined(separator: " or ")) (Art. 21(1)). Uphold it (for consent, the objection withdraws it)"
+                        throw RequestError.invalidDecision(field: "--override of \(key)", reason: why)
+                    }
+                }
             }
             var decided: [ItemDecision] = []
             for key in chosen {

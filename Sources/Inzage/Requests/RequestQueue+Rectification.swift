@@ -2,8 +2,8 @@ import Foundation
 
 /// An officer's decision on one item of a rectification request; items are numbered from 1 in the request's order.
 public enum ReviewAction: Sendable, Hashable {
-    /// Carry the item out: correct the value (or remove it), or add the person's own statement when the item asks
-    /// only for a statement.
+    /// Carry the item out as asked: set the value (or remove it) and add the person's own statement given with it;
+    /// when the value is already as asked, only the statement is added.
     case accept(item: Int)
     /// Do not carry it out, for `reason`, which the person reads with their right to complain (Art. 12(4)).
     case reject(item: Int, reason: String)
@@ -104,19 +104,19 @@ extension RequestQueue {
             if !changes.isEmpty {
                 try transaction.updatePerson(id: personID, changes: changes, attribution: attribution)
             }
-            for case .supplemented(let field, let statement) in plan.results {
+            for case .supplemented(let field, let statement) in plan.messageResults {
                 try transaction.addStatement(personID: personID, field: field, statement: statement, attribution: attribution)
             }
             for decision in plan.decisions(requestID: current.id, at: now, by: actor) {
                 try requests.appendDecision(decision)
             }
             let updated = try transaction.existingPerson(personID)
-            let notified = try notices.notifyRecipients(of: plan.results, about: current, person: updated, ledger: ledger,
+            let notified = try notices.notifyRecipients(of: plan.messageResults, about: current, person: updated, ledger: ledger,
                                                         requests: requests, outbox: outbox, at: now)
             if current.state == .received {
                 current = try Self.move(current, to: .inProgress, at: now, by: actor, note: "Reviewed", in: requests)
             }
-            let told = try notices.notifyPerson(.rectificationOutcome(RectificationOutcomeDetails(results: plan.results, notifiedRecipients: notified)),
+            let told = try notices.notifyPerson(.rectificationOutcome(RectificationOutcomeDetails(results: plan.messageResults, notifiedRecipients: notified)),
                                                 about: current, ledger: ledger, outbox: outbox, at: now)
             let granted = plan.results.filter { if case .rejected = $0 { false } else { true } }.count
             let end: RequestState = granted == plan.results.count ? .completed : (granted == 0 ? .rejected : .partiallyCompleted)
@@ -133,8 +133,20 @@ extension RequestQueue {
 
     /// The checked result of every item of a review.
     struct ReviewPlan {
+        /// The result of each item, in the request's order.
         var results: [RectificationResult]
+        /// The person's own statement added with an accepted correction of each item, if they gave one.
+        var statements: [String?]
         var requested: [String?]
+
+        /// What the person is told and the recipients learn: each item's result, and after a correction the
+        /// statement added with it.
+        var messageResults: [RectificationResult] {
+            zip(results, statements).flatMap { result, statement -> [RectificationResult] in
+                guard case .corrected(let field, _, _) = result, let statement else { return [result] }
+                return [result, .supplemented(field: field, statement: statement)]
+            }
+        }
 
         /// A short count for the transition note, such as "2 corrected, 1 rejected".
         var summary: String {
@@ -155,7 +167,7 @@ extension RequestQueue {
                 switch result {
                 case .corrected(let field, let before, let after):
                     return ItemDecision(requestID: requestID, item: item, outcome: .accepted, field: field, requestedValue: requested[index],
-                                        before: before, after: after, at: now, by: actor)
+                                        before: before, after: after, statement: statements[index], at: now, by: actor)
                 case .supplemented(let field, let statement):
                     return ItemDecision(requestID: requestID, item: item, outcome: .supplemented, field: field,
                                         requestedValue: requested[index], statement: statement, at: now, by: actor)
@@ -185,17 +197,22 @@ extension RequestQueue {
             throw RequestError.invalidDecision(field: "review", reason: "decide every item in one review; item\(undecided.count == 1 ? "" : "s") \(undecided.map(String.init).joined(separator: ", ")) \(undecided.count == 1 ? "has" : "have") no decision (use --accept N, --reject N --reason TEXT or --statement N TEXT)")
         }
         var results: [RectificationResult] = []
+        var statements: [String?] = []
         var correctedFields: [PersonField: Int] = [:]
         for (index, item) in items.enumerated() {
             let number = index + 1
             let current = person.details[item.field]
+            let ownStatement = item.statement.flatMap { $0.isEmpty ? nil : $0 }
+            var added: String?
+            defer { statements.append(added) }
             switch chosen[number] {
             case .accept?:
-                if item.requestedValue == nil, let statement = item.statement, !statement.isEmpty {
-                    results.append(.supplemented(field: item.field, statement: statement))
-                    continue
-                }
+                // Carried out as asked: the value set (nil removes it), and the person's own statement added with it.
                 guard item.requestedValue != current else {
+                    if let ownStatement {
+                        results.append(.supplemented(field: item.field, statement: ownStatement))
+                        continue
+                    }
                     let held = current == nil ? "is already empty" : "already holds the requested value"
                     throw RequestError.invalidDecision(field: "item \(number)", reason: "\(item.field.rawValue) \(held); reject the item with --reject \(number) --reason TEXT to tell the person")
                 }
@@ -204,6 +221,7 @@ extension RequestQueue {
                 }
                 correctedFields[item.field] = number
                 results.append(.corrected(field: item.field, before: current, after: item.requestedValue))
+                added = ownStatement
             case .reject(_, let reason)?:
                 let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty else {
@@ -220,6 +238,6 @@ extension RequestQueue {
                 continue
             }
         }
-        return ReviewPlan(results: results, requested: items.map(\.requestedValue))
+        return ReviewPlan(results: results, statements: statements, requested: items.map(\.requestedValue))
     }
 }

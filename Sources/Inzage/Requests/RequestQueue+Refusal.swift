@@ -25,6 +25,10 @@ extension RequestQueue {
         return try store.transaction { ledger, requests, outbox in
             guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             guard !current.state.isTerminal else { throw RequestError.requestClosed(reference: current.reference, state: current.state) }
+            let decided = try requests.decisions(requestID: current.id)
+            guard decided.isEmpty else {
+                throw RequestError.nothingToDecide(reference: current.reference, reason: "part of it was already carried out (\(decided.map(\.item).joined(separator: ", "))); a refusal would contradict that. Decide what is left with `inzage request decide` or `inzage request review`")
+            }
             if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")

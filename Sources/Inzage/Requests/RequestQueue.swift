@@ -242,7 +242,9 @@ public struct RequestQueue: Sendable {
         }
     }
 
-    /// Settles an ambiguous match: the request continues for `personID`.
+    /// Settles who the request is about: chooses between the candidates of an ambiguous match, or names the person
+    /// when nobody matched (the officer found the person another way). The request then continues as far as it goes
+    /// without an officer (``proceed(_:by:at:ledger:requests:outbox:)``).
     @discardableResult
     public func assign(_ reference: String, personID: Int64, by actor: String) throws -> DataSubjectRequest {
         let now = clock()
@@ -250,21 +252,24 @@ public struct RequestQueue: Sendable {
         return try store.transaction { ledger, requests, outbox in
             guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             guard try ledger.person(id: personID) != nil else { throw RequestError.unknownPerson(personID) }
-            // Only an ambiguous match is settled this way; other decisions (a rectification review, an
-            // objection on a non-marketing purpose) have their own commands.
-            guard current.state == .awaitingDecision || current.state == .received, current.personID == nil, !current.candidateIDs.isEmpty else {
+            let assignable: [RequestState] = [.received, .inProgress, .extended, .awaitingDecision]
+            guard current.personID == nil, assignable.contains(current.state) else {
                 throw RequestError.notAwaitingDecision(reference: current.reference, state: current.state)
+            }
+            if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
+                throw RequestError.nothingToDecide(reference: current.reference,
+                                                   reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }
             current.personID = personID
             if current.language == nil {
                 current.language = try ledger.person(id: personID)?.details.language.flatMap(Language.init(rawValue:))
             }
-            let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
-            if current.state == .received {
+            if current.state == .awaitingDecision {
+                let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
+                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
+            } else {
                 current.updatedAt = now
                 try requests.updateRequest(current)
-            } else {
-                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
             }
             return try proceed(current, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
         }

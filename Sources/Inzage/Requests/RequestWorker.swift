@@ -72,13 +72,18 @@ public struct RequestWorker: Sendable {
     public func processNext() async throws -> WorkOutcome? {
         guard let request = try claim() else { return nil }
         logger.info("processing request", metadata: ["reference": "\(request.reference)", "attempt": "\(request.attempts)"])
+        var written: [(ExtractFormat, ExtractArchive.WrittenFile)] = []
         do {
-            let written = try await withLeaseRenewed(request) { try render(request) }
+            written = try await withLeaseRenewed(request) { try render(request) }
             return try complete(request, written: written)
         } catch RequestError.leaseLost(let reference) {
+            // Another worker has the request now and writes the same files: leave them alone.
             logger.warning("lease lost", metadata: ["reference": "\(reference)"])
             return .leaseLost(reference: reference)
         } catch {
+            // Completing failed while this worker held the lease (a broken message template, a request withdrawn
+            // meanwhile): the files have no extract row, so they go; a retry writes them again.
+            for (_, file) in written { archive.remove(file) }
             return try recordFailure(request, error: error)
         }
     }

@@ -58,6 +58,11 @@ public struct ExtractArchive: Sendable {
         }
     }
 
+    /// Deletes a file written by ``write(folder:name:_:)`` that will not be recorded.
+    public func remove(_ file: WrittenFile) {
+        try? FileManager.default.removeItem(at: url(of: file.relativePath))
+    }
+
     /// The absolute location of a stored file.
     public func url(of relativePath: String) -> URL {
         root.appendingPathComponent(relativePath)

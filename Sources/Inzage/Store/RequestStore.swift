@@ -36,8 +36,8 @@ public protocol RequestWriter: RequestReader {
     func appendTransition(_ transition: RequestTransition) throws
     /// Records a stored extract.
     func insertExtract(_ extract: StoredExtract) throws -> StoredExtract
-    /// Atomically takes the first workable request (by due date) that no live lease holds and is not waiting
-    /// for a retry, and leases it to `owner` until `until`.
+    /// Atomically takes the first workable request (by due date) that no live lease holds, is not waiting for a
+    /// retry, and has no unsettled ambiguous match (candidates but no person), and leases it to `owner` until `until`.
     func claimNext(types: [RequestType], states: [RequestState], owner: String, now: Date, until: Date) throws -> DataSubjectRequest?
     /// Sets or clears (owner nil) the lease and the earliest time of the next attempt.
     func setLease(requestID: Int64, lease: RequestLease?, nextAttemptAt: Date?) throws

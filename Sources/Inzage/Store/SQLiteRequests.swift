@@ -180,6 +180,7 @@ struct SQLiteRequestAccess: RequestWriter {
         guard let id = try Int64.fetchOne(db, sql: """
             SELECT id FROM request
             WHERE type IN (\(typeList)) AND state IN (\(stateList))
+              AND (person_id IS NOT NULL OR candidate_ids = '[]')
               AND (lease_expires_at IS NULL OR lease_expires_at < ?)
               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
             ORDER BY COALESCE(extended_due_on, due_on), id LIMIT 1
