@@ -148,7 +148,7 @@ struct DeliveryTests {
 
     // MARK: sendmail
 
-    @Test("sendmail receives the message on standard input with -t -i, and success marks it sent")
+    @Test("sendmail receives the message on standard input with -f SENDER -t -i, and success marks it sent")
     func sendmail() throws {
         let (database, stored, clock, directory) = try setUp()
         let out = directory.appendingPathComponent("out")
@@ -159,13 +159,33 @@ struct DeliveryTests {
             """, in: directory, name: "fake-sendmail")
         let outcomes = try delivery(database, SendmailTransport(command: script), clock: clock).deliverDue()
         #expect(outcomes == [.sent(messageID: stored.messageID, attempt: 1)])
-        #expect(try String(contentsOf: out.appendingPathComponent("arguments"), encoding: .utf8) == "-t -i\n")
+        #expect(try String(contentsOf: out.appendingPathComponent("arguments"), encoding: .utf8) == "-f \(stored.message.sender.address) -t -i\n")
         let raw = try Data(contentsOf: out.appendingPathComponent("message.eml"))
         #expect(!raw.contains(0x0D), "LF line endings on standard input")
         let parsed = try ParsedEmail.read(out.appendingPathComponent("message.eml"))
         #expect(parsed.defects.isEmpty && parsed.body == stored.message.body && parsed.headers["Subject"] == stored.message.subject)
         #expect(parsed.headers["Message-ID"] == "<\(stored.messageID)>")
         #expect(try state(database, stored).state == .sent)
+    }
+
+    @Test("a sendmail that leaves a background process behind is done when it exits, and it gets SIGTERM unblocked")
+    func sendmailWithBackgroundChild() throws {
+        let (database, stored, clock, directory) = try setUp()
+        let out = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        // A queueing sendmail: reads the message, records its blocked-signal mask, forks a slow delivery and exits 0.
+        let script = try writeScript("""
+            cat > /dev/null
+            grep '^SigBlk' /proc/$$/status > '\(out.path)/mask'
+            (sleep 5 &)
+            exit 0
+            """, in: directory, name: "queueing-sendmail")
+        let started = Date()
+        let outcomes = try delivery(database, SendmailTransport(command: script, timeout: 3), clock: clock).deliverDue()
+        #expect(outcomes == [.sent(messageID: stored.messageID, attempt: 1)])
+        #expect(Date().timeIntervalSince(started) < 2.5, "delivery waited for the background process")
+        let mask = try String(contentsOf: out.appendingPathComponent("mask"), encoding: .utf8)
+        #expect(mask.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("0000000000000000"), "signals blocked in the child: \(mask)")
     }
 
     @Test("a sendmail that exits 1 is retried with backoff and ends failed with its status and output kept")

@@ -188,7 +188,7 @@ struct DeliverCommandTests {
         let delivered = try sandbox.succeed("deliver", "--once", "--sendmail", good)
         #expect(delivered.lines.contains("sent 1, will retry 0, failed 0"), "\(delivered.stdout)")
         let piped = try String(contentsOf: sent, encoding: .utf8)
-        #expect(piped.hasPrefix("ARGS: -t -i\n"))
+        #expect(piped.hasPrefix("ARGS: -f privacy@korenaar.nl -t -i\n"), "the organisation is the envelope sender")
         #expect(piped.contains("Message-ID: <\(first.messageID)>\n") && piped.contains("To: Anna Jansen <anna.jansen0@example.nl>\n"))
         #expect(!piped.contains("\r\n"), "sendmail gets LF line endings")
         #expect(piped.components(separatedBy: "--END--").count == 2, "one message piped")

@@ -56,6 +56,8 @@ public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible, 
     case sendmailFailed(path: String, status: Int32, output: String)
     /// The sendmail command did not finish in time and was stopped.
     case sendmailTimedOut(path: String, seconds: Int)
+    /// The sendmail command was ended by a signal; `output` is the start of what it wrote to standard error.
+    case sendmailSignalled(path: String, signal: Int32, output: String)
 
     /// What went wrong and what to check.
     public var description: String {
@@ -70,6 +72,8 @@ public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible, 
             "The sendmail command \(path) exited with status \(status)" + (output.isEmpty ? "." : ": \(output)")
         case .sendmailTimedOut(let path, let seconds):
             "The sendmail command \(path) did not finish within \(seconds) seconds and was stopped."
+        case .sendmailSignalled(let path, let signal, let output):
+            "The sendmail command \(path) was ended by signal \(signal)" + (output.isEmpty ? "." : ": \(output)")
         }
     }
 

@@ -81,8 +81,9 @@ public struct MaildirTransport: MessageTransport {
     }
 }
 
-/// Delivers messages by piping them to a sendmail-compatible command (`sendmail -t -i`: recipients from the
-/// headers, a line with a single dot does not end the message); its exit status decides success.
+/// Delivers messages by piping them to a sendmail-compatible command (`sendmail -f SENDER -t -i`: the organisation
+/// as envelope sender, recipients from the headers, a line with a single dot does not end the message); its exit
+/// status decides success.
 ///
 /// At least once, with duplicates recognisable: the outbox records the message as `sending`, with the attempt
 /// counted, before the command runs, and marks it sent right after the command exits with 0. If the process dies
@@ -115,10 +116,17 @@ public struct SendmailTransport: MessageTransport {
         self.timeout = timeout
     }
 
-    /// Runs the command with the message (LF line endings) on standard input.
+    /// Runs the command with the message (LF line endings) on standard input and the organisation's address as the
+    /// envelope sender (`-f`), so that bounces reach the organisation.
+    ///
+    /// The command is started with `posix_spawn`, with no signal blocked and default signal handling (a child of a
+    /// worker thread would otherwise inherit a mask that blocks SIGTERM), and only standard input, output and error
+    /// passed on; its exit is observed with `waitpid` on its own process id, so a background process it forks (a
+    /// queueing sendmail) does not make a delivered message look unfinished.
     public func deliver(_ message: StoredMessage) throws {
         // Standard input and error are files, not pipes: a command that exits without reading its input cannot
-        // raise SIGPIPE in this process, and one that writes much to standard error cannot block.
+        // raise SIGPIPE in this process, and one that writes much to standard error cannot block. The message file
+        // (personal data) is unlinked as soon as the command holds it open.
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("inzage-sendmail-\(UUID().uuidString.lowercased())", isDirectory: true)
         do {
@@ -129,40 +137,100 @@ public struct SendmailTransport: MessageTransport {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let input = scratch.appendingPathComponent("message.eml")
         let errors = scratch.appendingPathComponent("stderr.txt")
-
-        let process = Process()
-        let finished = DispatchSemaphore(value: 0)
         do {
             try EmailComposer.compose(message, lineEnding: .lf).write(to: input)
-            guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
-                throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot create a temporary file")
-            }
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = arguments
-            process.standardInput = try FileHandle(forReadingFrom: input)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: errors)
-            process.terminationHandler = { _ in finished.signal() }
-            try process.run()
-        } catch let error as DeliveryError {
-            throw error
         } catch {
-            throw DeliveryError.sendmailNotStarted(path: command, reason: error.localizedDescription)
+            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot write a temporary file: \(error.localizedDescription)")
         }
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            // SIGTERM first, so that a real sendmail can clean up; SIGKILL when it does not stop (a child may
-            // have inherited a signal mask that blocks SIGTERM).
-            process.terminate()
-            if finished.wait(timeout: .now() + 1) == .timedOut {
-                _ = kill(process.processIdentifier, SIGKILL)
-                _ = finished.wait(timeout: .now() + 5)
+        let pid = try spawn(arguments: ["-f", message.message.sender.address] + arguments, input: input, errors: errors)
+        try? FileManager.default.removeItem(at: input)
+
+        var status = try wait(for: pid, seconds: timeout)
+        if status == nil {
+            // SIGTERM first, so that a real sendmail can clean up; SIGKILL when it does not stop.
+            _ = kill(pid, SIGTERM)
+            status = try wait(for: pid, seconds: 1)
+            if status == nil {
+                _ = kill(pid, SIGKILL)
+                status = try wait(for: pid, seconds: .infinity)
             }
-            throw DeliveryError.sendmailTimedOut(path: command, seconds: Int(timeout.rounded(.up)))
+            // A command that still exited with 0 accepted the message.
+            guard let status, Self.exitCode(status) == 0 else {
+                throw DeliveryError.sendmailTimedOut(path: command, seconds: Int(timeout.rounded(.up)))
+            }
+            return
         }
-        guard process.terminationStatus == 0 else {
-            let output = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            let summary = output.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
-            throw DeliveryError.sendmailFailed(path: command, status: process.terminationStatus, output: String(summary.prefix(500)))
+        guard let status else { return }
+        if let code = Self.exitCode(status), code == 0 { return }
+        let output = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        let summary = String(output.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces).prefix(500))
+        if let code = Self.exitCode(status) {
+            throw DeliveryError.sendmailFailed(path: command, status: code, output: summary)
+        }
+        throw DeliveryError.sendmailSignalled(path: command, signal: status & 0x7f, output: summary)
+    }
+
+    /// The exit code of a `waitpid` status, or nil when the command was ended by a signal.
+    static func exitCode(_ status: Int32) -> Int32? {
+        status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+    }
+
+    /// Starts the command with `input` as standard input, `errors` as standard error and /dev/null as standard output.
+    private func spawn(arguments: [String], input: URL, errors: URL) throws -> pid_t {
+        let inputFD = open(input.path, O_RDONLY | O_CLOEXEC)
+        let errorFD = open(errors.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let nullFD = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { for fd in [inputFD, errorFD, nullFD] where fd >= 0 { _ = close(fd) } }
+        guard inputFD >= 0, errorFD >= 0, nullFD >= 0 else {
+            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot open its input or output: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
+        posix_spawn_file_actions_adddup2(&actions, nullFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, errorFD, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let result = argv.withUnsafeBufferPointer { buffer -> Int32 in
+            // Never nil: the array holds at least the command and its terminating nil.
+            guard let base = buffer.baseAddress else { return EINVAL }
+            return posix_spawn(&pid, command, &actions, &attributes, base, environ)
+        }
+        guard result == 0 else {
+            throw DeliveryError.sendmailNotStarted(path: command, reason: String(cString: strerror(result)))
+        }
+        return pid
+    }
+
+    /// Waits up to `seconds` for the command to exit and returns its `waitpid` status; nil when it is still running.
+    private func wait(for pid: pid_t, seconds: TimeInterval) throws -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        var pause: useconds_t = 1_000
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { return status }
+            if result < 0 && errno != EINTR {
+                throw DeliveryError.sendmailNotStarted(path: command, reason: "lost track of it: \(String(cString: strerror(errno)))")
+            }
+            if Date() >= deadline { return nil }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
         }
     }
 }
