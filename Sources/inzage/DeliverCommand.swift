@@ -20,9 +20,9 @@ struct DeliverCommand: AsyncParsableCommand {
             database path without .sqlite, plus .maildir (./inzage.sqlite → ./inzage.maildir); --maildir DIR names \
             another folder. A message is written to the maildir exactly once, even when the process dies between \
             writing it and marking it sent. --sendmail PATH pipes each message to a sendmail-compatible command \
-            (`PATH -t -i`) instead; a message accepted by the command just before the process dies is sent again \
-            (at least once, with the same Message-ID). The command is stopped after 60 seconds, or half the lease \
-            when that is shorter.
+            (`PATH -f SENDER -t -i`) instead; a message accepted by the command just before the process dies is sent \
+            again (at least once, with the same Message-ID). The command is stopped after 60 seconds, or sooner with a \
+            short lease (half the lease minus 6 seconds); with --sendmail the lease is at least 20 seconds.
 
             A failed attempt is retried after --retry-delay seconds, each next retry waiting twice as long (at most an \
             hour); after --attempts attempts the message is `failed` with its error kept (`inzage outbox show ID`), \
@@ -73,6 +73,9 @@ struct DeliverCommand: AsyncParsableCommand {
         guard (1...20).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 20, not \(attempts).") }
         guard retryDelay >= 0, retryDelay.isFinite else { throw ValidationError("--retry-delay must be a number of seconds from 0 up, not \(retryDelay).") }
         guard (1...3600).contains(lease) else { throw ValidationError("--lease must be from 1 to 3600 seconds, not \(lease).") }
+        if sendmail != nil, lease < 20 {
+            throw ValidationError("--lease must be at least 20 seconds with --sendmail, so that the command is done or stopped before another process may take the message; got \(lease).")
+        }
         guard (0.1...3600).contains(poll) else { throw ValidationError("--poll must be from 0.1 to 3600 seconds, not \(poll).") }
     }
 
@@ -102,7 +105,9 @@ struct DeliverCommand: AsyncParsableCommand {
     func makeTransport() throws -> any MessageTransport {
         if let sendmail {
             do {
-                return try SendmailTransport(command: sendmail, timeout: min(60, lease / 2))
+                // The command must be done, stopped (1 s) and killed (up to 5 s more) well within the lease, or a second
+                // delivery step could take the message while the command still runs.
+                return try SendmailTransport(command: sendmail, timeout: Self.sendmailTimeout(lease: lease))
             } catch let error as DeliveryError {
                 throw CLIUsageError(description: "Invalid --sendmail: \(error.description)")
             }
@@ -110,6 +115,12 @@ struct DeliverCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: maildir ?? Self.defaultMaildir(databasePath: global.databasePath), isDirectory: true)
         try Self.prepareMaildir(directory)
         return MaildirTransport(directory: directory)
+    }
+
+    /// How long a sendmail command may run with `lease` seconds of lease: at most 60 s, and short enough that
+    /// stopping it (up to 6 s more) ends within half the lease.
+    static func sendmailTimeout(lease: Double) -> Double {
+        max(1, min(60, lease / 2 - 6))
     }
 
     /// The default maildir: the database path without `.sqlite`, plus `.maildir`.
@@ -130,7 +141,14 @@ struct DeliverCommand: AsyncParsableCommand {
                     guard isDirectory.boolValue else {
                         throw DeliveryError.maildirUnavailable(path: directory.path, reason: "\(folder) is a file, not a folder")
                     }
+                    guard folder == "cur" || FileManager.default.isWritableFile(atPath: url.path) else {
+                        throw DeliveryError.maildirUnavailable(path: directory.path, reason: "\(folder)/ is not writable for this user")
+                    }
                     continue
+                }
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+                    throw DeliveryError.maildirUnavailable(path: directory.path, reason: "it is a file, not a folder")
                 }
                 try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }

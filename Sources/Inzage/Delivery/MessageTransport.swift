@@ -16,8 +16,8 @@ public protocol MessageTransport: Sendable {
 /// Delivers messages as RFC 5322 `.eml` files into a Maildir folder (`tmp/`, `new/`, `cur/`), which mail programs
 /// and IMAP servers such as Dovecot read directly.
 ///
-/// Exactly once: a file is written in `tmp/`, flushed to disk, and renamed into `new/` (atomic: a reader sees the
-/// whole message or nothing). Its name is derived from the Message-ID alone, so a second delivery of the same
+/// Exactly once: a file is written in `tmp/`, flushed to disk, and linked into `new/` (atomic: a reader sees the
+/// whole message or nothing; a link never replaces a file that is there). Its name is derived from the Message-ID alone, so a second delivery of the same
 /// message — after a crash between writing the file and marking the message sent — finds the file in `new/` (or,
 /// once a mail program has read it, in `cur/` with a `:2,…` suffix) and writes nothing: one file per message.
 public struct MaildirTransport: MessageTransport {
@@ -48,10 +48,17 @@ public struct MaildirTransport: MessageTransport {
             }
             let seen = try FileManager.default.contentsOfDirectory(atPath: cur.path).contains { $0 == name || $0.hasPrefix(name + ":") }
             if seen || FileManager.default.fileExists(atPath: new.appendingPathComponent(name).path) { return }
-            let temporary = tmp.appendingPathComponent(name)
+            // A temporary name of this attempt alone, published with link(), which refuses to replace a file: two
+            // delivery steps on one message (the first stalled past its lease) never overwrite each other's file,
+            // and the second finds the first's and writes nothing.
+            let temporary = tmp.appendingPathComponent("\(name).\(getpid()).\(UUID().uuidString.lowercased())")
+            defer { _ = unlink(temporary.path) }
             try writeDurably(EmailComposer.compose(message, lineEnding: .crlf), to: temporary)
-            guard rename(temporary.path, new.appendingPathComponent(name).path) == 0 else {
-                throw DeliveryError.maildirUnavailable(path: directory.path, reason: "cannot move the message into new/: \(String(cString: strerror(errno)))")
+            if link(temporary.path, new.appendingPathComponent(name).path) != 0 {
+                guard errno == EEXIST else {
+                    throw DeliveryError.maildirUnavailable(path: directory.path, reason: "cannot move the message into new/: \(String(cString: strerror(errno)))")
+                }
+                return
             }
             syncDirectory(new)
         } catch let error as DeliveryError {
