@@ -48,20 +48,33 @@ public enum FieldValidation {
         }
     }
 
-    /// Whether `email` (already trimmed and lower-cased) has the shape of an e-mail address.
+    /// Whether `email` (already trimmed and lower-cased) is an e-mail address that can stand in a message header
+    /// as it is: a dot-atom local part (RFC 5322: letters, digits and ``atextSymbols``, dots between them) and an
+    /// ASCII domain of at least two labels (letters, digits, inner hyphens). Quoted local parts, comments and
+    /// internationalised addresses (which need SMTPUTF8) are refused, so that no header can be misread.
     public static func isValidEmail(_ email: String) -> Bool {
-        if let ascii = isValidASCIIEmail(email) { return ascii }
-        guard email.count <= 254, !email.contains(where: { $0.isWhitespace || $0.isNewline }) else { return false }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let bytes = email.utf8
+        guard !bytes.isEmpty, bytes.count <= 254, bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
-              !local.isEmpty, local.count <= 64, !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
+              !local.isEmpty, local.count <= 64, local.first != dot, local.last != dot,
+              !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot }),
+              local.allSatisfy({ $0 == dot || isAlphanumeric($0) || atextSymbols.contains($0) })
         else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+            !label.isEmpty && label.count <= 63 && label.first != hyphen && label.last != hyphen
+                && label.allSatisfy { isAlphanumeric($0) || $0 == hyphen }
         }
+    }
+
+    /// The symbols RFC 5322 allows in an atom besides letters and digits.
+    static let atextSymbols = Set("!#$%&'*+/=?^_`{|}~-".utf8)
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
     }
 }
 
@@ -105,27 +118,6 @@ extension FieldValidation {
         let digits = text.filter(\.isASCIIDigit).count
         let allowed = text.allSatisfy { $0.isASCIIDigit || " +-()./".contains($0) }
         return allowed && (6...20).contains(digits)
-    }
-
-    /// ``isValidEmail(_:)`` for plain ASCII text, byte by byte; nil when the text is not ASCII.
-    static func isValidASCIIEmail(_ email: String) -> Bool? {
-        let bytes = email.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
-        guard bytes.count <= 254, !bytes.contains(where: { $0 == 0x20 || (0x09...0x0D).contains($0) }) else { return false }
-        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last,
-              !local.isEmpty, local.count <= 64, local.first != dot, local.last != dot,
-              !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot })
-        else { return false }
-        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && label.first != hyphen && label.last != hyphen
-                && label.allSatisfy { byte in
-                    (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == hyphen
-                }
-        }
     }
 }
 
