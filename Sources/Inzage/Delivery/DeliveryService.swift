@@ -7,7 +7,8 @@ import ServiceLifecycle
 ///
 /// On graceful shutdown (SIGTERM, SIGINT) the loop finishes the message it is sending — the transport has
 /// delivered it and it is marked sent, or the failure is recorded — and stops; a waiting loop stops at once.
-/// With `once`, the loop stops when no message is due. Logs name message ids only (see ``MessageDelivery``).
+/// With `once`, the loop stops when no message is due, and an error of the outbox's storage ends it; without, such
+/// an error is logged and the loop tries again after `pollInterval`. Logs name message ids only (see ``MessageDelivery``).
 public struct DeliveryService: Service {
     /// The delivery step: the outbox, the transport, leases and retries.
     public let delivery: MessageDelivery
@@ -33,7 +34,18 @@ public struct DeliveryService: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             // A delivery is not cancelled by a graceful shutdown: the message in hand is finished.
-            if let outcome = try delivery.deliverNext() {
+            let outcome: DeliveryOutcome?
+            do {
+                outcome = try delivery.deliverNext()
+            } catch {
+                // The outbox could not be read or updated (the database busy beyond its timeout, a full disk). A single
+                // run reports it; a long-running one keeps going: every message stays in the outbox with its lease.
+                if once { throw error }
+                logger.error("delivery step failed; trying again", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+                continue
+            }
+            if let outcome {
                 onOutcome(outcome)
                 continue
             }
