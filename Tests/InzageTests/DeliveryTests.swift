@@ -174,11 +174,15 @@ struct DeliveryTests {
         let out = directory.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         // A queueing sendmail: reads the message, records its blocked-signal mask, forks a slow delivery and exits 0.
+        // The shell execs Python at once, so the mask read is the one the command was started with.
         let script = try writeScript("""
-            cat > /dev/null
-            grep '^SigBlk' /proc/$$/status > '\(out.path)/mask'
-            (sleep 5 &)
-            exit 0
+            exec python3 -c '
+            import subprocess, sys
+            sys.stdin.read()
+            mask = [line for line in open("/proc/self/status") if line.startswith("SigBlk")][0]
+            open(sys.argv[1], "w").write(mask)
+            subprocess.Popen(["sleep", "5"])
+            ' '\(out.path)/mask'
             """, in: directory, name: "queueing-sendmail")
         let started = Date()
         let outcomes = try delivery(database, SendmailTransport(command: script, timeout: 3), clock: clock).deliverDue()
