@@ -224,6 +224,24 @@ struct DeliveryTests {
         #expect(EmailComposer.phrase("Vries, Anna \"AJ\"") == "\"Vries, Anna \\\"AJ\\\"\"")
         let words = EmailComposer.encodedWords(String(repeating: "é", count: 40))
         #expect(words.count == 2 && words.allSatisfy { $0.count <= 75 })
+        // Split after a space where there is one, never inside a word, and every word within 75 characters.
+        let subject = "Wij gebruiken uw gegevens niet meer voor reclame — Ünal Çelik, Zoë Łódź en Omstrekenbergstraße"
+        let split = EmailComposer.encodedWords(subject)
+        #expect(split.count > 1 && split.allSatisfy { $0.count <= 75 })
+        let decoded = split.map { word -> String in
+            let base64 = word.dropFirst("=?utf-8?B?".count).dropLast(2)
+            return String(decoding: Data(base64Encoded: String(base64)) ?? Data(), as: UTF8.self)
+        }
+        #expect(decoded.joined() == subject)
+        #expect(decoded.dropLast().allSatisfy { $0.hasSuffix(" ") }, "\(decoded)")
+        var random = SplitMix64(seed: 7)
+        let alphabet = Array("aé 𝔘👩🏽‍💻x ")
+        for _ in 0..<500 {
+            let text = String((0..<Int(random.next() % 120)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            let parts = EmailComposer.encodedWords(text)
+            #expect(parts.allSatisfy { $0.count <= 75 }, "\(text.debugDescription)")
+            #expect(parts.map { String(decoding: Data(base64Encoded: String($0.dropFirst(10).dropLast(2))) ?? Data(), as: UTF8.self) }.joined() == text)
+        }
         let lines = EmailComposer.quotedPrintable("a = b \n" + String(repeating: "ø", count: 40) + "\n\nend\t")
         #expect(lines.allSatisfy { $0.count <= 76 })
         #expect(lines[0] == "a =3D b=20")

@@ -78,22 +78,34 @@ public enum EmailComposer {
         text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
     }
 
-    /// `text` as RFC 2047 `B` encoded words of at most 75 characters each, never splitting a character.
+    /// `text` as RFC 2047 `B` encoded words of at most 75 characters each, never splitting a character, and split
+    /// after a space where the text has one (a decoder that does not join adjacent encoded words as RFC 2047 §6.2
+    /// asks then shows at worst a doubled space, never a word cut in two).
     static func encodedWords(_ text: String) -> [String] {
         // "=?utf-8?B?" + base64 + "?=" ≤ 75 characters leaves 63 for base64: at most 45 bytes (60 characters).
         let maximumBytes = 45
-        var words: [String] = []
-        var chunk = Data()
+        var chunks: [[Character]] = []
+        var chunk: [Character] = []
+        var size = 0
         for character in text {
-            let bytes = Data(String(character).utf8)
-            if !chunk.isEmpty && chunk.count + bytes.count > maximumBytes {
-                words.append("=?utf-8?B?\(chunk.base64EncodedString())?=")
-                chunk = Data()
+            let count = String(character).utf8.count
+            if !chunk.isEmpty && size + count > maximumBytes {
+                // Break after the chunk's last space when it has one; what follows it starts the next chunk.
+                if let space = chunk.lastIndex(of: " "), space < chunk.count - 1,
+                   String(chunk[(space + 1)...]).utf8.count + count <= maximumBytes {
+                    chunks.append(Array(chunk[...space]))
+                    chunk = Array(chunk[(space + 1)...])
+                } else {
+                    chunks.append(chunk)
+                    chunk = []
+                }
+                size = String(chunk).utf8.count
             }
-            chunk.append(bytes)
+            chunk.append(character)
+            size += count
         }
-        if !chunk.isEmpty || words.isEmpty { words.append("=?utf-8?B?\(chunk.base64EncodedString())?=") }
-        return words
+        if !chunk.isEmpty || chunks.isEmpty { chunks.append(chunk) }
+        return chunks.map { "=?utf-8?B?\(Data(String($0).utf8).base64EncodedString())?=" }
     }
 
     /// Folds a header line at spaces into lines of at most ``foldWidth`` characters where possible; the caller
