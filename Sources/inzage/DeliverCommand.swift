@@ -173,29 +173,49 @@ struct DeliverCommand: AsyncParsableCommand {
 
 /// What one run of `inzage deliver` did: the last outcome of each message it tried.
 final class DeliveryTally: Sendable {
-    private let outcomes = Mutex<[String: DeliveryOutcome]>([:])
+    /// Messages whose last outcome may still change (a retry, a takeover), and counts of those that ended.
+    private struct State {
+        var open: [String: DeliveryOutcome] = [:]
+        var sent = 0
+        var failed = 0
+    }
 
-    /// Records `outcome` as the latest of its message.
+    private let state = Mutex(State())
+
+    /// Records `outcome` as the latest of its message. A message that ended (sent, or failed for the last time) is
+    /// only counted, so that a long-running `deliver` does not keep every Message-ID it ever sent.
     func record(_ outcome: DeliveryOutcome) {
-        outcomes.withLock { $0[Self.messageID(of: outcome)] = outcome }
+        state.withLock { state in
+            let messageID = Self.messageID(of: outcome)
+            switch outcome {
+            case .sent:
+                state.open[messageID] = nil
+                state.sent += 1
+            case .failed:
+                state.open[messageID] = nil
+                state.failed += 1
+            case .willRetry, .leaseLost:
+                state.open[messageID] = outcome
+            }
+        }
     }
 
     /// How many messages were sent.
-    var sent: Int { count { if case .sent = $0 { true } else { false } } }
+    var sent: Int { state.withLock(\.sent) }
     /// How many messages failed and will be tried again.
-    var willRetry: Int { count { if case .willRetry = $0 { true } else { false } } }
+    var willRetry: Int { countOpen { if case .willRetry = $0 { true } else { false } } }
     /// How many messages failed for the last time.
-    var failed: Int { count { if case .failed = $0 { true } else { false } } }
+    var failed: Int { state.withLock(\.failed) }
     /// How many messages another delivery step took over.
-    var leaseLost: Int { count { if case .leaseLost = $0 { true } else { false } } }
+    var leaseLost: Int { countOpen { if case .leaseLost = $0 { true } else { false } } }
 
     /// "sent N, will retry N, failed N", and the messages taken over by another delivery step when there were any.
     var summary: String {
         "sent \(sent), will retry \(willRetry), failed \(failed)" + (leaseLost > 0 ? ", taken over \(leaseLost)" : "")
     }
 
-    private func count(_ predicate: (DeliveryOutcome) -> Bool) -> Int {
-        outcomes.withLock { $0.values.filter(predicate).count }
+    private func countOpen(_ predicate: (DeliveryOutcome) -> Bool) -> Int {
+        state.withLock { $0.open.values.filter(predicate).count }
     }
 
     private static func messageID(of outcome: DeliveryOutcome) -> String {
