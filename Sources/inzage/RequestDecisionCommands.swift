@@ -23,7 +23,9 @@ struct RequestReview: ParsableCommand {
               --accept ITEM                 correct the value as asked (an item that asks only for a statement adds it)
               --reject ITEM --reason TEXT   leave it; the person reads the reason and how to complain (Art. 12(4))
               --statement ITEM TEXT         complete the data with a supplementary statement instead (Art. 16)
-            Give one --reason per --reject, in the same order, or one --reason for all of them.
+            Give one --reason per --reject, in the same order, or one --reason for all of them. Every recipient of the \
+            person's data is notified of the corrections, unless it has no contact address or --exempt-recipient \
+            KEY=REASON records why informing it is impossible or takes disproportionate effort (Art. 19).
 
             In one transaction: the corrections are applied through the ledger (reason "rectification", with the \
             reference), statements are added, every recipient of the person's data is notified or recorded as exempt \
@@ -39,6 +41,10 @@ struct RequestReview: ParsableCommand {
     var reason: [String] = []
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Complete an item with a supplementary statement: --statement ITEM TEXT (repeatable).", valueName: "item text"))
     var statement: [String] = []
+    @Option(name: .customLong("exempt-recipient"), help: ArgumentHelp(
+        "Do not notify this recipient, for this reason: informing it is impossible or takes disproportionate effort (Art. 19; repeatable).",
+        valueName: "key=reason"))
+    var exemptRecipient: [String] = []
     @OptionGroup var output: OutputOptions
     @OptionGroup var templates: TemplateOptions
     @OptionGroup var global: GlobalOptions
@@ -71,7 +77,11 @@ struct RequestReview: ParsableCommand {
             actions.append(.reject(item: try number(of: item, in: current), reason: reason.count == 1 ? reason[0] : reason[index]))
         }
         for (item, text) in statements { actions.append(.statement(item: try number(of: item, in: current), text: text)) }
-        let reviewed = try queue.review(current.request.reference, actions: actions, by: global.actor)
+        var exemptions: [String: String] = [:]
+        for (key, reason) in try Assignments.parse(exemptRecipient, option: "--exempt-recipient") {
+            exemptions[key.trimmingCharacters(in: .whitespaces).lowercased()] = reason
+        }
+        let reviewed = try queue.review(current.request.reference, actions: actions, exemptRecipients: exemptions, by: global.actor)
         try output.emit(RectificationReviewDocument(reviewed), ledger: ledger)
     }
 

@@ -1052,6 +1052,32 @@ struct RequestSafeguardTests {
                 "when nobody matches, the answer goes to the address given")
     }
 
+    @Test("An officer may exempt a recipient with the reason (Art. 19); an unknown recipient key is refused and nothing is written")
+    func officerExemptsARecipient() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "crm-hosting", name: "CRM Hosting B.V.", role: .processor, country: "NL",
+                                               contactEmail: "privacy@crm.example", rank: 10), by: "officer")
+        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief B.V.", role: .processor, country: "NL",
+                                               contactEmail: "archief@example.nl", rank: 20), by: "officer")
+        try desk.ledger.setRecipients(["crm-hosting", "archive"], forPurpose: "sales-and-service", by: "officer")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        let request = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                          by: "intake").request
+        let before = try desk.counts()
+        let refused = try #require(throws: RequestError.self) {
+            try desk.queue.review(request.reference, actions: [.accept(item: 1)], exemptRecipients: ["printer": "gone"], by: "officer")
+        }
+        guard case .invalidDecision(let field, let reason) = refused else { Issue.record("unexpected \(refused)"); return }
+        #expect(field.contains("printer") && reason.contains("crm-hosting") && reason.contains("archive"))
+        #expect(try desk.counts() == before)
+
+        let why = "The archive holds paper copies only, destroyed in 2026; informing it would take disproportionate effort."
+        let review = try desk.queue.review(request.reference, actions: [.accept(item: 1)], exemptRecipients: ["archive": why], by: "officer")
+        let byKey = Dictionary(uniqueKeysWithValues: review.recipientNotifications.map { ($0.recipientKey, $0) })
+        #expect(byKey["crm-hosting"]?.status == .planned)
+        #expect(byKey["archive"]?.status == .exempt && byKey["archive"]?.exemptReason == why && byKey["archive"]?.outboxMessageID == nil)
+    }
+
     @Test("Art. 19 reaches the recipients of a purpose on legitimate interest with no record, and not those of a refused consent")
     func recipientsFollowTheExtractRule() throws {
         let desk = try Desk()

@@ -58,6 +58,15 @@ public struct RequestNotices: Sendable {
             availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld))
     }
 
+    /// The recipients of the person's data: those of every purpose in ``disclosingPurposes(of:in:)``, in rank order.
+    public static func recipients(of person: Person, in ledger: any LedgerReader) throws -> [Recipient] {
+        var keys: [String] = []
+        for purposeKey in try disclosingPurposes(of: person, in: ledger) {
+            for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }
+        }
+        return try ledger.recipients().filter { keys.contains($0.key) }
+    }
+
     /// The purposes for which the person's data is or was processed, so went to the purpose's recipients: the rule
     /// the extract uses for "Who received your data" — a purpose with a record, or one whose legal basis is not
     /// consent — except a record that never allowed processing: consent refused, or an objection recorded before
@@ -80,17 +89,20 @@ public struct RequestNotices: Sendable {
     ///
     /// The recipients are those of every purpose for which the person's data is or was processed
     /// (``disclosingPurposes(of:in:)``). Returns the names of the recipients that were notified.
+    ///
+    /// `exemptions` names recipients an officer exempts (by key), with the reason — informing them would be impossible
+    /// or involve disproportionate effort (Art. 19); a key that is not among the recipients is refused.
     public func notifyRecipients(of results: [RectificationResult], about request: DataSubjectRequest, person: Person,
-                                 ledger: any LedgerReader, requests: any RequestWriter, outbox: any OutboxWriter,
-                                 at now: Date) throws -> [String] {
+                                 exemptions: [String: String] = [:], ledger: any LedgerReader, requests: any RequestWriter,
+                                 outbox: any OutboxWriter, at now: Date) throws -> [String] {
+        let recipients = try Self.recipients(of: person, in: ledger)
+        for key in exemptions.keys.sorted() where !recipients.contains(where: { $0.key == key }) {
+            throw RequestError.invalidDecision(field: "--exempt-recipient \(key)",
+                                               reason: "it is not a recipient of this person's data; recipients: \(recipients.map(\.key).joined(separator: ", "))")
+        }
         let changes = results.filter { if case .rejected = $0 { false } else { true } }
         guard !changes.isEmpty else { return [] }
         let organisation = OrganisationProfile(settings: try ledger.settings())
-        var keys: [String] = []
-        for purposeKey in try Self.disclosingPurposes(of: person, in: ledger) {
-            for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }
-        }
-        let recipients = try ledger.recipients().filter { keys.contains($0.key) }
         var identifiers: [FieldValue] = []
         for field in [PersonField.email, .externalID, .organisation] {
             if let value = person.details[field] { identifiers.append(FieldValue(field, value)) }
@@ -99,6 +111,12 @@ public struct RequestNotices: Sendable {
             subjectName: person.details.displayName.isEmpty ? "—" : person.details.displayName, identifiers: identifiers, results: changes)
         var notified: [String] = []
         for recipient in recipients {
+            if let reason = exemptions[recipient.key] {
+                try requests.insertRecipientNotification(RecipientNotification(
+                    requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: nil,
+                    exemptReason: reason, at: now, status: .exempt))
+                continue
+            }
             guard let contact = recipient.contactEmail, FieldValidation.isValidEmail(contact) else {
                 try requests.insertRecipientNotification(RecipientNotification(
                     requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: nil,

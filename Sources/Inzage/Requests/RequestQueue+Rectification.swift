@@ -68,7 +68,8 @@ extension RequestQueue {
 
     /// Decides every item of a rectification request at once and carries the decisions out, in one transaction:
     /// accepted corrections are applied through the ledger (reason "rectification", with the request reference),
-    /// statements are added, every recipient of the person's data is notified or recorded as exempt (Art. 19), the
+    /// statements are added, every recipient of the person's data is notified or recorded as exempt (Art. 19: no
+    /// contact address, or named in `exemptRecipients` by key with the officer's reason), the
     /// person is told per item what changed (before and after) and, for a rejected item, why and how to complain
     /// (Art. 12(4)), and the request ends: `completed` when every item was carried out, `rejected` when none was,
     /// `partially-completed` otherwise.
@@ -77,7 +78,8 @@ extension RequestQueue {
     ///   undecided, or cannot be carried out (the value is already held; two items change one field); the errors of
     ///   the ledger when a value is refused (a duplicate e-mail address). Nothing is written then.
     @discardableResult
-    public func review(_ reference: String, actions: [ReviewAction], by actor: String) throws -> RectificationReview {
+    public func review(_ reference: String, actions: [ReviewAction], exemptRecipients: [String: String] = [:],
+                       by actor: String) throws -> RectificationReview {
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in
@@ -111,8 +113,15 @@ extension RequestQueue {
                 try requests.appendDecision(decision)
             }
             let updated = try transaction.existingPerson(personID)
-            let notified = try notices.notifyRecipients(of: plan.messageResults, about: current, person: updated, ledger: ledger,
-                                                        requests: requests, outbox: outbox, at: now)
+            let exemptions = try exemptRecipients.mapValues { reason in
+                let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else {
+                    throw RequestError.invalidDecision(field: "--exempt-recipient", reason: "give the reason as KEY=REASON: why informing the recipient is impossible or takes disproportionate effort (Art. 19)")
+                }
+                return reason
+            }
+            let notified = try notices.notifyRecipients(of: plan.messageResults, about: current, person: updated, exemptions: exemptions,
+                                                        ledger: ledger, requests: requests, outbox: outbox, at: now)
             if current.state == .received {
                 current = try Self.move(current, to: .inProgress, at: now, by: actor, note: "Reviewed", in: requests)
             }
