@@ -1078,6 +1078,50 @@ struct RequestSafeguardTests {
         #expect(byKey["archive"]?.status == .exempt && byKey["archive"]?.exemptReason == why && byKey["archive"]?.outboxMessageID == nil)
     }
 
+    @Test("A worker whose completion fails (a broken message template) removes the files it wrote and retries")
+    func failedCompletionLeavesNoFiles() async throws {
+        let desk = try Desk()
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        let request = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let templates = directory.appendingPathComponent("templates/messages")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try Data("Beste {{recipientName}}, {{noSuchVariable}}\n".utf8).write(to: templates.appendingPathComponent("extract-ready.nl.body.mustache"))
+        let archive = try ExtractArchive(root: directory.appendingPathComponent("extracts"))
+        let clock = try moment("2026-11-29T10:01:00Z")
+        let worker = RequestWorker(store: desk.database, archive: archive, renderer: SummaryRenderer(), owner: "w1", leaseDuration: 60,
+                                   maximumAttempts: 3, retryDelay: 0,
+                                   notices: RequestNotices(renderer: MessageRenderer(overrideDirectory: directory.appendingPathComponent("templates"))),
+                                   clock: { clock })
+        let outcome = try await worker.processNext()
+        guard case .willRetry(let reference, _, _)? = outcome else { Issue.record("expected a retry, got \(String(describing: outcome))"); return }
+        #expect(reference == request.reference)
+        let folder = archive.url(of: request.reference)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        #expect(left.isEmpty, "no extract file without its row: \(left)")
+        #expect(try desk.queue.details(request.reference).extracts.isEmpty)
+        #expect(try desk.queue.request(request.reference).lastError?.contains("noSuchVariable") == true)
+    }
+
+    @Test("An objection waiting for a decision whose purpose became direct marketing is upheld as absolute, with suppression")
+    func purposeBecameDirectMarketing() throws {
+        let desk = try Desk()
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        try desk.registerPurposes(anna)
+        let request = try desk.queue.file(objection(["sales-and-service"], email: "anna@example.nl"), by: "intake").request
+        #expect(request.state == .awaitingDecision)
+        _ = try desk.ledger.updateEntry(.purpose, key: "sales-and-service", changes: [(field: "direct-marketing", value: "true")], by: "officer")
+        #expect(try desk.queue.pendingObjectionPurposes(request.reference) == ["sales-and-service"])
+        #expect(throws: RequestError.self) {
+            try desk.queue.decide(request.reference, verdict: .override, reason: "We still want to call.", by: "officer")
+        }
+        let decided = try desk.queue.decide(request.reference, verdict: .uphold, reason: "Direct marketing now; absolute.", by: "officer")
+        #expect(decided.request.state == .completed)
+        #expect(try desk.consent(anna, "sales-and-service")?.status == .objected)
+        #expect(try desk.suppressions(anna).map(\.purposeKey) == ["sales-and-service"])
+    }
+
     @Test("Art. 19 reaches the recipients of a purpose on legitimate interest with no record, and not those of a refused consent")
     func recipientsFollowTheExtractRule() throws {
         let desk = try Desk()
