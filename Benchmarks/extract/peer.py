@@ -37,7 +37,7 @@ PERSON_FIELDS = [("first-name", "first_name"), ("name-prefix", "name_prefix"), (
                  ("organisation", "organisation"), ("job-title", "job_title"), ("language", "language"),
                  ("external-id", "external_id"), ("source", "source_key")]
 GLOSSARY_CATEGORIES = ["consentStatus", "consentEventType", "changeChannel", "sourceType", "recipientRole",
-                       "requestState", "requestType", "extractFormat"]
+                       "requestState", "requestType", "extractFormat", "itemOutcome"]
 RIGHTS = [("access", "15"), ("rectification", "16"), ("erasure", "17"), ("restriction", "18"), ("portability", "20"),
           ("objection", "21"), ("automated-decisions", "22"), ("withdraw-consent", "7(3)")]
 SHEETS = ["readMe", "details", "purposes", "consents", "consentHistory", "sources", "changeHistory", "recipients",

@@ -335,7 +335,7 @@ struct RequestQueueTests {
         #expect(last.from == .awaitingDecision && last.to == .inProgress && last.by == "officer")
 
         let again = try #require(throws: RequestError.self) { try queue.assign(request.reference, personID: first.id, by: "officer") }
-        #expect(again == .notAwaitingDecision(reference: request.reference, state: .inProgress))
+        #expect(again == .personAlreadySettled(reference: request.reference, state: .inProgress))
     }
 
     @Test("An ambiguous match that was extended is never answered by a worker until an officer assigns the person")

@@ -27,6 +27,11 @@ public struct MessageRenderer: Sendable {
         self.templates = ExtractTemplates(files: files)
     }
 
+    /// The extract labels of `language` that the messages share (from the organisation's folder when it has them).
+    public func labels(_ language: Language) throws -> ExtractLabels {
+        try templates.labels(language)
+    }
+
     /// The relative path of a template, such as `messages/extract-ready.nl.body.mustache`.
     public static func templatePath(_ kind: MessageKind, _ language: Language, _ part: MessagePart) -> String {
         "messages/\(kind.rawValue).\(language.rawValue).\(part.rawValue).mustache"
@@ -54,7 +59,7 @@ public struct MessageRenderer: Sendable {
     ///   supply; ``ExtractError`` when a template or label file is missing or cannot be parsed.
     public func render(_ content: MessageContent, about request: DataSubjectRequest, to recipient: MailAddress,
                        in language: Language, organisation: OrganisationProfile) throws -> OutgoingMessage {
-        let labels = try templates.labels(language)
+        let labels = try labels(language)
         let variables = try MessageVocabulary(labels: labels)
             .variables(content, request: request, recipient: recipient, organisation: organisation)
         let subject = try render(.subject, of: content.kind, in: language, with: variables)

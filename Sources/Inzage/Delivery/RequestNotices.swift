@@ -12,11 +12,6 @@ public struct RequestNotices: Sendable {
         self.renderer = renderer
     }
 
-    /// How the person gets the files of an extract while no download page is configured.
-    static let collectionInstructions = LocalizedText(
-        nl: "Wij sturen u de bestanden in een apart, beveiligd e-mailbericht. Het wachtwoord om de bestanden te openen krijgt u via een ander kanaal (telefoon of sms), zodat alleen u ze kunt lezen.",
-        en: "We send you the files in a separate, secured e-mail. You receive the password to open them through another channel (phone or text message), so that only you can read them.")
-
     /// Where the person is written to, with their name when known; nil when no address is known (the answer then
     /// goes by post).
     ///
@@ -50,11 +45,12 @@ public struct RequestNotices: Sendable {
         return try Outbox.enqueue(message, at: now, in: outbox)
     }
 
-    /// The "extract ready" content for an answered access request whose files expire at `expiresAt`.
-    public static func extractReady(formats: [ExtractFormat], dataHeld: Bool, expiresAt: Date, language: Language,
-                                    calendar: DeadlineCalendar) -> MessageContent {
+    /// The "extract ready" content for an answered access request whose files expire at `expiresAt`; how the person
+    /// collects the files is `words.collectionInstructions` of the label files, since no download page exists yet.
+    public func extractReady(formats: [ExtractFormat], dataHeld: Bool, expiresAt: Date, language: Language,
+                             calendar: DeadlineCalendar) throws -> MessageContent {
         .extractReady(ExtractReadyDetails(
-            formats: formats, access: .collection(instructions: collectionInstructions[language]),
+            formats: formats, access: .collection(instructions: try renderer.labels(language).word(.collectionInstructions)),
             availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld))
     }
 

@@ -183,13 +183,13 @@ struct ExtractContent {
         guard let decisions = dossier.decisions[request.id], !decisions.isEmpty else { return nil }
         return decisions.map { decision in
             let subject = decision.field.map { labels.code($0).label } ?? purposeName(decision.item)
-            var line = "\(subject): \(decision.outcome.label[language])"
+            var line = "\(subject): \(labels.code(decision.outcome).label)"
             switch decision.outcome {
             case .accepted:
                 if let field = decision.field {
                     line += " (\(display(decision.before, of: field) ?? "—") → \(display(decision.after, of: field) ?? "—"))"
                 }
-                if let statement = decision.statement { line += "; \(ItemOutcome.supplemented.label[language]): \(statement)" }
+                if let statement = decision.statement { line += "; \(labels.code(ItemOutcome.supplemented).label): \(statement)" }
             case .supplemented:
                 if let statement = decision.statement { line += ": \(statement)" }
             case .rejected, .overridden, .upheld:

@@ -50,6 +50,10 @@ public enum CodeCategory: String, Sendable, CaseIterable {
     case language
     /// ``PersonField``.
     case personField
+    /// ``ItemOutcome``.
+    case itemOutcome
+    /// ``RefusalReason``.
+    case refusalReason
 
     /// Every key of the category, in declaration order.
     public var keys: [String] {
@@ -64,11 +68,14 @@ public enum CodeCategory: String, Sendable, CaseIterable {
         case .extractFormat: ExtractFormat.allCases.map(\.rawValue)
         case .language: Language.allCases.map(\.rawValue)
         case .personField: PersonField.allCases.map(\.rawValue)
+        case .itemOutcome: ItemOutcome.allCases.map(\.rawValue)
+        case .refusalReason: RefusalReason.allCases.map(\.rawValue)
         }
     }
 
-    /// Whether the glossary explains the category (fields and languages are shown in words and need no entry).
-    public var inGlossary: Bool { self != .personField && self != .language }
+    /// Whether the glossary explains the category (fields and languages are shown in words and need no entry;
+    /// refusal reasons appear only in refusal letters, which say them in full).
+    public var inGlossary: Bool { self != .personField && self != .language && self != .refusalReason }
 }
 
 /// A coded value that the label files name and explain.
@@ -137,6 +144,19 @@ extension Language: LabelledCode {
 extension PersonField: LabelledCode {
     /// `.personField`.
     public static var category: CodeCategory { .personField }
+}
+
+/// ItemOutcome values are explained under `codes.itemOutcome` of the label files.
+extension ItemOutcome: LabelledCode {
+    /// `.itemOutcome`.
+    public static var category: CodeCategory { .itemOutcome }
+}
+
+/// RefusalReason values are explained under `codes.refusalReason` of the label files; the explanation is the
+/// sentence the refusal letter gives as the reason.
+extension RefusalReason: LabelledCode {
+    /// `.refusalReason`.
+    public static var category: CodeCategory { .refusalReason }
 }
 
 /// A right of the data subject that every extract explains, with its GDPR article and its
@@ -227,6 +247,9 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case complaint
     /// The right to go to court (in the JSON extract).
     case court
+    /// How the person gets the files of an extract while no download page is configured (in the "extract ready"
+    /// message).
+    case collectionInstructions
 }
 
 /// The name and explanation of a coded value.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What an officer decided about one item of a request: an item of a rectification request, or a purpose of an
-/// objection. Decisions are append-only; each item is decided once.
+/// objection. Decisions are append-only; each item is decided once. The names and explanations the person reads
+/// are under `codes.itemOutcome` of the label files.
 public enum ItemOutcome: String, Codable, Sendable, CaseIterable, Hashable {
     /// A rectification item is carried out: the value is corrected.
     case accepted
@@ -24,30 +25,6 @@ public enum ItemOutcome: String, Codable, Sendable, CaseIterable, Hashable {
         switch self {
         case .accepted, .supplemented, .applied, .upheld: true
         case .rejected, .overridden: false
-        }
-    }
-
-    /// What the decision means for the person, in plain words.
-    public var explanation: LocalizedText {
-        switch self {
-        case .accepted: LocalizedText(nl: "Wij hebben het gegeven veranderd zoals u vroeg.", en: "We changed the item as you asked.")
-        case .rejected: LocalizedText(nl: "Wij hebben het gegeven niet veranderd; de reden staat erbij.", en: "We did not change the item; the reason is given.")
-        case .supplemented: LocalizedText(nl: "Wij hebben uw aanvullende verklaring bij het gegeven gezet.", en: "We added your supplementary statement to the item.")
-        case .applied: LocalizedText(nl: "Wij zijn direct gestopt met het gebruik voor direct marketing; daarvoor is geen afweging nodig.", en: "We stopped the use for direct marketing at once; that needs no weighing up.")
-        case .upheld: LocalizedText(nl: "Wij hebben uw bezwaar toegekend en gebruiken uw gegevens niet meer voor dit doel.", en: "We upheld your objection and no longer use your data for this purpose.")
-        case .overridden: LocalizedText(nl: "Wij blijven uw gegevens voor dit doel gebruiken, om dwingende redenen die erbij staan; u kunt daarover klagen.", en: "We go on using your data for this purpose, for the compelling reasons given; you may complain about that.")
-        }
-    }
-
-    /// The short name, as shown to officers and in extracts.
-    public var label: LocalizedText {
-        switch self {
-        case .accepted: LocalizedText(nl: "Gecorrigeerd", en: "Corrected")
-        case .rejected: LocalizedText(nl: "Niet gewijzigd", en: "Not changed")
-        case .supplemented: LocalizedText(nl: "Aangevuld met verklaring", en: "Completed with a statement")
-        case .applied: LocalizedText(nl: "Bezwaar direct toegepast", en: "Objection applied at once")
-        case .upheld: LocalizedText(nl: "Bezwaar toegekend", en: "Objection upheld")
-        case .overridden: LocalizedText(nl: "Bezwaar niet gehonoreerd", en: "Objection not granted")
         }
     }
 }
@@ -99,7 +76,8 @@ public struct ItemDecision: Codable, Sendable, Hashable {
     }
 }
 
-/// Why a request is refused (Art. 12(4)): each reason comes with the words the person reads.
+/// Why a request is refused (Art. 12(4)). The words the person reads — the sentence the refusal letter gives as the
+/// reason — are under `codes.refusalReason` of the label files, which an organisation may edit.
 public enum RefusalReason: String, Codable, Sendable, CaseIterable, Hashable {
     /// The request is manifestly unfounded (Art. 12(5)).
     case manifestlyUnfounded = "manifestly-unfounded"
@@ -135,36 +113,6 @@ public enum RefusalReason: String, Codable, Sendable, CaseIterable, Hashable {
         case .noPersonalData: "11(2)"
         case .legalRestriction: "23"
         case .rightsOfOthers: "15(4)"
-        }
-    }
-
-    /// The reason in plain words, as the person reads it in the refusal.
-    public var explanation: LocalizedText {
-        switch self {
-        case .manifestlyUnfounded:
-            LocalizedText(
-                nl: "Wij vinden uw verzoek kennelijk ongegrond (artikel 12, lid 5, AVG).",
-                en: "We consider your request manifestly unfounded (Article 12(5) GDPR).")
-        case .excessive:
-            LocalizedText(
-                nl: "Wij vinden uw verzoek buitensporig, vooral omdat het een herhaling is van eerdere verzoeken (artikel 12, lid 5, AVG).",
-                en: "We consider your request excessive, in particular because it repeats earlier requests (Article 12(5) GDPR).")
-        case .identityNotVerified:
-            LocalizedText(
-                nl: "Wij konden niet vaststellen dat het verzoek van u komt (artikel 12, lid 6, AVG). Zo beschermen wij uw gegevens tegen anderen. Stuurt u uw verzoek gerust opnieuw, met gegevens waaraan wij u kunnen herkennen.",
-                en: "We could not confirm that the request comes from you (Article 12(6) GDPR). This protects your data against other people. You are welcome to send your request again, with details by which we can recognise you.")
-        case .noPersonalData:
-            LocalizedText(
-                nl: "Wij hebben geen persoonsgegevens over u die wij aan de gegevens in uw verzoek kunnen koppelen, dus er is niets te corrigeren of te stoppen (artikel 11, lid 2, AVG). Kunt u ons meer gegevens geven waarmee wij u kunnen vinden? Dan kijken wij opnieuw.",
-                en: "We hold no personal data that we can link to the details in your request, so there is nothing to correct or to stop (Article 11(2) GDPR). If you can give us more details to find you by, we will look again.")
-        case .legalRestriction:
-            LocalizedText(
-                nl: "Een wettelijke uitzondering staat ons niet toe uw verzoek uit te voeren (artikel 23 AVG en artikel 41 UAVG).",
-                en: "A legal exemption does not allow us to carry out your request (Article 23 GDPR).")
-        case .rightsOfOthers:
-            LocalizedText(
-                nl: "Uw verzoek uitvoeren zou persoonsgegevens van anderen bekendmaken, en hun rechten gaan hier voor (artikel 15, lid 4, AVG).",
-                en: "Carrying out your request would disclose other people's personal data, and their rights prevail here (Article 15(4) GDPR).")
         }
     }
 }

@@ -12,8 +12,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case illegalTransition(RequestStateError)
     /// The extension is not allowed.
     case extensionRefused(String)
-    /// The request does not wait for the decision asked.
-    case notAwaitingDecision(reference: String, state: RequestState)
+    /// The request already has its person, or has ended, so there is no person to assign.
+    case personAlreadySettled(reference: String, state: RequestState)
     /// The person assigned is not a person.
     case unknownPerson(Int64)
     /// The worker's lease lapsed and another worker may have taken the request.
@@ -49,7 +49,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             error.description
         case .extensionRefused(let reason):
             "The period cannot be extended: \(reason)"
-        case .notAwaitingDecision(let reference, let state):
+        case .personAlreadySettled(let reference, let state):
             "Request \(reference) (\(state.rawValue)) has its person settled or has ended; `inzage request assign` names the person of an open request that has none yet (an ambiguous match, or nobody matched)."
         case .unknownPerson(let id):
             "No person has id \(id). Find a person's id with `inzage person find --email E` or `--name TEXT`."

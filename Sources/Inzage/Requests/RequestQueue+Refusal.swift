@@ -37,7 +37,7 @@ extension RequestQueue {
             let calendar = try profile.deadlineCalendar()
             let isLate = calendar.isOverdue(due: current.dueOn, now: now)
             let language = MessageRenderer.language(for: current, organisation: profile)
-            let text = [reason.explanation[language], note].compactMap { $0 }.joined(separator: "\n\n")
+            let text = [try notices.renderer.labels(language).code(reason).explanation, note].compactMap { $0 }.joined(separator: "\n\n")
             let told = try notices.notifyPerson(.refusal(reason: text), about: current, ledger: ledger, outbox: outbox, at: now)
             try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
             let lateText = isLate ? " Sent after the first month (due \(current.dueOn)), later than Art. 12(4) allows." : ""

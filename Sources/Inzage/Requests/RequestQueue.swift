@@ -254,7 +254,7 @@ public struct RequestQueue: Sendable {
             guard try ledger.person(id: personID) != nil else { throw RequestError.unknownPerson(personID) }
             let assignable: [RequestState] = [.received, .inProgress, .extended, .awaitingDecision]
             guard current.personID == nil, assignable.contains(current.state) else {
-                throw RequestError.notAwaitingDecision(reference: current.reference, state: current.state)
+                throw RequestError.personAlreadySettled(reference: current.reference, state: current.state)
             }
             if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
                 throw RequestError.nothingToDecide(reference: current.reference,
