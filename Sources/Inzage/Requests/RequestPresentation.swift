@@ -464,19 +464,22 @@ public struct RequestIngestDocument: Presentable, Sendable {
 }
 
 /// A decision on an item, with every field present (null when empty).
-struct DecisionDocument: Encodable {
-    let item: String
-    let outcome: ItemOutcome
-    @ExplicitNull var field: PersonField?
-    @ExplicitNull var requestedValue: String?
-    @ExplicitNull var before: String?
-    @ExplicitNull var after: String?
-    @ExplicitNull var reason: String?
-    @ExplicitNull var statement: String?
-    let at: Date
-    let by: String
+///
+/// JSON: `item`, `outcome`, `field`, `requestedValue`, `before`, `after`, `reason`, `statement`, `at`, `by`.
+public struct DecisionDocument: Encodable, Sendable {
+    public let item: String
+    public let outcome: ItemOutcome
+    @ExplicitNull public var field: PersonField?
+    @ExplicitNull public var requestedValue: String?
+    @ExplicitNull public var before: String?
+    @ExplicitNull public var after: String?
+    @ExplicitNull public var reason: String?
+    @ExplicitNull public var statement: String?
+    public let at: Date
+    public let by: String
 
-    init(_ decision: ItemDecision) {
+    /// The document of a stored record.
+    public init(_ decision: ItemDecision) {
         item = decision.item
         outcome = decision.outcome
         field = decision.field
@@ -491,15 +494,18 @@ struct DecisionDocument: Encodable {
 }
 
 /// A notification to a recipient, with every field present (null when empty).
-struct NotificationDocument: Encodable {
-    let recipientKey: String
-    let recipientName: String
-    let status: RecipientNotificationStatus
-    @ExplicitNull var exemptReason: String?
-    @ExplicitNull var outboxMessageID: Int64?
-    let at: Date
+///
+/// JSON: `recipientKey`, `recipientName`, `status`, `exemptReason`, `outboxMessageID`, `at`.
+public struct NotificationDocument: Encodable, Sendable {
+    public let recipientKey: String
+    public let recipientName: String
+    public let status: RecipientNotificationStatus
+    @ExplicitNull public var exemptReason: String?
+    @ExplicitNull public var outboxMessageID: Int64?
+    public let at: Date
 
-    init(_ notification: RecipientNotification) {
+    /// The document of a stored record.
+    public init(_ notification: RecipientNotification) {
         recipientKey = notification.recipientKey
         recipientName = notification.recipientName
         status = notification.status

@@ -3,8 +3,8 @@ import Foundation
 /// A rectification request under review, as the officer sees it.
 ///
 /// JSON: `reference`, `state`, `personID` (or null), `items` (an array of `{number, field, currentValue,
-/// requestedValue, statement, decision}`; `decision` is null until decided, else `{outcome, before, after, reason,
-/// statement, at, by}`), `recipientNotifications` (`{recipientKey, recipientName, status, exemptReason,
+/// requestedValue, statement, decision}`; `decision` is null until decided, else a ``DecisionDocument``),
+/// `recipientNotifications` (`{recipientKey, recipientName, status, exemptReason,
 /// outboxMessageID, at}`), `message` (the outcome message's outbox id, or null).
 public struct RectificationReviewDocument: Presentable, Sendable {
     /// One item.
@@ -14,18 +14,7 @@ public struct RectificationReviewDocument: Presentable, Sendable {
         @ExplicitNull public var currentValue: String?
         @ExplicitNull public var requestedValue: String?
         @ExplicitNull public var statement: String?
-        @ExplicitNull public var decision: Decision?
-    }
-
-    /// The decision on an item.
-    public struct Decision: Encodable, Sendable {
-        public let outcome: ItemOutcome
-        @ExplicitNull public var before: String?
-        @ExplicitNull public var after: String?
-        @ExplicitNull public var reason: String?
-        @ExplicitNull public var statement: String?
-        public let at: Date
-        public let by: String
+        @ExplicitNull public var decision: DecisionDocument?
     }
 
     public let reference: String
@@ -42,9 +31,7 @@ public struct RectificationReviewDocument: Presentable, Sendable {
         personID = review.request.personID
         items = review.items.map { item in
             Item(number: item.number, field: item.item.field, currentValue: item.currentValue, requestedValue: item.item.requestedValue,
-                 statement: item.item.statement, decision: item.decision.map {
-                     Decision(outcome: $0.outcome, before: $0.before, after: $0.after, reason: $0.reason, statement: $0.statement, at: $0.at, by: $0.by)
-                 })
+                 statement: item.item.statement, decision: item.decision.map(DecisionDocument.init))
         }
         notifications = review.recipientNotifications
         message = review.message?.id
@@ -74,7 +61,9 @@ public struct RectificationReviewDocument: Presentable, Sendable {
                 case nil: decision = "—"
                 case let d?:
                     switch d.outcome {
-                    case .accepted: decision = "corrected: \(d.before ?? "(empty)") → \(d.after ?? "(removed)")"
+                    case .accepted:
+                        decision = "corrected: \(d.before ?? "(empty)") → \(d.after ?? "(removed)")"
+                            + (d.statement.map { "; statement added: \($0)" } ?? "")
                     case .rejected: decision = "rejected: \(d.reason ?? "")"
                     case .supplemented: decision = "statement added: \(d.statement ?? "")"
                     default: decision = d.outcome.rawValue
