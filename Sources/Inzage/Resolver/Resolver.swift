@@ -38,9 +38,10 @@ public struct Resolver: Sendable {
             var purposes: [PurposeInDossier] = []
             let withRecord = Set(consents.map(\.purposeKey))
             let ordered = lists.purposes.filter { withRecord.contains($0.key) } + lists.purposes.filter { $0.active && !withRecord.contains($0.key) }
+            let recipientsByPurpose = try ordered.isEmpty ? [:] : ledger.recipientKeysByPurpose()
             for purpose in ordered {
                 let consent = consents.first { $0.purposeKey == purpose.key }
-                let recipientKeys = try ledger.recipientKeys(purposeKey: purpose.key)
+                let recipientKeys = recipientsByPurpose[purpose.key] ?? []
                 purposes.append(PurposeInDossier(
                     purpose: purpose, basis: lists.basis(consent?.basisKey ?? purpose.defaultBasisKey), consent: consent,
                     suppression: suppressions.first { $0.purposeKey == purpose.key },
@@ -51,28 +52,22 @@ public struct Resolver: Sendable {
             if let key = person?.details.sourceKey { sourceKeys.insert(key) }
             let sources = lists.sources.filter { sourceKeys.contains($0.key) }
 
-            var history: [(DataSubjectRequest, [RequestTransition])] = []
-            if let person {
-                for earlier in try requests.requests(personID: person.id) {
-                    history.append((earlier, try requests.transitions(requestID: earlier.id)))
-                }
+            var earlier = try person.map { try requests.requests(personID: $0.id) } ?? []
+            if let request, !earlier.contains(where: { $0.id == request.id }) {
+                earlier.append(request)
             }
-            if let request, !history.contains(where: { $0.0.id == request.id }) {
-                history.append((request, try requests.transitions(requestID: request.id)))
-            }
-
-            var decisions: [Int64: [ItemDecision]] = [:]
-            for (earlier, _) in history {
-                let made = try requests.decisions(requestID: earlier.id)
-                if !made.isEmpty { decisions[earlier.id] = made }
-            }
+            // The state changes and decisions of all those requests in one query each, not one per request.
+            let requestIDs = earlier.map(\.id)
+            let transitions = try requests.transitions(requestIDs: requestIDs)
+            let decisions = try requests.decisions(requestIDs: requestIDs)
+            let history = earlier.map { (request: $0, transitions: transitions[$0.id] ?? []) }
             let statements = try person.map { try ledger.statements(personID: $0.id) } ?? []
 
             let calendarZone = TimeZone(identifier: organisation.timeZone) ?? .gmt
             return try body(Dossier(
                 generatedAt: now, language: chosenLanguage, organisation: organisation, timeZone: calendarZone,
                 request: request, person: person, lists: lists, purposes: purposes, sources: sources,
-                requests: history.map { (request: $0.0, transitions: $0.1) }, decisions: decisions, statements: statements,
+                requests: history, decisions: decisions, statements: statements,
                 editCount: counts.editCount, consentEventCount: counts.consentEventCount, reader: ledger))
         }
     }

@@ -40,8 +40,11 @@ public protocol LedgerReader {
     func sources() throws -> [Source]
     /// All recipients, in rank order.
     func recipients() throws -> [Recipient]
-    /// The keys of the recipients that receive data for `purposeKey`.
+    /// The keys of the recipients that receive data for `purposeKey`, in recipient rank order.
     func recipientKeys(purposeKey: String) throws -> [String]
+    /// The keys of the recipients of every purpose that has any, by purpose key, each in recipient rank order
+    /// (as ``recipientKeys(purposeKey:)`` gives them), read at once.
+    func recipientKeysByPurpose() throws -> [String: [String]]
     /// The stored settings (missing keys take their defaults).
     func settings() throws -> [SettingKey: String]
     /// Changes to the reference lists and settings, newest first, at most `limit`.

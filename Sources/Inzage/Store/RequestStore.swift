@@ -14,12 +14,18 @@ public protocol RequestReader {
     func requests(personID: Int64) throws -> [DataSubjectRequest]
     /// The request's state changes, oldest first.
     func transitions(requestID: Int64) throws -> [RequestTransition]
+    /// The state changes of several requests, read at once: by request id, each oldest first (as
+    /// ``transitions(requestID:)`` gives them). Requests without any are absent.
+    func transitions(requestIDs: [Int64]) throws -> [Int64: [RequestTransition]]
     /// The extracts stored for the request.
     func extracts(requestID: Int64) throws -> [StoredExtract]
     /// The lease a worker holds on the request, if any.
     func lease(requestID: Int64) throws -> RequestLease?
     /// The decisions on the request's items, in the order they were made.
     func decisions(requestID: Int64) throws -> [ItemDecision]
+    /// The decisions on the items of several requests, read at once: by request id, each in the order they were
+    /// made (as ``decisions(requestID:)`` gives them). Requests without any are absent.
+    func decisions(requestIDs: [Int64]) throws -> [Int64: [ItemDecision]]
     /// The notifications of the request's corrections to recipients (Art. 19), with their status.
     func recipientNotifications(requestID: Int64) throws -> [RecipientNotification]
 }

@@ -3,13 +3,15 @@ import GRDB
 
 extension SQLiteLedgerAccess {
     func statements(personID: Int64) throws -> [PersonStatement] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try db.fetchAll("""
             SELECT id, person_id, field, statement, at, by, via, reason, request_reference FROM person_statement
             WHERE person_id = ? ORDER BY id
-            """), arguments: [personID]).map { row in
+            """, table: "person_statement", arguments: [personID]) { row in
             PersonStatement(
-                id: row[0], personID: row[1], field: try decode(row[2], "person_statement", "field"), statement: row[3], at: row[4],
-                attribution: Attribution(by: row[5], via: try decode(row[6], "person_statement", "via"), reason: row[7], requestReference: row[8]))
+                id: try row.int64(0), personID: try row.int64(1), field: try row.value(2), statement: try row.string(3),
+                at: try row.date(4),
+                attribution: Attribution(by: try row.string(5), via: try row.value(6), reason: row.optionalString(7),
+                                         requestReference: row.optionalString(8)))
         }
     }
 
@@ -23,17 +25,32 @@ extension SQLiteLedgerAccess {
 }
 
 extension SQLiteRequestAccess {
+    private static func decision(from row: SQLiteColumns) throws -> ItemDecision {
+        ItemDecision(
+            id: try row.int64(0), requestID: try row.int64(1), item: try row.string(2), outcome: try row.value(3),
+            field: try row.optionalValue(4), requestedValue: row.optionalString(5), before: row.optionalString(6),
+            after: row.optionalString(7), reason: row.optionalString(8), statement: row.optionalString(9), at: try row.date(10),
+            by: try row.string(11))
+    }
+
     func decisions(requestID: Int64) throws -> [ItemDecision] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try db.fetchAll("""
             SELECT id, request_id, item, outcome, field, requested_value, before_value, after_value, reason, statement, at, by
             FROM request_decision WHERE request_id = ? ORDER BY id
-            """), arguments: [requestID]).map { row in
-            let field: String? = row[4]
-            return ItemDecision(
-                id: row[0], requestID: row[1], item: row[2], outcome: try decode(row[3], "request_decision", "outcome"),
-                field: try field.map { try decode($0, "request_decision", "field") }, requestedValue: row[5], before: row[6], after: row[7],
-                reason: row[8], statement: row[9], at: row[10], by: row[11])
+            """, table: "request_decision", arguments: [requestID], Self.decision(from:))
+    }
+
+    func decisions(requestIDs: [Int64]) throws -> [Int64: [ItemDecision]] {
+        guard !requestIDs.isEmpty else { return [:] }
+        var decisions: [Int64: [ItemDecision]] = [:]
+        try db.forEachRow("""
+            SELECT id, request_id, item, outcome, field, requested_value, before_value, after_value, reason, statement, at, by
+            FROM request_decision WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, id
+            """, table: "request_decision", arguments: [Self.jsonArray(requestIDs)]) { row in
+            let decision = try Self.decision(from: row)
+            decisions[decision.requestID, default: []].append(decision)
         }
+        return decisions
     }
 
     func appendDecision(_ decision: ItemDecision) throws {

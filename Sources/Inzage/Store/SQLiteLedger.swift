@@ -25,18 +25,20 @@ struct SQLiteLedgerAccess: LedgerWriter {
         """
 
     private func fetchPersons(_ whereClause: String, _ arguments: StatementArguments) throws -> [Person] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.personColumns) FROM person \(whereClause)"), arguments: arguments)
-            .map(Self.person(from:))
+        try db.fetchAll("SELECT \(Self.personColumns) FROM person \(whereClause)", table: "person", arguments: arguments,
+                        Self.person(from:))
     }
 
-    private static func person(from row: Row) -> Person {
+    private static func person(from row: SQLiteColumns) throws -> Person {
         Person(
-            id: row[0],
+            id: try row.int64(0),
             details: PersonDetails(
-                firstName: row[1], namePrefix: row[2], lastName: row[3], email: row[4], secondaryEmail: row[5],
-                phone: row[6], street: row[7], postalCode: row[8], city: row[9], country: row[10],
-                organisation: row[11], jobTitle: row[12], language: row[13], externalID: row[14], sourceKey: row[15]),
-            createdAt: row[16], createdBy: row[17], updatedAt: row[18], updatedBy: row[19])
+                firstName: row.optionalString(1), namePrefix: row.optionalString(2), lastName: row.optionalString(3),
+                email: row.optionalString(4), secondaryEmail: row.optionalString(5), phone: row.optionalString(6),
+                street: row.optionalString(7), postalCode: row.optionalString(8), city: row.optionalString(9),
+                country: row.optionalString(10), organisation: row.optionalString(11), jobTitle: row.optionalString(12),
+                language: row.optionalString(13), externalID: row.optionalString(14), sourceKey: row.optionalString(15)),
+            createdAt: try row.date(16), createdBy: try row.string(17), updatedAt: try row.date(18), updatedBy: try row.string(19))
     }
 
     private static func detailArguments(_ d: PersonDetails) -> StatementArguments {
@@ -145,15 +147,16 @@ struct SQLiteLedgerAccess: LedgerWriter {
     }
 
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        try db.forEachRow("""
             SELECT id, person_id, field, old_value, new_value, at, by, via, reason, request_reference
             FROM person_edit WHERE person_id = ? ORDER BY id
-            """), arguments: [personID])
-        while let row = try rows.next() {
+            """, table: "person_edit", arguments: [personID]) { row in
+            // person_id is the one asked for (column 1 is not read).
             try body(PersonEdit(
-                id: row[0], personID: row[1], field: try decode(row[2], "person_edit", "field"),
-                oldValue: row[3], newValue: row[4], at: row[5],
-                attribution: Attribution(by: row[6], via: try decode(row[7], "person_edit", "via"), reason: row[8], requestReference: row[9])))
+                id: try row.int64(0), personID: personID, field: try row.value(2),
+                oldValue: row.optionalString(3), newValue: row.optionalString(4), at: try row.date(5),
+                attribution: Attribution(by: try row.string(6), via: try row.value(7), reason: row.optionalString(8),
+                                         requestReference: row.optionalString(9))))
         }
     }
 
@@ -164,29 +167,34 @@ struct SQLiteLedgerAccess: LedgerWriter {
         registered_at, registered_by, updated_at, updated_by, update_count
         """
 
-    private func consent(from row: Row) throws -> Consent {
+    private static func consent(from row: SQLiteColumns) throws -> Consent {
         Consent(
-            id: row[0], personID: row[1], purposeKey: row[2], basisKey: row[3],
-            status: try decode(row[4], "consent", "status"), sourceKey: row[5], comment: row[6], consentText: row[7],
-            givenAt: row[8], withdrawnAt: row[9], registeredAt: row[10], registeredBy: row[11],
-            updatedAt: row[12], updatedBy: row[13], updateCount: row[14])
+            id: try row.int64(0), personID: try row.int64(1), purposeKey: try row.string(2), basisKey: try row.string(3),
+            status: try row.value(4), sourceKey: try row.string(5), comment: row.optionalString(6),
+            consentText: row.optionalString(7), givenAt: try row.optionalDate(8), withdrawnAt: try row.optionalDate(9),
+            registeredAt: try row.date(10), registeredBy: try row.string(11), updatedAt: try row.date(12),
+            updatedBy: try row.string(13), updateCount: try row.int(14))
     }
 
+    /// ``consentColumns`` qualified with the table name, for the join with the purposes.
+    private static let qualifiedConsentColumns = consentColumns.split(separator: ",")
+        .map { "consent." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
     func consents(personID: Int64) throws -> [Consent] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.consentColumns.split(separator: ",").map { "consent." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+        try db.fetchAll("""
+            SELECT \(Self.qualifiedConsentColumns)
             FROM consent JOIN purpose ON purpose.key = consent.purpose_key
             WHERE person_id = ? ORDER BY purpose.rank, purpose.key
-            """), arguments: [personID]).map(consent(from:))
+            """, table: "consent", arguments: [personID], Self.consent(from:))
     }
 
     func consent(personID: Int64, purposeKey: String) throws -> Consent? {
         guard try exists("SELECT EXISTS (SELECT 1 FROM consent WHERE person_id = ? AND purpose_key = ?)", [personID, purposeKey]) else {
             return nil
         }
-        return try Row.fetchOne(db.cachedStatement(sql: """
+        return try db.fetchAll("""
             SELECT \(Self.consentColumns) FROM consent WHERE person_id = ? AND purpose_key = ?
-            """), arguments: [personID, purposeKey]).map(consent(from:))
+            """, table: "consent", arguments: [personID, purposeKey], Self.consent(from:)).first
     }
 
     func insertConsent(_ consent: Consent) throws -> Consent {
@@ -231,58 +239,62 @@ struct SQLiteLedgerAccess: LedgerWriter {
     }
 
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        try db.forEachRow("""
             SELECT id, consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis, to_basis,
                 from_source, to_source, by, via, request_reference, evidence, comment
             FROM consent_event WHERE person_id = ? ORDER BY id
-            """), arguments: [personID])
-        while let row = try rows.next() {
-            let fromStatus: String? = row[6]
+            """, table: "consent_event", arguments: [personID]) { row in
+            // person_id is the one asked for (column 2 is not read).
             try body(ConsentEvent(
-                id: row[0], consentID: row[1], personID: row[2], purposeKey: row[3], at: row[4],
-                type: try decode(row[5], "consent_event", "type"),
-                fromStatus: try fromStatus.map { try decode($0, "consent_event", "from_status") },
-                toStatus: try decode(row[7], "consent_event", "to_status"),
-                fromBasis: row[8], toBasis: row[9], fromSource: row[10], toSource: row[11],
-                attribution: Attribution(by: row[12], via: try decode(row[13], "consent_event", "via"), requestReference: row[14]),
-                evidence: row[15], comment: row[16]))
+                id: try row.int64(0), consentID: try row.int64(1), personID: personID, purposeKey: try row.string(3),
+                at: try row.date(4), type: try row.value(5), fromStatus: try row.optionalValue(6), toStatus: try row.value(7),
+                fromBasis: row.optionalString(8), toBasis: try row.string(9), fromSource: row.optionalString(10),
+                toSource: try row.string(11),
+                attribution: Attribution(by: try row.string(12), via: try row.value(13), requestReference: row.optionalString(14)),
+                evidence: row.optionalString(15), comment: row.optionalString(16)))
         }
     }
 
     func historySummary(personID: Int64) throws -> HistorySummary {
         var summary = HistorySummary()
-        summary.editCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM person_edit WHERE person_id = ?", arguments: [personID]) ?? 0
-        summary.consentEventCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM consent_event WHERE person_id = ?", arguments: [personID]) ?? 0
-        summary.eventSourceKeys = Set(try String.fetchAll(db, sql: """
+        try db.forEachRow("""
+            SELECT (SELECT COUNT(*) FROM person_edit WHERE person_id = ?1), (SELECT COUNT(*) FROM consent_event WHERE person_id = ?1)
+            """, table: "person_edit", arguments: [personID]) { row in
+            summary.editCount = try row.int(0)
+            summary.consentEventCount = try row.int(1)
+        }
+        try db.forEachRow("""
             SELECT to_source FROM consent_event WHERE person_id = ?1
             UNION SELECT from_source FROM consent_event WHERE person_id = ?1 AND from_source IS NOT NULL
-            """, arguments: [personID]))
+            """, table: "consent_event", arguments: [personID]) { row in
+            summary.eventSourceKeys.insert(try row.string(0))
+        }
         return summary
     }
 
     // MARK: Suppressions
 
-    private func suppression(from row: Row) throws -> Suppression {
+    private static func suppression(from row: SQLiteColumns) throws -> Suppression {
         Suppression(
-            personID: row[0], purposeKey: row[1], at: row[2],
-            attribution: Attribution(by: row[3], via: try decode(row[4], "suppression", "via"), requestReference: row[5]))
+            personID: try row.int64(0), purposeKey: try row.string(1), at: try row.date(2),
+            attribution: Attribution(by: try row.string(3), via: try row.value(4), requestReference: row.optionalString(5)))
     }
 
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression? {
         guard try exists("SELECT EXISTS (SELECT 1 FROM suppression WHERE person_id = ? AND purpose_key = ?)", [personID, purposeKey]) else {
             return nil
         }
-        return try Row.fetchOne(db.cachedStatement(sql: """
+        return try db.fetchAll("""
             SELECT person_id, purpose_key, at, by, via, request_reference FROM suppression
             WHERE person_id = ? AND purpose_key = ?
-            """), arguments: [personID, purposeKey]).map(suppression(from:))
+            """, table: "suppression", arguments: [personID, purposeKey], Self.suppression(from:)).first
     }
 
     func suppressions(personID: Int64) throws -> [Suppression] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try db.fetchAll("""
             SELECT person_id, purpose_key, at, by, via, request_reference FROM suppression
             WHERE person_id = ? ORDER BY at
-            """), arguments: [personID]).map(suppression(from:))
+            """, table: "suppression", arguments: [personID], Self.suppression(from:))
     }
 
     func insertSuppression(_ suppression: Suppression) throws {
@@ -317,58 +329,71 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     // MARK: Reference lists
 
+    // The reference lists are read for every transaction of the ledger and every extract: cached statements, and
+    // the localized texts parsed without `JSONDecoder` (see `SQLiteColumns`).
+
     func legalBases() throws -> [LegalBasis] {
-        try Row.fetchAll(db, sql: "SELECT key, name, description, article, dpv_iri, rank, active FROM legal_basis ORDER BY rank, key")
-            .map { row in
-                LegalBasis(key: row[0], name: try json(row[1], "legal_basis", "name"), description: try json(row[2], "legal_basis", "description"),
-                           article: row[3], dpvIRI: row[4], rank: row[5], active: row[6])
-            }
+        try db.fetchAll("SELECT key, name, description, article, dpv_iri, rank, active FROM legal_basis ORDER BY rank, key",
+                        table: "legal_basis") { row in
+            LegalBasis(key: try row.string(0), name: try row.localizedText(1), description: try row.localizedText(2),
+                       article: try row.string(3), dpvIRI: try row.string(4), rank: try row.int(5), active: try row.bool(6))
+        }
     }
 
     func purposes() throws -> [Purpose] {
-        try Row.fetchAll(db, sql: """
+        try db.fetchAll("""
             SELECT key, name, description, default_basis_key, data_categories, retention, consent_text, privacy_statement_url,
                 is_direct_marketing, transfers_outside_eu, automated_decision_making, rank, active
             FROM purpose ORDER BY rank, key
-            """).map { row in
-                Purpose(
-                    key: row[0], name: try json(row[1], "purpose", "name"), description: try json(row[2], "purpose", "description"),
-                    defaultBasisKey: row[3], dataCategories: try json(row[4], "purpose", "data_categories"),
-                    retention: try json(row[5], "purpose", "retention"), consentText: try json(row[6], "purpose", "consent_text"),
-                    privacyStatementURL: row[7], isDirectMarketing: row[8],
-                    transfersOutsideEU: try optionalJSON(row[9], "purpose", "transfers_outside_eu"),
-                    automatedDecisionMaking: try optionalJSON(row[10], "purpose", "automated_decision_making"),
-                    rank: row[11], active: row[12])
-            }
+            """, table: "purpose") { row in
+            Purpose(
+                key: try row.string(0), name: try row.localizedText(1), description: try row.localizedText(2),
+                defaultBasisKey: try row.string(3), dataCategories: try row.localizedText(4), retention: try row.localizedText(5),
+                consentText: try row.localizedText(6), privacyStatementURL: row.optionalString(7), isDirectMarketing: try row.bool(8),
+                transfersOutsideEU: try row.optionalLocalizedText(9), automatedDecisionMaking: try row.optionalLocalizedText(10),
+                rank: try row.int(11), active: try row.bool(12))
+        }
     }
 
     func sources() throws -> [Source] {
-        try Row.fetchAll(db, sql: "SELECT key, name, description, source_type, confirmation_template, rank, active FROM source ORDER BY rank, key")
-            .map { row in
-                Source(key: row[0], name: try json(row[1], "source", "name"), description: try json(row[2], "source", "description"),
-                       sourceType: try decode(row[3], "source", "source_type"), confirmationTemplate: row[4], rank: row[5], active: row[6])
-            }
+        try db.fetchAll("SELECT key, name, description, source_type, confirmation_template, rank, active FROM source ORDER BY rank, key",
+                        table: "source") { row in
+            Source(key: try row.string(0), name: try row.localizedText(1), description: try row.localizedText(2),
+                   sourceType: try row.value(3), confirmationTemplate: row.optionalString(4), rank: try row.int(5), active: try row.bool(6))
+        }
     }
 
     func recipients() throws -> [Recipient] {
-        try Row.fetchAll(db, sql: "SELECT key, name, role, country, contact_email, rank, active FROM recipient ORDER BY rank, key")
-            .map { row in
-                Recipient(key: row[0], name: row[1], role: try decode(row[2], "recipient", "role"), country: row[3],
-                          contactEmail: row[4], rank: row[5], active: row[6])
-            }
+        try db.fetchAll("SELECT key, name, role, country, contact_email, rank, active FROM recipient ORDER BY rank, key",
+                        table: "recipient") { row in
+            Recipient(key: try row.string(0), name: try row.string(1), role: try row.value(2), country: try row.string(3),
+                      contactEmail: row.optionalString(4), rank: try row.int(5), active: try row.bool(6))
+        }
     }
 
     func recipientKeys(purposeKey: String) throws -> [String] {
-        try String.fetchAll(db, sql: """
+        try db.fetchAll("""
             SELECT recipient_key FROM purpose_recipient JOIN recipient ON recipient.key = recipient_key
             WHERE purpose_key = ? ORDER BY recipient.rank, recipient.key
-            """, arguments: [purposeKey])
+            """, table: "purpose_recipient", arguments: [purposeKey]) { try $0.string(0) }
+    }
+
+    func recipientKeysByPurpose() throws -> [String: [String]] {
+        var keys: [String: [String]] = [:]
+        // One query for all purposes; within a purpose the order is that of `recipientKeys(purposeKey:)`.
+        try db.forEachRow("""
+            SELECT purpose_key, recipient_key FROM purpose_recipient JOIN recipient ON recipient.key = recipient_key
+            ORDER BY recipient.rank, recipient.key
+            """, table: "purpose_recipient") { row in
+            keys[try row.string(0), default: []].append(try row.string(1))
+        }
+        return keys
     }
 
     func settings() throws -> [SettingKey: String] {
         var settings: [SettingKey: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
-            if let key = SettingKey(rawValue: row[0]) { settings[key] = row[1] }
+        try db.forEachRow("SELECT key, value FROM setting", table: "setting") { row in
+            if let key = SettingKey(rawValue: try row.string(0)) { settings[key] = try row.string(1) }
         }
         return settings
     }

@@ -30,25 +30,26 @@ struct SQLiteRequestAccess: RequestWriter {
         """
 
     private func fetch(_ clause: String, _ arguments: StatementArguments = []) throws -> [DataSubjectRequest] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.columns) FROM request \(clause)"), arguments: arguments).map(request(from:))
+        try db.fetchAll("SELECT \(Self.columns) FROM request \(clause)", table: "request", arguments: arguments, request(from:))
     }
 
-    private func request(from row: Row) throws -> DataSubjectRequest {
-        let formats: String = row[10]
-        let extendedDue: String? = row[16]
-        let language: String? = row[9]
+    private func request(from row: SQLiteColumns) throws -> DataSubjectRequest {
+        let formats = try row.string(10)
+        let extendedDue = row.optionalString(16)
         return DataSubjectRequest(
-            id: row[0], reference: row[1], type: try decode(row[2], "request", "type"), state: try decode(row[3], "request", "state"),
-            subject: SubjectIdentifiers(email: row[4], personID: row[5], externalID: row[6], name: row[7]),
-            channel: try decode(row[8], "request", "channel"),
-            language: try language.map { try decode($0, "request", "language") },
+            id: try row.int64(0), reference: try row.string(1), type: try row.value(2), state: try row.value(3),
+            subject: SubjectIdentifiers(email: row.optionalString(4), personID: row.optionalInt64(5),
+                                        externalID: row.optionalString(6), name: row.optionalString(7)),
+            channel: try row.value(8), language: try row.optionalValue(9),
             formats: try formats.split(separator: ",").map { try decode(String($0), "request", "formats") },
-            rectification: try json(row[11], "request", "rectification"),
-            objection: try optionalJSON(row[12], "request", "objection"),
-            receivedAt: row[13], receivedOn: try civilDate(row[14], "received_on"), dueOn: try civilDate(row[15], "due_on"),
-            extendedDueOn: try extendedDue.map { try civilDate($0, "extended_due_on") }, extensionReason: row[17],
-            personID: row[18], candidateIDs: try json(row[19], "request", "candidate_ids"), origin: row[20],
-            createdAt: row[21], createdBy: row[22], updatedAt: row[23], attempts: row[24], lastError: row[25])
+            rectification: try json(try row.string(11), "request", "rectification"),
+            objection: try optionalJSON(row.optionalString(12), "request", "objection"),
+            receivedAt: try row.date(13), receivedOn: try civilDate(try row.string(14), "received_on"),
+            dueOn: try civilDate(try row.string(15), "due_on"),
+            extendedDueOn: try extendedDue.map { try civilDate($0, "extended_due_on") }, extensionReason: row.optionalString(17),
+            personID: row.optionalInt64(18), candidateIDs: try json(try row.string(19), "request", "candidate_ids"),
+            origin: row.optionalString(20), createdAt: try row.date(21), createdBy: try row.string(22), updatedAt: try row.date(23),
+            attempts: try row.int(24), lastError: row.optionalString(25))
     }
 
     private func civilDate(_ text: String, _ column: String) throws -> CivilDate {
@@ -80,15 +81,34 @@ struct SQLiteRequestAccess: RequestWriter {
         try fetch("WHERE person_id = ? ORDER BY received_at, id", [personID])
     }
 
+    private static func transition(from row: SQLiteColumns) throws -> RequestTransition {
+        RequestTransition(id: try row.int64(0), requestID: try row.int64(1), at: try row.date(2), from: try row.optionalValue(3),
+                          to: try row.value(4), by: try row.string(5), note: row.optionalString(6))
+    }
+
     func transitions(requestID: Int64) throws -> [RequestTransition] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try db.fetchAll("""
             SELECT id, request_id, at, from_state, to_state, by, note FROM request_transition WHERE request_id = ? ORDER BY id
-            """), arguments: [requestID]).map { row in
-                let from: String? = row[3]
-                return RequestTransition(id: row[0], requestID: row[1], at: row[2],
-                                         from: try from.map { try decode($0, "request_transition", "from_state") },
-                                         to: try decode(row[4], "request_transition", "to_state"), by: row[5], note: row[6])
-            }
+            """, table: "request_transition", arguments: [requestID], Self.transition(from:))
+    }
+
+    func transitions(requestIDs: [Int64]) throws -> [Int64: [RequestTransition]] {
+        guard !requestIDs.isEmpty else { return [:] }
+        var transitions: [Int64: [RequestTransition]] = [:]
+        // One statement for any number of requests: the ids travel as one JSON array.
+        try db.forEachRow("""
+            SELECT id, request_id, at, from_state, to_state, by, note FROM request_transition
+            WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, id
+            """, table: "request_transition", arguments: [Self.jsonArray(requestIDs)]) { row in
+            let transition = try Self.transition(from: row)
+            transitions[transition.requestID, default: []].append(transition)
+        }
+        return transitions
+    }
+
+    /// `[1,2,3]`: ids as one statement argument, for `IN (SELECT value FROM json_each(?))`.
+    static func jsonArray(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
     func extracts(requestID: Int64) throws -> [StoredExtract] {
