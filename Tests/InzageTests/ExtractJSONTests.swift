@@ -260,6 +260,28 @@ struct ExtractJSONTests {
         }
     }
 
+    @Test("the digest hashed while writing is the file's SHA-256 and size, as Python's hashlib computes it")
+    func digestWhileWriting() throws {
+        let fixture = try ExtractFixture.make(language: .nl)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("extract.json")
+        let written = try fixture.withDossier { try JSONExtractWriter().write($0, to: url) }
+        let bytes = try Data(contentsOf: url)
+        #expect(written.size == Int64(bytes.count))
+        #expect(written == (try ExtractArchive.sha256(of: url)))
+        let hashlib = try python("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", [url.path], needs: "hashlib")
+        #expect(written.sha256 == String(decoding: hashlib, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // Through the archive, the renderer's digest is what gets recorded: and it matches a read-back.
+        let archive = try ExtractArchive(root: directory.appendingPathComponent("archive"))
+        let stored = try fixture.withDossier { dossier in
+            try archive.write(folder: "r", name: "e.json") { try ExtractGenerator().render(dossier, as: .json, to: $0) }
+        }
+        let readBack = try ExtractArchive.sha256(of: archive.url(of: stored.relativePath))
+        #expect(stored.sha256 == readBack.sha256 && stored.size == readBack.size)
+    }
+
     @Test("writing is atomic: a folder that does not exist is an error and nothing is left behind")
     func atomic() throws {
         let fixture = try ExtractFixture.make(language: .en)

@@ -13,7 +13,7 @@ final class SummaryRenderer: ExtractRenderer {
         var description: String { "renderer failed on purpose" }
     }
 
-    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws {
+    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws -> FileDigest? {
         let fail = failures.withLock { count in
             defer { count = max(0, count - 1) }
             return count > 0
@@ -21,6 +21,7 @@ final class SummaryRenderer: ExtractRenderer {
         if fail { throw Failure() }
         let summary = "\(format.rawValue) person=\(dossier.person.map { String($0.id) } ?? "none") edits=\(dossier.editCount)"
         try Data(summary.utf8).write(to: url)
+        return nil
     }
 }
 

@@ -12,10 +12,17 @@ public struct ExtractGenerator: ExtractRenderer {
     }
 
     /// Writes `dossier` as `format` to `url`; nothing is left at `url` when it throws.
-    public func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws {
+    ///
+    /// - Returns: the digest of the JSON document, hashed as it was written; nil for the workbook, whose bytes
+    ///   libzip writes (the archive reads it back).
+    @discardableResult
+    public func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws -> FileDigest? {
         switch format {
-        case .xlsx: try XLSXExtractWriter(templates: templates).write(dossier, to: url)
-        case .json: try JSONExtractWriter(templates: templates).write(dossier, to: url)
+        case .xlsx:
+            try XLSXExtractWriter(templates: templates).write(dossier, to: url)
+            return nil
+        case .json:
+            return try JSONExtractWriter(templates: templates).write(dossier, to: url)
         }
     }
 }

@@ -34,11 +34,13 @@ public struct JSONExtractWriter: Sendable {
 
     /// Writes the JSON extract of `dossier` to `destination`, replacing a file that is there.
     ///
+    /// - Returns: the SHA-256 and size of the bytes written, hashed on the way.
     /// - Throws: ``ExtractError`` for a template problem (before anything is written) or when the file cannot be
     ///   written; nothing is left at `destination` then.
-    public func write(_ dossier: Dossier, to destination: URL) throws {
+    @discardableResult
+    public func write(_ dossier: Dossier, to destination: URL) throws -> FileDigest {
         let content = try ExtractContent(dossier: dossier, templates: templates)
-        try AtomicFile.write(to: destination) { output in
+        return try AtomicFile.write(to: destination) { output in
             try ExtractDocument(content, output).write()
         }
     }
@@ -637,6 +639,8 @@ final class JSONStreamOutput {
     private let descriptor: Int32
     private let path: String
     private let state: UnsafeMutablePointer<State>
+    /// The digest of the bytes flushed so far.
+    private(set) var digest = FileDigest.Builder()
     private static let flushSize = 1 << 18
     private static let hexDigits: StaticString = "0123456789abcdef"
 
@@ -663,6 +667,7 @@ final class JSONStreamOutput {
     func flush() throws {
         var written = 0
         let bytes = state.pointee.bytes, count = state.pointee.count
+        digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
         while written < count {
             let result = write(descriptor, bytes + written, count - written)
             if result < 0 {
@@ -839,7 +844,8 @@ final class JSONStreamOutput {
 /// the error rethrown (I/O errors as ``ExtractError/writeFailed(path:reason:)``, others, such as a database error
 /// while streaming, unchanged).
 enum AtomicFile {
-    static func write(to destination: URL, _ body: (JSONStreamOutput) throws -> Void) throws {
+    /// Writes the file through `body`; returns the digest of the bytes written.
+    static func write(to destination: URL, _ body: (JSONStreamOutput) throws -> Void) throws -> FileDigest {
         let directory = destination.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp").path
         func failure(_ reason: String) -> ExtractError { .writeFailed(path: destination.path, reason: reason) }
@@ -856,6 +862,7 @@ enum AtomicFile {
             isOpen = false
             guard close(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
             guard rename(temporary, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
+            return output.digest.finish()
         } catch {
             if isOpen { close(descriptor) }
             unlink(temporary)

@@ -4,7 +4,10 @@ import Logging
 /// Writes an extract of a dossier in one format to a file.
 public protocol ExtractRenderer: Sendable {
     /// Writes `dossier` as `format` to `url`; throws and leaves nothing usable at `url` on failure.
-    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws
+    ///
+    /// - Returns: the digest of exactly the bytes written, when the renderer computed it on the way; nil makes the
+    ///   archive read the file back to checksum it.
+    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws -> FileDigest?
 }
 
 /// What one processing step did.

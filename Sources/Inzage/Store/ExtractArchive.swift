@@ -38,20 +38,20 @@ public struct ExtractArchive: Sendable {
         public var size: Int64
     }
 
-    /// Writes a file: `produce` writes to the temporary path it is given; the result is checksummed and
+    /// Writes a file: `produce` writes to the temporary path it is given, and returns the digest of the bytes it
+    /// wrote when it computed one on the way (else nil, and the file is read back to checksum it); the file is then
     /// renamed to `folder/name`, replacing an earlier file of that name.
-    public func write(folder: String, name: String, _ produce: (URL) throws -> Void) throws -> WrittenFile {
+    public func write(folder: String, name: String, _ produce: (URL) throws -> FileDigest?) throws -> WrittenFile {
         let directory = root.appendingPathComponent(folder, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name)\(Self.partialMarker)\(UUID().uuidString)")
         do {
-            try produce(temporary)
-            let (digest, size) = try Self.sha256(of: temporary)
+            let digest = try produce(temporary) ?? Self.sha256(of: temporary)
             guard rename(temporary.path, final.path) == 0 else {
                 throw ExtractArchiveError.cannotRename(final.path, errno: errno)
             }
-            return WrittenFile(relativePath: "\(folder)/\(name)", sha256: digest, size: size)
+            return WrittenFile(relativePath: "\(folder)/\(name)", sha256: digest.sha256, size: digest.size)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -72,8 +72,8 @@ public struct ExtractArchive: Sendable {
     public func verify(_ extract: StoredExtract) throws -> Bool {
         let url = url(of: extract.path)
         guard FileManager.default.fileExists(atPath: url.path) else { return false }
-        let (digest, size) = try Self.sha256(of: url)
-        return digest == extract.sha256 && size == extract.size
+        let digest = try Self.sha256(of: url)
+        return digest.sha256 == extract.sha256 && digest.size == extract.size
     }
 
     /// Removes temporary files that a crashed writer left, older than `age` seconds.
@@ -91,17 +91,46 @@ public struct ExtractArchive: Sendable {
     }
 
     /// Streams a file through SHA-256.
-    static func sha256(of url: URL) throws -> (String, Int64) {
+    static func sha256(of url: URL) throws -> FileDigest {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        var hasher = SHA256()
-        var size: Int64 = 0
+        var digest = FileDigest.Builder()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            size += Int64(chunk.count)
+            chunk.withUnsafeBytes { digest.update(UnsafeRawBufferPointer($0)) }
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return (digest, size)
+        return digest.finish()
+    }
+}
+
+/// The SHA-256 and size of a file's bytes.
+public struct FileDigest: Sendable, Hashable {
+    /// Lower-case hex SHA-256.
+    public var sha256: String
+    /// Size in bytes.
+    public var size: Int64
+
+    /// Builds a digest from the bytes of a file as they are written or read, in order.
+    struct Builder {
+        private var hasher = SHA256()
+        private var size: Int64 = 0
+
+        /// Adds the next bytes.
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            hasher.update(bufferPointer: bytes)
+            size += Int64(bytes.count)
+        }
+
+        /// The digest of all bytes added.
+        func finish() -> FileDigest {
+            let hexDigits = Array("0123456789abcdef".utf8)
+            var hex: [UInt8] = []
+            hex.reserveCapacity(64)
+            for byte in hasher.finalize() {
+                hex.append(hexDigits[Int(byte >> 4)])
+                hex.append(hexDigits[Int(byte & 0x0F)])
+            }
+            return FileDigest(sha256: String(decoding: hex, as: UTF8.self), size: size)
+        }
     }
 }
 
