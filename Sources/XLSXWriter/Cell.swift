@@ -135,8 +135,12 @@ enum CivilCalendar {
     /// Milliseconds since 1970-01-01 00:00 of the local wall-clock time of `date` in `timeZone` (UTC when nil),
     /// clamped to years 1...9999 (an undefined date counts as the earliest).
     static func localMilliseconds(_ date: Date, _ timeZone: TimeZone?) -> Int64 {
-        let offset = timeZone.map { Double($0.secondsFromGMT(for: date)) } ?? 0
-        let seconds = date.timeIntervalSince1970 + offset
+        localMilliseconds(date, offsetSeconds: timeZone.map { $0.secondsFromGMT(for: date) } ?? 0)
+    }
+
+    /// ``localMilliseconds(_:_:)`` for a known offset from UTC.
+    static func localMilliseconds(_ date: Date, offsetSeconds: Int) -> Int64 {
+        let seconds = date.timeIntervalSince1970 + Double(offsetSeconds)
         let lower = Double(firstDay) * 86_400, upper = Double(lastDay + 1) * 86_400 - 0.001
         let clamped = seconds.isNaN ? lower : Swift.min(Swift.max(seconds, lower), upper)
         return Int64((clamped * 1000).rounded())

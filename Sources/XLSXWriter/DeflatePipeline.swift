@@ -18,63 +18,173 @@ struct DeflatedPart: Sendable, Equatable {
 /// chunk is primed with the last 32 KiB of the chunk before it (`deflateSetDictionary`) and ends with
 /// `Z_SYNC_FLUSH` (the last one with `Z_FINISH`), so the concatenated outputs form one deflate stream
 /// nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed per
-/// chunk and combined with `crc32_combine`. A fixed pool of `workerCount + 2` chunks bounds memory: the
+/// chunk and combined with `crc32_combine`. At most `threads + 3` chunks per pipeline bound memory: the
 /// producer fills one while the workers compress the others, and finished chunks are appended to the
-/// scratch file in order.
+/// scratch file in order. The threads are the process's (``DeflateWorkers/shared``), and a finished pipeline
+/// leaves its chunk buffers and zlib stream for the next (``DeflateResources``), so a workbook starts no thread
+/// and faults in no fresh memory once the process has written one.
+///
+/// The producer does not wait for a part to be compressed: ``finishPart(_:)`` hands out a ticket and the producer
+/// goes on with the next part; ``finishAll()`` waits for the rest, after which ``location(of:)`` tells where each
+/// part lies. A tiny workbook needs no threads at all: until the workbook has produced more than ``inlineLimit``
+/// bytes, a part is deflated on the producer's own thread when it finishes (the same single `Z_FINISH` call a
+/// worker would make, so the same bytes), and the worker threads are taken only then.
 final class DeflatePipeline: ByteSink {
     static let window = 32 * 1024
 
-    private let workers: DeflateWorkers
+    /// A part handed to the pipeline, to look its location up once ``finishAll()`` returned.
+    struct Ticket: Sendable, Equatable {
+        fileprivate let index: Int
+    }
+
+    /// The level every part is compressed at unless a test asks for another.
+    static let defaultLevel: Int32 = 6
+    /// The chunk size unless a test asks for another.
+    static let defaultChunkSize = 128 * 1024
+    /// Up to this many bytes in all, a workbook is compressed on the producer's thread: a tiny workbook is done
+    /// sooner than threads would be woken; beyond it, parts go to the threads while the producer goes on.
+    static let inlineLimit = 16 * 1024
+
+    /// The number of threads of a pipeline's own pool, or nil to use the process's shared one.
+    private let ownWorkerCount: Int?
+    private let level: Int32
+    private let chunkSize: Int
+    /// The most chunks in use at once (filled, in flight or being filled).
+    private let jobLimit: Int
+    /// The compression threads, taken once the workbook outgrows one chunk: the process's shared pool, or (for
+    /// tests that set a thread count) the pipeline's own, stopped with it.
+    private var workers: DeflateWorkers?
+    private var ownsWorkers = false
+    /// The producer's own zlib stream, for the parts of a small workbook.
+    private var inlineStream: UnsafeMutablePointer<z_stream>?
     private let output: ScratchFile
-    private var free: [DeflateJob]
+    private var free: [DeflateJob] = []
+    private var allocatedJobs = 0
     private var inFlight: [DeflateJob] = []
     private var current: DeflateJob?
+    /// The bytes handed to the pipeline so far, over all parts.
+    private var producedBytes = 0
     private let tail: UnsafeMutablePointer<UInt8>
     private var tailCount = 0
-    private var part = DeflatedPart(offset: 0, compressedSize: 0, size: 0, crc: 0)
+    /// Every part so far, by ticket; a part's location is complete once its last chunk is retired.
+    private var parts: [DeflatedPart] = []
 
-    /// Starts `workerCount` compression threads writing into `output`.
-    init(output: ScratchFile, workerCount: Int, chunkSize: Int = 128 * 1024, level: Int32 = 6) throws {
-        workers = try DeflateWorkers(count: workerCount, level: level)
+    /// A pipeline writing into `output`, compressing on the process's shared threads, or on `workerCount` threads of
+    /// its own when given (tests use that to show that the thread count does not change the output).
+    init(output: ScratchFile, workerCount: Int? = nil, chunkSize: Int = DeflatePipeline.defaultChunkSize,
+         level: Int32 = DeflatePipeline.defaultLevel) throws {
+        ownWorkerCount = workerCount.map { Swift.max(1, $0) }
+        jobLimit = (ownWorkerCount ?? processorCount()) + 3
+        self.level = level
+        self.chunkSize = chunkSize
         self.output = output
-        free = (0..<(workerCount + 2)).map { _ in DeflateJob(chunkSize: chunkSize) }
         tail = .allocate(capacity: DeflatePipeline.window)
     }
 
     deinit {
-        workers.stop()
+        if ownsWorkers { workers?.stop() }
+        // Chunks still in flight (after an error) stay with the threads until done and are then freed.
+        let idle = free + (current.map { [$0] } ?? [])
+        if chunkSize == Self.defaultChunkSize { DeflateResources.shared.keep(idle) }
+        if let inlineStream {
+            if level == Self.defaultLevel {
+                DeflateResources.shared.keep(inlineStream)
+            } else {
+                DeflateWorkers.release([inlineStream])
+            }
+        }
         tail.deallocate()
     }
+
+    /// Whether the compression threads were started (the workbook outgrew one chunk).
+    var hasStartedWorkers: Bool { workers != nil }
 
     /// Starts a new deflate stream and returns the stream to write its bytes into.
     func beginPart() throws -> ByteStream {
         let job = try acquire()
         current = job
         tailCount = 0
-        part = DeflatedPart(offset: output.size, compressedSize: 0, size: 0, crc: 0)
+        parts.append(DeflatedPart(offset: 0, compressedSize: 0, size: 0, crc: 0))
+        job.partIndex = parts.count - 1
+        job.isFirst = true
         return ByteStream(sink: self, buffer: job.input, capacity: job.inputCapacity)
     }
 
     /// Hands a full chunk to the workers and gives the stream an empty one.
     func drain(_ stream: ByteStream) throws {
+        let partIndex = current?.partIndex ?? 0
         try submit(stream, isLast: false)
         let job = try acquire()
+        job.partIndex = partIndex
+        job.isFirst = false
         current = job
         stream.replaceBuffer(job.input, capacity: job.inputCapacity)
     }
 
-    /// Compresses what is left, waits for all chunks, and returns where the stream lies.
-    func finishPart(_ stream: ByteStream) throws -> DeflatedPart {
-        try submit(stream, isLast: true)
-        while !inFlight.isEmpty { try retireOldest() }
-        return part
+    /// Ends the part written into `stream` and returns its ticket; the producer does not wait for it.
+    func finishPart(_ stream: ByteStream) throws -> Ticket {
+        guard let job = current else { throw XLSXError.compressionFailed(code: Z_STREAM_ERROR) }
+        let ticket = Ticket(index: job.partIndex)
+        if workers == nil && job.isFirst && producedBytes + stream.count <= Self.inlineLimit {
+            // A small workbook so far: deflate here rather than start threads (nothing is in flight).
+            let job = try take(stream, isLast: true)
+            job.compress(with: try producerStream())
+            try retire(job)
+        } else {
+            try submit(stream, isLast: true)
+        }
+        return ticket
     }
 
+    /// Waits until every part is compressed and in the scratch file.
+    func finishAll() throws {
+        while !inFlight.isEmpty { try retireOldest() }
+    }
+
+    /// Where the part of `ticket` lies in the scratch file; valid after ``finishAll()``.
+    func location(of ticket: Ticket) -> DeflatedPart {
+        parts[ticket.index]
+    }
+
+    /// Hands the current chunk to the workers, starting them the first time.
     private func submit(_ stream: ByteStream, isLast: Bool) throws {
+        let job = try take(stream, isLast: isLast)
+        let workers = try self.workers ?? startWorkers()
+        inFlight.append(job)
+        workers.enqueue(job)
+    }
+
+    /// The shared threads (when they compress at this pipeline's level and no thread count was asked for), else
+    /// threads of the pipeline's own.
+    private func startWorkers() throws -> DeflateWorkers {
+        let started: DeflateWorkers
+        if ownWorkerCount == nil, level == Self.defaultLevel, let shared = DeflateWorkers.shared {
+            started = shared
+        } else {
+            started = try DeflateWorkers(count: ownWorkerCount ?? processorCount(), level: level)
+            ownsWorkers = true
+        }
+        workers = started
+        return started
+    }
+
+    /// The zlib stream for parts deflated on the producer's thread: one a finished workbook left, or a new one.
+    private func producerStream() throws -> UnsafeMutablePointer<z_stream> {
+        if let inlineStream { return inlineStream }
+        let reused = level == Self.defaultLevel ? DeflateResources.shared.takeStream() : nil
+        let stream = try reused ?? DeflateWorkers.makeStream(level: level)
+        inlineStream = stream
+        return stream
+    }
+
+    /// Takes the current chunk from `stream` with the dictionary it is primed with, and remembers the last 32 KiB
+    /// of the data as the next chunk's dictionary.
+    private func take(_ stream: ByteStream, isLast: Bool) throws -> DeflateJob {
         guard let job = current else { throw XLSXError.compressionFailed(code: Z_STREAM_ERROR) }
         current = nil
         job.inputCount = stream.count
         job.isLast = isLast
+        producedBytes += stream.count
         job.dictionary.update(from: tail, count: tailCount)
         job.dictionaryCount = tailCount
         // The next chunk's dictionary: the last 32 KiB of the data so far.
@@ -83,11 +193,18 @@ final class DeflatePipeline: ByteSink {
         tail.update(from: tail + (tailCount - kept), count: kept)
         (tail + kept).update(from: job.input + (job.inputCount - fromChunk), count: fromChunk)
         tailCount = kept + fromChunk
-        inFlight.append(job)
-        workers.enqueue(job)
+        return job
     }
 
+    /// A free chunk: a returned one, one a finished workbook left, or a new one while fewer than the limit are in use;
+    /// else the oldest in flight once it is done.
     private func acquire() throws -> DeflateJob {
+        if let job = free.popLast() { return job }
+        if allocatedJobs < jobLimit {
+            allocatedJobs += 1
+            let reused = chunkSize == Self.defaultChunkSize ? DeflateResources.shared.takeJob() : nil
+            return reused ?? DeflateJob(chunkSize: chunkSize)
+        }
         while free.isEmpty { try retireOldest() }
         return free.removeLast()
     }
@@ -95,13 +212,22 @@ final class DeflatePipeline: ByteSink {
     /// Waits for the oldest chunk and appends its output to the scratch file.
     private func retireOldest() throws {
         let job = inFlight.removeFirst()
-        workers.waitUntilDone(job)
+        workers?.waitUntilDone(job)
+        try retire(job)
+    }
+
+    /// Appends a compressed chunk to the scratch file and its part, and returns it to the free chunks. Chunks are
+    /// retired in the order they were taken, so each part's chunks lie one after another.
+    private func retire(_ job: DeflateJob) throws {
         free.append(job)
         if let failure = job.failure { throw XLSXError.compressionFailed(code: failure) }
+        if job.isFirst { parts[job.partIndex].offset = output.size }
         try output.append(job.output, count: job.outputCount)
+        var part = parts[job.partIndex]
         part.crc = UInt32(crc32_combine(uLong(part.crc), uLong(job.crc), off_t(job.inputCount)))
         part.size += UInt64(job.inputCount)
         part.compressedSize += UInt64(job.outputCount)
+        parts[job.partIndex] = part
     }
 }
 
@@ -117,6 +243,9 @@ final class DeflateJob: @unchecked Sendable {
     var outputCount = 0
     var crc: UInt32 = 0
     var isLast = false
+    /// The part the chunk belongs to (its index in the pipeline's parts), and whether it is the part's first chunk.
+    var partIndex = 0
+    var isFirst = true
     var done = false
     var failure: Int32?
 
@@ -158,6 +287,12 @@ final class DeflateJob: @unchecked Sendable {
 
 /// The worker threads and the queue they share with the producer.
 final class DeflateWorkers: @unchecked Sendable {
+    /// The process's compression threads, one per processor, started the first time a workbook needs them and
+    /// kept (waiting on a condition variable when idle) for the life of the process; shared by every workbook,
+    /// also by workbooks written at the same time. Nil when the system refused to start them (each pipeline then
+    /// tries threads of its own, and reports the failure).
+    static let shared: DeflateWorkers? = try? DeflateWorkers(count: processorCount(), level: DeflatePipeline.defaultLevel)
+
     private let lock = ConditionLock()
     private var pending: [DeflateJob] = []
     private var stopping = false
@@ -167,16 +302,12 @@ final class DeflateWorkers: @unchecked Sendable {
     init(count: Int, level: Int32) throws {
         var streams: [UnsafeMutablePointer<z_stream>] = []
         for _ in 0..<count {
-            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            stream.initialize(to: z_stream())
-            let result = deflateInit2_(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
-                                       zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-            guard result == Z_OK else {
-                stream.deallocate()
+            do {
+                streams.append(try DeflateWorkers.makeStream(level: level))
+            } catch {
                 DeflateWorkers.release(streams)
-                throw XLSXError.compressionFailed(code: result)
+                throw error
             }
-            streams.append(stream)
         }
         self.streams = streams
         for index in 0..<count {
@@ -188,7 +319,20 @@ final class DeflateWorkers: @unchecked Sendable {
         }
     }
 
-    private static func release(_ streams: [UnsafeMutablePointer<z_stream>]) {
+    /// A raw-deflate zlib stream at `level`, as every chunk is compressed with; free it with ``release(_:)``.
+    static func makeStream(level: Int32) throws -> UnsafeMutablePointer<z_stream> {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let result = deflateInit2_(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
+                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard result == Z_OK else {
+            stream.deallocate()
+            throw XLSXError.compressionFailed(code: result)
+        }
+        return stream
+    }
+
+    static func release(_ streams: [UnsafeMutablePointer<z_stream>]) {
         for stream in streams {
             deflateEnd(stream)
             stream.deallocate()
@@ -237,5 +381,51 @@ final class DeflateWorkers: @unchecked Sendable {
                 lock.broadcast()
             }
         }
+    }
+}
+
+/// Chunk buffers and zlib streams of finished pipelines (at the default chunk size and level), kept for the next
+/// workbook: a process writing many workbooks then neither allocates and faults in fresh memory nor initialises a
+/// compressor for each. At most ``keptJobs`` buffers and ``keptStreams`` streams are kept; the rest are freed.
+final class DeflateResources: @unchecked Sendable {
+    /// The process's store.
+    static let shared = DeflateResources()
+
+    /// Enough chunks for two workbooks written at once on a two-processor machine.
+    let keptJobs = 2 * (processorCount() + 3)
+    /// One stream per workbook written at once.
+    let keptStreams = 2 * processorCount()
+
+    private let lock = ConditionLock()
+    private var jobs: [DeflateJob] = []
+    private var streams: [UnsafeMutablePointer<z_stream>] = []
+
+    deinit { DeflateWorkers.release(streams) }
+
+    /// A kept chunk buffer, if any.
+    func takeJob() -> DeflateJob? {
+        lock.withLock { jobs.popLast() }
+    }
+
+    /// Keeps idle chunk buffers (of the default chunk size) for later pipelines.
+    func keep(_ idle: [DeflateJob]) {
+        lock.withLock {
+            jobs.append(contentsOf: idle.prefix(Swift.max(0, keptJobs - jobs.count)))
+        }
+    }
+
+    /// A kept zlib stream at the default level, if any.
+    func takeStream() -> UnsafeMutablePointer<z_stream>? {
+        lock.withLock { streams.popLast() }
+    }
+
+    /// Keeps a zlib stream at the default level for later pipelines, or frees it when enough are kept.
+    func keep(_ stream: UnsafeMutablePointer<z_stream>) {
+        let kept = lock.withLock { () -> Bool in
+            guard streams.count < keptStreams else { return false }
+            streams.append(stream)
+            return true
+        }
+        if !kept { DeflateWorkers.release([stream]) }
     }
 }

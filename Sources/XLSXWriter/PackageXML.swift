@@ -7,9 +7,10 @@ import Foundation
 /// A finished worksheet, as the package parts that list it need it.
 struct FinishedSheet {
     let name: String
-    let data: DeflatedPart
+    /// The worksheet part, still being compressed until the pipeline's ``DeflatePipeline/finishAll()``.
+    let data: DeflatePipeline.Ticket
     /// The worksheet's relationships part (its hyperlinks), if it has any.
-    let relationships: DeflatedPart?
+    let relationships: DeflatePipeline.Ticket?
     /// The autofilter range A1:(column, row), zero-based column and one-based row.
     let filter: (lastColumn: Int, lastRow: Int)?
 }
@@ -21,22 +22,24 @@ enum PackageXML {
     static func worksheetPath(_ number: Int) -> String { "xl/worksheets/sheet\(number).xml" }
     static func worksheetRelationshipsPath(_ number: Int) -> String { "xl/worksheets/_rels/sheet\(number).xml.rels" }
 
-    /// All entries in archive order, `[Content_Types].xml` first.
-    static func entries(sheets: [FinishedSheet], styles: StyleTable, properties: DocumentProperties) throws -> [PackageEntry] {
+    /// All entries in archive order, `[Content_Types].xml` first: the small parts built here and handed to `deflate`
+    /// (which returns their ticket), then the worksheets and their relationships.
+    static func entries(sheets: [FinishedSheet], styles: StyleTable, properties: DocumentProperties,
+                        deflate: ([UInt8]) throws -> DeflatePipeline.Ticket) throws -> [(name: String, part: DeflatePipeline.Ticket)] {
         var entries = [
-            PackageEntry(name: "[Content_Types].xml", content: .bytes(try contentTypes(sheetCount: sheets.count))),
-            PackageEntry(name: "_rels/.rels", content: .bytes(try rootRelationships())),
-            PackageEntry(name: "docProps/app.xml", content: .bytes(try app())),
-            PackageEntry(name: "docProps/core.xml", content: .bytes(try core(properties))),
-            PackageEntry(name: "xl/workbook.xml", content: .bytes(try workbook(sheets))),
-            PackageEntry(name: "xl/_rels/workbook.xml.rels", content: .bytes(try workbookRelationships(sheetCount: sheets.count))),
-            PackageEntry(name: "xl/styles.xml", content: .bytes(try styles.xml())),
-            PackageEntry(name: "xl/theme/theme1.xml", content: .bytes(try theme())),
+            (name: "[Content_Types].xml", part: try deflate(try contentTypes(sheetCount: sheets.count))),
+            (name: "_rels/.rels", part: try deflate(try rootRelationships())),
+            (name: "docProps/app.xml", part: try deflate(try app())),
+            (name: "docProps/core.xml", part: try deflate(try core(properties))),
+            (name: "xl/workbook.xml", part: try deflate(try workbook(sheets))),
+            (name: "xl/_rels/workbook.xml.rels", part: try deflate(try workbookRelationships(sheetCount: sheets.count))),
+            (name: "xl/styles.xml", part: try deflate(try styles.xml())),
+            (name: "xl/theme/theme1.xml", part: try deflate(try theme())),
         ]
         for (index, sheet) in sheets.enumerated() {
-            entries.append(PackageEntry(name: worksheetPath(index + 1), content: .deflated(sheet.data)))
+            entries.append((name: worksheetPath(index + 1), part: sheet.data))
             if let relationships = sheet.relationships {
-                entries.append(PackageEntry(name: worksheetRelationshipsPath(index + 1), content: .deflated(relationships)))
+                entries.append((name: worksheetRelationshipsPath(index + 1), part: relationships))
             }
         }
         return entries

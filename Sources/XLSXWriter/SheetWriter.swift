@@ -22,6 +22,8 @@ final class SheetWriter {
     private let rowDigits = UnsafeMutablePointer<UInt8>.allocate(capacity: 24)
     private var rowDigitCount = 0
     private var links: HyperlinkSpool?
+    /// The offsets of the time zones of the sheet's date-time cells.
+    private var offsets = TimeZoneOffsets()
 
     init(name: String, options: SheetOptions, selected: Bool, styles: inout StyleTable,
          pipeline: DeflatePipeline, scratchDirectory: String, reportedPath: String) throws {
@@ -121,7 +123,7 @@ final class SheetWriter {
         }
         try out.write("<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>")
         let data = try pipeline.finishPart(out)
-        var relationships: DeflatedPart?
+        var relationships: DeflatePipeline.Ticket?
         if let links {
             let rels = try pipeline.beginPart()
             try rels.write(PackageXML.declaration)
@@ -180,7 +182,8 @@ final class SheetWriter {
                 try writeText(SheetWriter.isoText(days: days, millisecondOfDay: nil), column: column, style: styles.general)
             }
         case .dateTime(let date, let timeZone):
-            let local = CivilCalendar.localMilliseconds(date, timeZone)
+            let offset = offsets.seconds(at: date, in: timeZone)
+            let local = CivilCalendar.localMilliseconds(date, offsetSeconds: offset)
             let days = local.floorDivided(by: CivilCalendar.millisecondsPerDay)
             let millisecond = local - days * CivilCalendar.millisecondsPerDay
             if days >= CivilCalendar.firstSerialDay {

@@ -54,18 +54,19 @@ public final class XLSXWorkbook {
     ///
     /// Throws ``XLSXError/cannotCreate(path:reason:)`` when the directory of `path` is not writable.
     public convenience init(path: String, properties: DocumentProperties) throws {
-        try self.init(path: path, properties: properties, rowLimit: XLSXLimits.rowsPerSheet, workerCount: processorCount())
+        try self.init(path: path, properties: properties, rowLimit: XLSXLimits.rowsPerSheet, workerCount: nil)
     }
 
-    /// Opens a workbook with a smaller sheet row limit or a set number of compression threads (for tests).
-    init(path: String, properties: DocumentProperties, rowLimit: Int, workerCount: Int) throws {
+    /// Opens a workbook with a smaller sheet row limit or a set number of compression threads of its own (for
+    /// tests; nil shares the process's threads).
+    init(path: String, properties: DocumentProperties, rowLimit: Int, workerCount: Int?) throws {
         self.path = path
         self.properties = properties
         self.rowLimit = Swift.max(2, Swift.min(rowLimit, XLSXLimits.rowsPerSheet))
         let slash = path.lastIndex(of: "/")
         directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let scratch = try ScratchFile(directory: directory, reportedPath: path)
-        output = (scratch, try DeflatePipeline(output: scratch, workerCount: Swift.max(1, workerCount)))
+        output = (scratch, try DeflatePipeline(output: scratch, workerCount: workerCount))
     }
 
     /// The names of the sheets written so far, continuation sheets included, in order.
@@ -102,8 +103,17 @@ public final class XLSXWorkbook {
                 _ = try startSheet(named: names.claim("Sheet1"), options: SheetOptions())
             }
             try finishCurrent()
-            let entries = try PackageXML.entries(sheets: finished, styles: styles, properties: properties)
-            try ZipAssembler.write(entries, to: path, directory: directory, scratch: try openOutput().scratch)
+            let output = try openOutput()
+            let pipeline = output.pipeline
+            // The small parts go through the pipeline too, compressed alongside the last sheet.
+            let parts = try PackageXML.entries(sheets: finished, styles: styles, properties: properties) { bytes in
+                let stream = try pipeline.beginPart()
+                try bytes.withUnsafeBytes { try stream.write(raw: $0) }
+                return try pipeline.finishPart(stream)
+            }
+            try pipeline.finishAll()
+            let entries = parts.map { PackageEntry(name: $0.name, part: pipeline.location(of: $0.part)) }
+            try ZipAssembler.write(entries, to: path, directory: directory, scratch: output.scratch)
         }
         state = .closed
         output = nil

@@ -7,18 +7,11 @@ import Musl
 import Darwin
 #endif
 
-/// One entry of the package, in archive order.
+/// One entry of the package, in archive order: its name and its raw deflate stream in the scratch file, which
+/// libzip copies without recompressing.
 struct PackageEntry {
-    /// The content of an entry.
-    enum Content {
-        /// Small parts kept in memory; libzip deflates them.
-        case bytes([UInt8])
-        /// A raw deflate stream in the scratch file; libzip copies it without recompressing.
-        case deflated(DeflatedPart)
-    }
-
     let name: String
-    let content: Content
+    let part: DeflatedPart
 }
 
 /// Writes the package with libzip.
@@ -62,21 +55,11 @@ enum ZipAssembler {
     }
 
     private static func add(_ entry: PackageEntry, to archive: OpaquePointer, scratch: ScratchFile, path: String) throws {
-        let source: OpaquePointer?
-        switch entry.content {
-        case .bytes(let bytes):
-            let copy = malloc(Swift.max(bytes.count, 1))
-            bytes.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { copy?.copyMemory(from: base, byteCount: raw.count) }
-            }
-            source = copy.flatMap { zip_source_buffer(archive, $0, zip_uint64_t(bytes.count), 1) }
-            if source == nil { free(copy) }
-        case .deflated(let part):
-            let context = Unmanaged.passRetained(PrecompressedSource(scratch: scratch, part: part) as LibzipSource).toOpaque()
-            source = zip_source_function(archive, libzipSourceCallback, context)
-            if source == nil { Unmanaged<LibzipSource>.fromOpaque(context).release() }
+        let context = Unmanaged.passRetained(PrecompressedSource(scratch: scratch, part: entry.part) as LibzipSource).toOpaque()
+        guard let source = zip_source_function(archive, libzipSourceCallback, context) else {
+            Unmanaged<LibzipSource>.fromOpaque(context).release()
+            throw archiveError(archive, path)
         }
-        guard let source else { throw archiveError(archive, path) }
         let index = zip_file_add(archive, entry.name, source, zip_flags_t(ZIP_FL_ENC_UTF_8))
         guard index >= 0 else {
             zip_source_free(source)

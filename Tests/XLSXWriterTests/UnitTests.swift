@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CLibzip
 @testable import XLSXWriter
 
 @Suite("Formatting and rules")
@@ -156,3 +157,130 @@ enum AnyCodableValue: Decodable, Equatable {
         }
     }
 }
+
+/// The deflate pipeline's two paths: a part within one chunk on the producer's thread, a larger one on the workers.
+@Suite("Deflate pipeline")
+struct DeflatePipelineTests {
+    /// Deflates `input` as one part through `pipeline` and returns the raw deflate bytes and the part.
+    private func deflate(_ input: [UInt8], through pipeline: DeflatePipeline, scratch: ScratchFile) throws -> ([UInt8], DeflatedPart) {
+        let stream = try pipeline.beginPart()
+        try input.withUnsafeBufferPointer { try stream.write(raw: UnsafeRawBufferPointer($0)) }
+        let ticket = try pipeline.finishPart(stream)
+        try pipeline.finishAll()
+        let part = pipeline.location(of: ticket)
+        var bytes = [UInt8](repeating: 0, count: Int(part.compressedSize))
+        let read = bytes.withUnsafeMutableBytes { scratch.read(at: part.offset, into: $0.baseAddress!, count: $0.count) }
+        #expect(read == bytes.count)
+        return (bytes, part)
+    }
+
+    /// Inflates raw deflate bytes with Python's zlib (an independent implementation of the reading side).
+    private func inflate(_ bytes: [UInt8], in directory: TemporaryDirectory) throws -> [UInt8] {
+        let input = directory.file("part.deflate"), output = directory.file("part.raw")
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import sys, zlib
+            open(sys.argv[2], "wb").write(zlib.decompress(open(sys.argv[1], "rb").read(), -15))
+            """, input, output]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    @Test("workbooks written at the same time share the process's threads and kept buffers, and come out the same")
+    func sharedThreads() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        @Sendable func write(_ path: String, workerCount: Int?) throws {
+            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, rowLimit: XLSXLimits.rowsPerSheet,
+                                            workerCount: workerCount)
+            for sheetNumber in 0..<3 {
+                let sheet = try workbook.addSheet(named: "Data \(sheetNumber)", options: Fixture.options)
+                var generator = SeededGenerator(state: UInt64(sheetNumber + 1))
+                for n in 0..<(sheetNumber == 1 ? 8_000 : 200) {
+                    try sheet.append([.integer(Int64(n)), .text(PropertyTests.randomText(&generator))])
+                }
+            }
+            try workbook.close()
+        }
+        try write(directory.file("own.xlsx"), workerCount: 3)
+        let expected = try Data(contentsOf: URL(fileURLWithPath: directory.file("own.xlsx")))
+        #expect(expected.count > 131_072, "even compressed the workbook is larger than one chunk, so it uses the threads")
+        // Four rounds of four workbooks at once: later rounds reuse the buffers and streams earlier ones left.
+        for round in 0..<4 {
+            let failures = ConcurrentErrors()
+            DispatchQueue.concurrentPerform(iterations: 4) { index in
+                do { try write(directory.file("shared-\(round)-\(index).xlsx"), workerCount: nil) } catch { failures.add(error) }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            for index in 0..<4 {
+                #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("shared-\(round)-\(index).xlsx"))) == expected)
+            }
+        }
+        #expect(DeflateWorkers.shared != nil)
+    }
+
+    @Test("a small workbook's parts start no thread; more data does; every part reads back with the right size and CRC")
+    func inlineAndParallel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let scratch = try ScratchFile(directory: directory.path, reportedPath: directory.file("x.xlsx"))
+        let chunk = 64 * 1024
+        let pipeline = try DeflatePipeline(output: scratch, workerCount: 2, chunkSize: chunk)
+        var generator = SeededGenerator(state: 11)
+        func sample(_ count: Int) -> [UInt8] {
+            var text = ""
+            while text.utf8.count < count { text += "<c r=\"A\(generator.next() % 1000)\"><v>\(generator.next() % 97)</v></c>" }
+            return Array(text.utf8.prefix(count))
+        }
+        for size in [0, 1, 300, DeflatePipeline.inlineLimit - 400] {
+            let input = sample(size)
+            let (bytes, part) = try deflate(input, through: pipeline, scratch: scratch)
+            #expect(!pipeline.hasStartedWorkers, "a part of \(size) bytes was handed to a thread")
+            #expect(part.size == UInt64(size))
+            #expect(part.crc == input.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) })
+            #expect(try inflate(bytes, in: directory) == input)
+        }
+        let large = sample(5 * chunk + 123)
+        let (bytes, part) = try deflate(large, through: pipeline, scratch: scratch)
+        #expect(pipeline.hasStartedWorkers)
+        #expect(part.size == UInt64(large.count))
+        #expect(part.crc == large.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) })
+        #expect(try inflate(bytes, in: directory) == large)
+        // After the workers started, a small part goes to them, and is deflated to the same bytes as on the producer.
+        let small = sample(1000)
+        let first = try deflate(small, through: pipeline, scratch: scratch).0
+        let fresh = try DeflatePipeline(output: scratch, workerCount: 1, chunkSize: chunk)
+        #expect(try deflate(small, through: fresh, scratch: scratch).0 == first)
+        #expect(!fresh.hasStartedWorkers)
+
+        // Parts handed over without waiting (several in flight at once) each read back whole, in their own place.
+        let many = (0..<12).map { sample(3000 + $0 * 7000) }
+        let tickets = try many.map { input -> DeflatePipeline.Ticket in
+            let stream = try pipeline.beginPart()
+            try input.withUnsafeBufferPointer { try stream.write(raw: UnsafeRawBufferPointer($0)) }
+            return try pipeline.finishPart(stream)
+        }
+        try pipeline.finishAll()
+        for (input, ticket) in zip(many, tickets) {
+            let part = pipeline.location(of: ticket)
+            var bytes = [UInt8](repeating: 0, count: Int(part.compressedSize))
+            _ = bytes.withUnsafeMutableBytes { scratch.read(at: part.offset, into: $0.baseAddress!, count: $0.count) }
+            #expect(part.size == UInt64(input.count))
+            #expect(try inflate(bytes, in: directory) == input)
+        }
+    }
+}
+
+/// Errors collected from concurrent work.
+final class ConcurrentErrors: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [any Error] = []
+
+    func add(_ error: any Error) { lock.withLock { errors.append(error) } }
+    var all: [any Error] { lock.withLock { errors } }
+}
+
