@@ -208,9 +208,8 @@ struct ExtractTime: Sendable {
     private static let millisecondsPerDay: Int64 = 86_400_000
 
     /// Local milliseconds since 1970-01-01 00:00 and the zone's offset in seconds at `date`.
-    private func local(_ date: Date) -> (milliseconds: Int64, offset: Int) {
-        let offset = timeZone.secondsFromGMT(for: date)
-        return (Int64((date.timeIntervalSince1970 * 1000).rounded()) + Int64(offset) * 1000, offset)
+    private func local(_ date: Date, offset: Int) -> (milliseconds: Int64, offset: Int) {
+        (Int64((date.timeIntervalSince1970 * 1000).rounded()) + Int64(offset) * 1000, offset)
     }
 
     private static func split(_ milliseconds: Int64) -> (day: Int, millisecond: Int64) {
@@ -227,18 +226,20 @@ struct ExtractTime: Sendable {
     /// ISO 8601 with the zone's offset, such as `2026-03-28T14:05:09+01:00`; milliseconds only when not zero.
     func iso8601(_ date: Date) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.iso8601MaximumLength) { buffer in
-            let length = writeISO8601(date, to: buffer.baseAddress!)
+            var offsets = TimeZoneOffsets()
+            let length = writeISO8601(date, to: buffer.baseAddress!, offsets: &offsets)
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<length]), as: UTF8.self)
         }
     }
 
-    /// The most bytes ``writeISO8601(_:to:)`` writes.
+    /// The most bytes ``writeISO8601(_:to:offsets:)`` writes.
     static let iso8601MaximumLength = 64
 
     /// Writes ``iso8601(_:)`` of `date` as UTF-8 to `target` (room for ``iso8601MaximumLength`` bytes) without making
-    /// a string, as the JSON extract does for every timestamp; returns the number of bytes.
-    func writeISO8601(_ date: Date, to target: UnsafeMutablePointer<UInt8>) -> Int {
-        let (milliseconds, offset) = local(date)
+    /// a string, as the JSON extract does for every timestamp; returns the number of bytes. `offsets` remembers the
+    /// zone's offset between its transitions (one cache per document).
+    func writeISO8601(_ date: Date, to target: UnsafeMutablePointer<UInt8>, offsets: inout TimeZoneOffsets) -> Int {
+        let (milliseconds, offset) = local(date, offset: offsets.seconds(at: date, in: timeZone))
         let (day, rest) = Self.split(milliseconds)
         let civil = CalendarDate(daysSince1970: day).map { ($0.year, $0.month, $0.day) } ?? (1970, 1, 1)
         let hour = rest / 3_600_000, minute = rest / 60_000 % 60, second = rest / 1000 % 60, fraction = rest % 1000

@@ -1,4 +1,5 @@
 import Foundation
+import XLSXWriter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,17 +58,19 @@ final class ExtractDocument {
     private var labels: ExtractLabels { content.labels }
     private var language: Language { content.language }
 
-    /// Values that repeat in every consent event and edit record, written once and then copied as bytes.
-    private struct CodeKey: Hashable {
-        let category: CodeCategory
+    /// Values that repeat in every consent event and edit record, written once and then copied as bytes. The codes
+    /// are kept per category and found by comparing their short keys, which is cheaper than hashing them.
+    private struct WrittenCode {
         let key: String
+        let bytes: [UInt8]
     }
     private struct ActorKey: Hashable {
         let by: String
         let via: ChangeChannel
     }
-    private var codes: [CodeKey: [UInt8]] = [:]
+    private var codes = [[WrittenCode]](repeating: [], count: CodeCategory.allCases.count)
     private var actors: [ActorKey: [UInt8]] = [:]
+    private var lastActor: (key: ActorKey, bytes: [UInt8])?
     private var bases: [String: [UInt8]] = [:]
     private var sourceValues: [String: [UInt8]] = [:]
 
@@ -166,8 +169,8 @@ final class ExtractDocument {
     private func coded<Code: LabelledCode>(_ code: Code) { coded(Code.category, code.rawValue) }
 
     private func coded(_ category: CodeCategory, _ key: String) {
-        let cacheKey = CodeKey(category: category, key: key)
-        if let bytes = codes[cacheKey] { return out.raw(bytes) }
+        let slot = category.cacheSlot
+        for written in codes[slot] where written.key == key { return out.raw(written.bytes) }
         let start = out.mark
         let text = labels.code(category, key)
         out.open()
@@ -178,7 +181,7 @@ final class ExtractDocument {
         out.key("label")
         out.string(text.label)
         out.close()
-        codes[cacheKey] = out.bytes(since: start)
+        codes[slot].append(WrittenCode(key: key, bytes: out.bytes(since: start)))
     }
 
     private func coded<Code: LabelledCode>(_ code: Code?) {
@@ -233,10 +236,19 @@ final class ExtractDocument {
     /// Who made a change, in words.
     private func actor(_ by: String, via: ChangeChannel) {
         let cacheKey = ActorKey(by: by, via: via)
-        if let bytes = actors[cacheKey] { return out.raw(bytes) }
-        let start = out.mark
-        out.string(content.actor(by, via: via))
-        actors[cacheKey] = out.bytes(since: start)
+        // Runs of records by the same actor are the rule: compare with the last one before hashing.
+        if let lastActor, lastActor.key == cacheKey { return out.raw(lastActor.bytes) }
+        let bytes: [UInt8]
+        if let written = actors[cacheKey] {
+            bytes = written
+            out.raw(bytes)
+        } else {
+            let start = out.mark
+            out.string(content.actor(by, via: via))
+            bytes = out.bytes(since: start)
+            actors[cacheKey] = bytes
+        }
+        lastActor = (cacheKey, bytes)
     }
 
     /// `{"key","label"}`.
@@ -641,6 +653,8 @@ final class JSONStreamOutput {
     private let state: UnsafeMutablePointer<State>
     /// The digest of the bytes flushed so far.
     private(set) var digest = FileDigest.Builder()
+    /// The organisation's time zone offsets, remembered between its transitions.
+    private var offsets = TimeZoneOffsets()
     private static let flushSize = 1 << 18
     private static let hexDigits: StaticString = "0123456789abcdef"
 
@@ -798,7 +812,7 @@ final class JSONStreamOutput {
     func time(_ date: Date, _ time: ExtractTime) {
         let target = reserve(ExtractTime.iso8601MaximumLength + 2)
         target.pointee = UInt8(ascii: "\"")
-        let length = time.writeISO8601(date, to: target + 1)
+        let length = time.writeISO8601(date, to: target + 1, offsets: &offsets)
         (target + 1 + length).pointee = UInt8(ascii: "\"")
         state.pointee.count += length + 2
     }
@@ -867,6 +881,26 @@ enum AtomicFile {
             if isOpen { close(descriptor) }
             unlink(temporary)
             throw error
+        }
+    }
+}
+
+private extension CodeCategory {
+    /// The category's position among all categories, for ``ExtractDocument``'s cache of written codes.
+    var cacheSlot: Int {
+        switch self {
+        case .consentStatus: 0
+        case .consentEventType: 1
+        case .changeChannel: 2
+        case .sourceType: 3
+        case .recipientRole: 4
+        case .requestState: 5
+        case .requestType: 6
+        case .extractFormat: 7
+        case .language: 8
+        case .personField: 9
+        case .itemOutcome: 10
+        case .refusalReason: 11
         }
     }
 }
