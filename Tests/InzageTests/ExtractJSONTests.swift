@@ -297,4 +297,24 @@ struct ExtractJSONTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["extract.json"], "no temporary file is left")
     }
+
+    @Test("writing into a new file: the same bytes, no temporary file, and an existing file is refused and kept")
+    func newFile() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let replaced = directory.appendingPathComponent("replaced.json")
+        let created = directory.appendingPathComponent("created.json")
+        try fixture.withDossier { dossier in
+            let first = try JSONExtractWriter().write(dossier, to: replaced)
+            let second = try JSONExtractWriter().write(dossier, toNewFile: created)
+            #expect(first == second)
+            #expect(try Data(contentsOf: created) == Data(contentsOf: replaced))
+            #expect(throws: ExtractError.writeFailed(path: created.path, reason: "a file is already there")) {
+                try JSONExtractWriter().write(dossier, toNewFile: created)
+            }
+        }
+        #expect(try Data(contentsOf: created) == Data(contentsOf: replaced), "the existing file is kept as it was")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["created.json", "replaced.json"])
+    }
 }

@@ -11,7 +11,8 @@ public struct ExtractGenerator: ExtractRenderer {
         self.templates = templates
     }
 
-    /// Writes `dossier` as `format` to `url`; nothing is left at `url` when it throws.
+    /// Writes `dossier` as `format` into a new file at `url` (the archive's temporary name, which must not exist yet);
+    /// nothing is left at `url` when it throws.
     ///
     /// - Returns: the digest of the JSON document, hashed as it was written; nil for the workbook, whose bytes
     ///   libzip writes (the archive reads it back).
@@ -22,7 +23,7 @@ public struct ExtractGenerator: ExtractRenderer {
             try XLSXExtractWriter(templates: templates).write(dossier, to: url)
             return nil
         case .json:
-            return try JSONExtractWriter(templates: templates).write(dossier, to: url)
+            return try JSONExtractWriter(templates: templates).write(dossier, toNewFile: url)
         }
     }
 }

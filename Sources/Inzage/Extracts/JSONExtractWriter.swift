@@ -41,7 +41,22 @@ public struct JSONExtractWriter: Sendable {
     @discardableResult
     public func write(_ dossier: Dossier, to destination: URL) throws -> FileDigest {
         let content = try ExtractContent(dossier: dossier, templates: templates)
-        return try AtomicFile.write(to: destination) { output in
+        return try AtomicFile.write(to: destination, replacing: true) { output in
+            try ExtractDocument(content, output).write()
+        }
+    }
+
+    /// Writes the JSON extract of `dossier` into a new file at `destination`, which must not exist yet: a private,
+    /// temporary name that the caller renames when the file is complete, as the extract archive does. This saves
+    /// ``write(_:to:)``'s own temporary file and rename.
+    ///
+    /// - Returns: the SHA-256 and size of the bytes written, hashed on the way.
+    /// - Throws: ``ExtractError`` for a template problem (before anything is written), when a file is already at
+    ///   `destination`, or when the file cannot be written; then the new file is removed again.
+    @discardableResult
+    public func write(_ dossier: Dossier, toNewFile destination: URL) throws -> FileDigest {
+        let content = try ExtractContent(dossier: dossier, templates: templates)
+        return try AtomicFile.write(to: destination, replacing: false) { output in
             try ExtractDocument(content, output).write()
         }
     }
@@ -858,13 +873,18 @@ final class JSONStreamOutput {
 /// the error rethrown (I/O errors as ``ExtractError/writeFailed(path:reason:)``, others, such as a database error
 /// while streaming, unchanged).
 enum AtomicFile {
-    /// Writes the file through `body`; returns the digest of the bytes written.
-    static func write(to destination: URL, _ body: (JSONStreamOutput) throws -> Void) throws -> FileDigest {
+    /// Writes the file through `body`, synced to disk; returns the digest of the bytes written. With `replacing`,
+    /// the bytes go to a temporary name that is renamed over `destination` when complete; without, `destination`
+    /// itself is created (it must not exist) and removed again on failure.
+    static func write(to destination: URL, replacing: Bool, _ body: (JSONStreamOutput) throws -> Void) throws -> FileDigest {
         let directory = destination.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp").path
+        let temporary = replacing
+            ? directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp").path
+            : destination.path
         func failure(_ reason: String) -> ExtractError { .writeFailed(path: destination.path, reason: reason) }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
+            if !replacing, errno == EEXIST { throw failure("a file is already there") }
             throw failure("cannot create a file in \(directory.path); the folder must exist and be writable")
         }
         var isOpen = true
@@ -875,7 +895,9 @@ enum AtomicFile {
             guard fsync(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
             isOpen = false
             guard close(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
-            guard rename(temporary, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
+            if replacing {
+                guard rename(temporary, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
+            }
             return output.digest.finish()
         } catch {
             if isOpen { close(descriptor) }

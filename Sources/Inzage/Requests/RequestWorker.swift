@@ -3,7 +3,8 @@ import Logging
 
 /// Writes an extract of a dossier in one format to a file.
 public protocol ExtractRenderer: Sendable {
-    /// Writes `dossier` as `format` to `url`; throws and leaves nothing usable at `url` on failure.
+    /// Writes `dossier` as `format` to `url`, a new private path (the extract archive's temporary name, which the
+    /// archive renames when the file is complete); throws and leaves nothing usable at `url` on failure.
     ///
     /// - Returns: the digest of exactly the bytes written, when the renderer computed it on the way; nil makes the
     ///   archive read the file back to checksum it.
