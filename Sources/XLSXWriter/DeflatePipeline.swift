@@ -18,7 +18,7 @@ struct DeflatedPart: Sendable, Equatable {
 /// chunk is primed with the last 32 KiB of the chunk before it (`deflateSetDictionary`) and ends with
 /// `Z_SYNC_FLUSH` (the last one with `Z_FINISH`), so the concatenated outputs form one deflate stream
 /// nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed per
-/// chunk and combined with `crc32_combine`. At most `threads + 3` chunks per pipeline bound memory: the
+/// chunk and combined with `crc32_combine`. At most `threads + 2` chunks per pipeline bound memory: the
 /// producer fills one while the workers compress the others, and finished chunks are appended to the
 /// scratch file in order. The threads are the process's (``DeflateWorkers/shared``), and a finished pipeline
 /// leaves its chunk buffers and zlib stream for the next (``DeflateResources``), so a workbook starts no thread
@@ -74,7 +74,7 @@ final class DeflatePipeline: ByteSink {
     init(output: ScratchFile, workerCount: Int? = nil, chunkSize: Int = DeflatePipeline.defaultChunkSize,
          level: Int32 = DeflatePipeline.defaultLevel) throws {
         ownWorkerCount = workerCount.map { Swift.max(1, $0) }
-        jobLimit = (ownWorkerCount ?? processorCount()) + 3
+        jobLimit = (ownWorkerCount ?? processorCount()) + 2
         self.level = level
         self.chunkSize = chunkSize
         self.output = output
@@ -96,7 +96,7 @@ final class DeflatePipeline: ByteSink {
         tail.deallocate()
     }
 
-    /// Whether the compression threads were started (the workbook outgrew one chunk).
+    /// Whether the compression threads were taken (the workbook outgrew ``inlineLimit``).
     var hasStartedWorkers: Bool { workers != nil }
 
     /// Starts a new deflate stream and returns the stream to write its bytes into.
@@ -127,8 +127,9 @@ final class DeflatePipeline: ByteSink {
         let ticket = Ticket(index: job.partIndex)
         if workers == nil && job.isFirst && producedBytes + stream.count <= Self.inlineLimit {
             // A small workbook so far: deflate here rather than start threads (nothing is in flight).
+            let zlib = try producerStream()
             let job = try take(stream, isLast: true)
-            job.compress(with: try producerStream())
+            job.compress(with: zlib)
             try retire(job)
         } else {
             try submit(stream, isLast: true)
@@ -148,8 +149,9 @@ final class DeflatePipeline: ByteSink {
 
     /// Hands the current chunk to the workers, starting them the first time.
     private func submit(_ stream: ByteStream, isLast: Bool) throws {
-        let job = try take(stream, isLast: isLast)
+        // Threads first: once taken, the chunk must be in flight (or a failure would lose it).
         let workers = try self.workers ?? startWorkers()
+        let job = try take(stream, isLast: isLast)
         inFlight.append(job)
         workers.enqueue(job)
     }
@@ -392,7 +394,7 @@ final class DeflateResources: @unchecked Sendable {
     static let shared = DeflateResources()
 
     /// Enough chunks for two workbooks written at once on a two-processor machine.
-    let keptJobs = 2 * (processorCount() + 3)
+    let keptJobs = 2 * (processorCount() + 2)
     /// One stream per workbook written at once.
     let keptStreams = 2 * processorCount()
 
