@@ -318,3 +318,69 @@ struct ExtractJSONTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["created.json", "replaced.json"])
     }
 }
+
+/// The JSON output's blocks and their digest.
+@Suite("JSON extract: output blocks")
+struct JSONBlockWriterTests {
+    /// Runs `body` with a folder on a tmpfs of `kilobytes` (the tests run as root, as CI does).
+    private func withSmallDisk(kilobytes: Int, _ body: (URL) throws -> Void) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func run(_ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        let status = try run(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", directory.path])
+        try #require(status == 0, "the full-disk test mounts a small tmpfs and needs root")
+        defer { _ = try? run(["umount", directory.path]) }
+        try body(directory)
+    }
+
+    /// Writes `blocks` times 50 KiB of JSON text through a stream output into `url` (several flushes).
+    private func write(blocks: Int, to url: URL) throws -> FileDigest {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let output = JSONStreamOutput(descriptor: descriptor, path: url.path)
+        let line = Array(repeating: UInt8(ascii: "x"), count: 1000)
+        output.raw("[")
+        for block in 0..<blocks {
+            for row in 0..<50 {
+                if block + row > 0 { output.raw(",") }
+                output.string(String(decoding: line, as: UTF8.self))
+            }
+            try output.flushIfFull()
+        }
+        output.raw("]")
+        return try output.finish()
+    }
+
+    @Test("many blocks come out whole and in order, with the digest of exactly the file")
+    func order() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("blocks.json")
+        let digest = try write(blocks: 40, to: url)
+        #expect(digest.size == Int64(try Data(contentsOf: url).count))
+        let data = try Data(contentsOf: url)
+        let parsed = try JSONSerialization.jsonObject(with: data) as? [String]
+        #expect(parsed?.count == 40 * 50)
+        #expect(digest == (try ExtractArchive.sha256(of: url)))
+    }
+
+    @Test("a full disk is an error, wherever the block that fails is, and nothing crashes",
+          arguments: [8, 200])
+    func fullDisk(kilobytes: Int) throws {
+        try withSmallDisk(kilobytes: kilobytes) { folder in
+            let url = folder.appendingPathComponent("blocks.json")
+            #expect(throws: ExtractError.writeFailed(path: url.path, reason: String(cString: strerror(ENOSPC)))) {
+                try write(blocks: 10, to: url)
+            }
+        }
+    }
+}

@@ -667,7 +667,7 @@ final class JSONStreamOutput {
     private let path: String
     private let state: UnsafeMutablePointer<State>
     /// The digest of the bytes flushed so far.
-    private(set) var digest = FileDigest.Builder()
+    private var digest = FileDigest.Builder()
     /// The organisation's time zone offsets, remembered between its transitions.
     private var offsets = TimeZoneOffsets()
     private static let flushSize = 1 << 18
@@ -693,6 +693,7 @@ final class JSONStreamOutput {
         if state.pointee.count >= Self.flushSize { try flush() }
     }
 
+    /// Hashes the buffer's bytes and writes them to the file.
     func flush() throws {
         var written = 0
         let bytes = state.pointee.bytes, count = state.pointee.count
@@ -706,6 +707,12 @@ final class JSONStreamOutput {
             written += result
         }
         state.pointee.count = 0
+    }
+
+    /// Flushes what is left; returns the digest of every byte written.
+    func finish() throws -> FileDigest {
+        try flush()
+        return digest.finish()
     }
 
     /// Room for `extra` more bytes.
@@ -891,14 +898,14 @@ enum AtomicFile {
         do {
             let output = JSONStreamOutput(descriptor: descriptor, path: destination.path)
             try body(output)
-            try output.flush()
+            let digest = try output.finish()
             guard fsync(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
             isOpen = false
             guard close(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
             if replacing {
                 guard rename(temporary, destination.path) == 0 else { throw failure(String(cString: strerror(errno))) }
             }
-            return output.digest.finish()
+            return digest
         } catch {
             if isOpen { close(descriptor) }
             unlink(temporary)
