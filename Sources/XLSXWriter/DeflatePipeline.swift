@@ -393,10 +393,10 @@ final class DeflateResources: @unchecked Sendable {
     /// The process's store.
     static let shared = DeflateResources()
 
-    /// Enough chunks for two workbooks written at once on a two-processor machine.
-    let keptJobs = 2 * (processorCount() + 2)
-    /// One stream per workbook written at once.
-    let keptStreams = 2 * processorCount()
+    /// Enough chunks for two workbooks written at once, but at most 16 (about 5 MiB) on machines with many cores.
+    let keptJobs = Swift.min(2 * (processorCount() + 2), 16)
+    /// One stream per workbook written at once, at most 8 (about 2 MiB).
+    let keptStreams = Swift.min(2 * processorCount(), 8)
 
     private let lock = ConditionLock()
     private var jobs: [DeflateJob] = []

@@ -1131,7 +1131,7 @@ struct RequestSafeguardTests {
                                                contactEmail: "dpo@mailing.example", rank: 20), by: "officer")
         try desk.ledger.setRecipients(["crm-hosting"], forPurpose: "sales-and-service", by: "officer")
         try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "officer")
-        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
         let request = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
                                           by: "intake").request
         let review = try desk.queue.review(request.reference, actions: [.accept(item: 1)], by: "officer")
