@@ -175,11 +175,22 @@ private final class PrecompressedSource: LibzipSource {
 /// It reports that no archive exists yet, so libzip starts a new one without reading the target. (libzip's
 /// own file source would name its temporary file with OpenSSL's random generator, whose start-up alone
 /// costs about 2 MiB of resident memory.)
+///
+/// libzip writes an archive in small pieces and asks for the position or seeks back around every entry (some
+/// 300 system calls for a workbook of 20 parts). Up to ``memoryLimit`` bytes the archive is therefore built in
+/// memory and written with one call at commit; a larger one moves to the file as soon as it outgrows the limit.
 private final class ArchiveFileSource: LibzipSource {
+    /// Archives up to this size are built in memory.
+    static let memoryLimit = 256 * 1024
+
     let path: String
     let directory: String
     private var temporaryPath: [CChar]?
     private var fd: Int32 = -1
+    /// The archive while it fits in memory; nil once it went to the file.
+    private var memory: [UInt8]? = []
+    /// The write position in `memory`.
+    private var position = 0
     /// Why the last write step failed, for the error message.
     private(set) var failure: String?
 
@@ -205,19 +216,30 @@ private final class ArchiveFileSource: LibzipSource {
             return beginWrite()
         case ZIP_SOURCE_WRITE:
             guard let data else { return fail(ZIP_ER_INVAL, 0) }
-            var written = 0
-            while written < Int(length) {
-                let n = write(fd, data + written, Int(length) - written)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return systemFailure(ZIP_ER_WRITE, "writing") }
-                written += n
+            let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
+            if memory != nil, position + bytes.count > Self.memoryLimit, !moveToFile() {
+                return systemFailure(ZIP_ER_WRITE, "writing")
             }
-            return zip_int64_t(written)
+            if memory != nil {
+                writeToMemory(bytes)
+                return zip_int64_t(bytes.count)
+            }
+            return writeAll(bytes) ? zip_int64_t(bytes.count) : systemFailure(ZIP_ER_WRITE, "writing")
         case ZIP_SOURCE_SEEK_WRITE:
             guard let data, length >= zip_uint64_t(MemoryLayout<zip_source_args_seek_t>.size) else { return fail(ZIP_ER_INVAL, 0) }
             let seek = data.assumingMemoryBound(to: zip_source_args_seek_t.self).pointee
+            if let memory {
+                let base = seek.whence == SEEK_SET ? 0 : (seek.whence == SEEK_CUR ? position : memory.count)
+                let target = base + Int(seek.offset)
+                guard seek.whence == SEEK_SET || seek.whence == SEEK_CUR || seek.whence == SEEK_END,
+                      target >= 0, target <= memory.count
+                else { return fail(ZIP_ER_INVAL, 0) }
+                position = target
+                return 0
+            }
             return lseek(fd, off_t(seek.offset), seek.whence) < 0 ? systemFailure(ZIP_ER_SEEK, "seeking") : 0
         case ZIP_SOURCE_TELL_WRITE:
+            if memory != nil { return zip_int64_t(position) }
             let offset = lseek(fd, 0, SEEK_CUR)
             return offset < 0 ? systemFailure(ZIP_ER_TELL, "seeking") : zip_int64_t(offset)
         case ZIP_SOURCE_COMMIT_WRITE:
@@ -243,8 +265,49 @@ private final class ArchiveFileSource: LibzipSource {
         return 0
     }
 
+    /// Writes `bytes` at the position in memory, over what is there and beyond.
+    private func writeToMemory(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, var buffer = memory else { return }
+        // Taken out of the property while it changes, so that it is not copied.
+        memory = nil
+        let overlap = Swift.min(bytes.count, buffer.count - position)
+        if overlap > 0 {
+            buffer.withUnsafeMutableBytes { target in
+                target.baseAddress.map { ($0 + position).copyMemory(from: source, byteCount: overlap) }
+            }
+        }
+        if overlap < bytes.count {
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[overlap...]))
+        }
+        position += bytes.count
+        memory = buffer
+    }
+
+    /// Writes what memory holds to the file and goes on there, at the same position; false when writing failed.
+    private func moveToFile() -> Bool {
+        guard let buffer = memory else { return true }
+        memory = nil
+        let written = buffer.withUnsafeBytes { writeAll($0) }
+        return written && lseek(fd, off_t(position), SEEK_SET) >= 0
+    }
+
+    /// Writes all of `bytes` at the file's position; false with `errno` set when it failed.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var written = 0
+        while written < bytes.count {
+            let n = write(fd, base + written, bytes.count - written)
+            if n < 0 && errno == EINTR { continue }
+            if n == 0 { errno = ENOSPC }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
+    }
+
     private func commit() -> zip_int64_t {
         guard let temporaryPath else { return fail(ZIP_ER_INTERNAL, 0) }
+        guard moveToFile() else { return systemFailure(ZIP_ER_WRITE, "writing") }
         // Flush before the rename, so that after a crash the target holds the old file or the whole new one.
         guard fsync(fd) == 0 else { return systemFailure(ZIP_ER_WRITE, "flushing") }
         let closed = close(fd)
