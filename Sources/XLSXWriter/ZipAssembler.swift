@@ -180,8 +180,8 @@ private final class PrecompressedSource: LibzipSource {
 /// 300 system calls for a workbook of 20 parts). Up to ``memoryLimit`` bytes the archive is therefore built in
 /// memory and written with one call at commit; a larger one moves to the file as soon as it outgrows the limit.
 private final class ArchiveFileSource: LibzipSource {
-    /// Archives up to this size are built in memory.
-    static let memoryLimit = 256 * 1024
+    /// Archives up to this size are built in memory (an extract workbook of 1,000 edit records is about 60 KiB).
+    static let memoryLimit = 128 * 1024
 
     let path: String
     let directory: String
@@ -259,6 +259,8 @@ private final class ArchiveFileSource: LibzipSource {
         fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard fd >= 0 else { return systemFailure(ZIP_ER_TMPOPEN, "creating a temporary file") }
         temporaryPath = template
+        // All the memory an archive may take here, at once: growing by doubling would overshoot the limit.
+        memory?.reserveCapacity(Self.memoryLimit)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         // mkstemp creates the file private (0600); give it the permissions a new file normally gets.
         _ = fchmod(fd, 0o666 & ~currentUmask())
