@@ -51,7 +51,7 @@ final class DeflatePipeline: ByteSink {
     private let chunkSize: Int
     /// The most chunks in use at once (filled, in flight or being filled).
     private let jobLimit: Int
-    /// The compression threads, taken once the workbook outgrows one chunk: the process's shared pool, or (for
+    /// The compression threads, taken once the workbook outgrows ``inlineLimit``: the process's shared pool, or (for
     /// tests that set a thread count) the pipeline's own, stopped with it.
     private var workers: DeflateWorkers?
     private var ownsWorkers = false

@@ -57,8 +57,9 @@ public struct RequestNotices: Sendable {
     /// The recipients of the person's data: those of every purpose in ``disclosingPurposes(of:in:)``, in rank order.
     public static func recipients(of person: Person, in ledger: any LedgerReader) throws -> [Recipient] {
         var keys: [String] = []
+        let byPurpose = try ledger.recipientKeysByPurpose()
         for purposeKey in try disclosingPurposes(of: person, in: ledger) {
-            for key in try ledger.recipientKeys(purposeKey: purposeKey) where !keys.contains(key) { keys.append(key) }
+            for key in byPurpose[purposeKey] ?? [] where !keys.contains(key) { keys.append(key) }
         }
         return try ledger.recipients().filter { keys.contains($0.key) }
     }

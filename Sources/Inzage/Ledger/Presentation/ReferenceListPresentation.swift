@@ -232,7 +232,8 @@ extension Ledger {
             let lists = try ReferenceSnapshot(reader)
             var recipientKeys: [String: [String]] = [:]
             if Entry.list == .purpose {
-                for purpose in lists.purposes { recipientKeys[purpose.key] = try reader.recipientKeys(purposeKey: purpose.key) }
+                let byPurpose = try reader.recipientKeysByPurpose()
+                for purpose in lists.purposes { recipientKeys[purpose.key] = byPurpose[purpose.key] ?? [] }
             }
             return ReferenceListing(lists: lists, recipientKeys: recipientKeys, includeInactive: includeInactive)
         }
