@@ -23,9 +23,14 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        .systemLibrary(
+            name: "CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(
             name: "XLSXWriter",
-            dependencies: ["CLibzip"]
+            dependencies: ["CLibzip", "CISAL"]
         ),
         .target(
             name: "Inzage",

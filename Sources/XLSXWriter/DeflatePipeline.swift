@@ -14,21 +14,21 @@ struct DeflatedPart: Sendable, Equatable {
 
 /// Parallel raw-deflate compression, pigz style.
 ///
-/// The producer fills fixed-size chunks; worker threads deflate them while the producer goes on. Each
-/// chunk is primed with the last 32 KiB of the chunk before it (`deflateSetDictionary`) and ends with
-/// `Z_SYNC_FLUSH` (the last one with `Z_FINISH`), so the concatenated outputs form one deflate stream
-/// nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed per
-/// chunk and combined with `crc32_combine`. At most `threads + 2` chunks per pipeline bound memory: the
-/// producer fills one while the workers compress the others, and finished chunks are appended to the
-/// scratch file in order. The threads are the process's (``DeflateWorkers/shared``), and a finished pipeline
-/// leaves its chunk buffers and zlib stream for the next (``DeflateResources``), so a workbook starts no thread
-/// and faults in no fresh memory once the process has written one.
+/// The producer fills fixed-size chunks; worker threads deflate them (``DeflateStream``, zlib or ISA-L as the
+/// workbook's ``Compression`` says) while the producer goes on. Each chunk is primed with the last 32 KiB of the chunk before it and ends with a sync flush (the last
+/// one with the final block), so the concatenated outputs form one deflate stream nearly as small as a serial one,
+/// and identical whatever the thread timing. CRCs are computed per chunk and combined with zlib's `crc32_combine`.
+/// At most `threads + 2` chunks per pipeline bound memory: the producer fills one while the workers compress the
+/// others, and finished chunks are appended to the scratch file in order. The threads are the process's
+/// (``DeflateWorkers/shared``), and a finished pipeline leaves its chunk buffers and compressor for the next
+/// (``DeflateResources``), so a workbook starts no thread and faults in no fresh memory once the process has written
+/// one.
 ///
 /// The producer does not wait for a part to be compressed: ``finishPart(_:)`` hands out a ticket and the producer
 /// goes on with the next part; ``finishAll()`` waits for the rest, after which ``location(of:)`` tells where each
 /// part lies. A tiny workbook needs no threads at all: until the workbook has produced more than ``inlineLimit``
-/// bytes, a part is deflated on the producer's own thread when it finishes (the same single `Z_FINISH` call a
-/// worker would make, so the same bytes), and the worker threads are taken only then.
+/// bytes, a part is deflated on the producer's own thread when it finishes (the same single call a worker would
+/// make, so the same bytes), and the worker threads are taken only then.
 final class DeflatePipeline: ByteSink {
     static let window = 32 * 1024
 
@@ -37,8 +37,6 @@ final class DeflatePipeline: ByteSink {
         fileprivate let index: Int
     }
 
-    /// The level every part is compressed at unless a test asks for another.
-    static let defaultLevel: Int32 = 6
     /// The chunk size unless a test asks for another.
     static let defaultChunkSize = 128 * 1024
     /// Up to this many bytes in all, a workbook is compressed on the producer's thread: a tiny workbook is done
@@ -47,7 +45,8 @@ final class DeflatePipeline: ByteSink {
 
     /// The number of threads of a pipeline's own pool, or nil to use the process's shared one.
     private let ownWorkerCount: Int?
-    private let level: Int32
+    /// How every part is compressed.
+    let compression: Compression
     private let chunkSize: Int
     /// The most chunks in use at once (filled, in flight or being filled).
     private let jobLimit: Int
@@ -55,8 +54,8 @@ final class DeflatePipeline: ByteSink {
     /// tests that set a thread count) the pipeline's own, stopped with it.
     private var workers: DeflateWorkers?
     private var ownsWorkers = false
-    /// The producer's own zlib stream, for the parts of a small workbook.
-    private var inlineStream: UnsafeMutablePointer<z_stream>?
+    /// The producer's own compressor, for the parts of a small workbook.
+    private var inlineStream: DeflateStream?
     private let output: ScratchFile
     private var free: [DeflateJob] = []
     private var allocatedJobs = 0
@@ -71,11 +70,11 @@ final class DeflatePipeline: ByteSink {
 
     /// A pipeline writing into `output`, compressing on the process's shared threads, or on `workerCount` threads of
     /// its own when given (tests use that to show that the thread count does not change the output).
-    init(output: ScratchFile, workerCount: Int? = nil, chunkSize: Int = DeflatePipeline.defaultChunkSize,
-         level: Int32 = DeflatePipeline.defaultLevel) throws {
+    init(output: ScratchFile, compression: Compression = .standard, workerCount: Int? = nil,
+         chunkSize: Int = DeflatePipeline.defaultChunkSize) throws {
         ownWorkerCount = workerCount.map { Swift.max(1, $0) }
+        self.compression = compression
         jobLimit = (ownWorkerCount ?? processorCount()) + 2
-        self.level = level
         self.chunkSize = chunkSize
         self.output = output
         tail = .allocate(capacity: DeflatePipeline.window)
@@ -86,13 +85,7 @@ final class DeflatePipeline: ByteSink {
         // Chunks still in flight (after an error) stay with the threads until done and are then freed.
         let idle = free + (current.map { [$0] } ?? [])
         if chunkSize == Self.defaultChunkSize { DeflateResources.shared.keep(idle) }
-        if let inlineStream {
-            if level == Self.defaultLevel {
-                DeflateResources.shared.keep(inlineStream)
-            } else {
-                DeflateWorkers.release([inlineStream])
-            }
-        }
+        if let inlineStream { DeflateResources.shared.keep(inlineStream) }
         tail.deallocate()
     }
 
@@ -123,17 +116,9 @@ final class DeflatePipeline: ByteSink {
 
     /// Ends the part written into `stream` and returns its ticket; the producer does not wait for it.
     func finishPart(_ stream: ByteStream) throws -> Ticket {
-        guard let job = current else { throw XLSXError.compressionFailed(code: Z_STREAM_ERROR) }
+        guard let job = current else { throw XLSXError.compressionFailed(code: DeflateStream.incomplete) }
         let ticket = Ticket(index: job.partIndex)
-        if workers == nil && job.isFirst && producedBytes + stream.count <= Self.inlineLimit {
-            // A small workbook so far: deflate here rather than start threads (nothing is in flight).
-            let zlib = try producerStream()
-            let job = try take(stream, isLast: true)
-            job.compress(with: zlib)
-            try retire(job)
-        } else {
-            try submit(stream, isLast: true)
-        }
+        try submit(stream, isLast: true)
         return ticket
     }
 
@@ -147,8 +132,16 @@ final class DeflatePipeline: ByteSink {
         parts[ticket.index]
     }
 
-    /// Hands the current chunk to the workers, starting them the first time.
+    /// Deflates the current chunk here while the workbook is small (nothing is in flight then), else hands it to the
+    /// workers, starting them the first time.
     private func submit(_ stream: ByteStream, isLast: Bool) throws {
+        if workers == nil && producedBytes + stream.count <= Self.inlineLimit {
+            let compressor = try producerStream()
+            let job = try take(stream, isLast: isLast)
+            job.compress(with: compressor)
+            try retire(job)
+            return
+        }
         // Threads first: once taken, the chunk must be in flight (or a failure would lose it).
         let workers = try self.workers ?? startWorkers()
         let job = try take(stream, isLast: isLast)
@@ -156,25 +149,32 @@ final class DeflatePipeline: ByteSink {
         workers.enqueue(job)
     }
 
-    /// The shared threads (when they compress at this pipeline's level and no thread count was asked for), else
-    /// threads of the pipeline's own.
+    /// The shared threads (when no thread count was asked for), else threads of the pipeline's own.
     private func startWorkers() throws -> DeflateWorkers {
         let started: DeflateWorkers
-        if ownWorkerCount == nil, level == Self.defaultLevel, let shared = DeflateWorkers.shared {
+        if ownWorkerCount == nil, let shared = DeflateWorkers.shared {
             started = shared
         } else {
-            started = try DeflateWorkers(count: ownWorkerCount ?? processorCount(), level: level)
+            started = try DeflateWorkers(count: ownWorkerCount ?? processorCount())
             ownsWorkers = true
         }
         workers = started
         return started
     }
 
-    /// The zlib stream for parts deflated on the producer's thread: one a finished workbook left, or a new one.
-    private func producerStream() throws -> UnsafeMutablePointer<z_stream> {
+    /// The compressor for parts deflated on the producer's thread: one a finished workbook left, or a new one.
+    private func producerStream() throws -> DeflateStream {
         if let inlineStream { return inlineStream }
-        let reused = level == Self.defaultLevel ? DeflateResources.shared.takeStream() : nil
-        let stream = try reused ?? DeflateWorkers.makeStream(level: level)
+        let stream: DeflateStream
+        if let kept = DeflateResources.shared.takeStream(compression) {
+            stream = kept
+        } else {
+            do throws(DeflateStream.CompressionFailure) {
+                stream = try DeflateStream(compression)
+            } catch {
+                throw XLSXError.compressionFailed(code: error.code)
+            }
+        }
         inlineStream = stream
         return stream
     }
@@ -182,8 +182,9 @@ final class DeflatePipeline: ByteSink {
     /// Takes the current chunk from `stream` with the dictionary it is primed with, and remembers the last 32 KiB
     /// of the data as the next chunk's dictionary.
     private func take(_ stream: ByteStream, isLast: Bool) throws -> DeflateJob {
-        guard let job = current else { throw XLSXError.compressionFailed(code: Z_STREAM_ERROR) }
+        guard let job = current else { throw XLSXError.compressionFailed(code: DeflateStream.incomplete) }
         current = nil
+        job.compression = compression
         job.inputCount = stream.count
         job.isLast = isLast
         producedBytes += stream.count
@@ -245,6 +246,8 @@ final class DeflateJob: @unchecked Sendable {
     var outputCount = 0
     var crc: UInt32 = 0
     var isLast = false
+    /// How the chunk is compressed (its workbook's compression).
+    var compression = Compression.standard
     /// The part the chunk belongs to (its index in the pipeline's parts), and whether it is the part's first chunk.
     var partIndex = 0
     var isFirst = true
@@ -266,24 +269,17 @@ final class DeflateJob: @unchecked Sendable {
     }
 
     /// Deflates the input with `stream`, recording the output size, CRC or failure.
-    func compress(with stream: UnsafeMutablePointer<z_stream>) {
-        crc = UInt32(crc32(0, input, uInt(inputCount)))
-        var result = deflateReset(stream)
-        if result == Z_OK && dictionaryCount > 0 {
-            result = deflateSetDictionary(stream, dictionary, uInt(dictionaryCount))
+    func compress(with stream: DeflateStream) {
+        crc = DeflateStream.crc32(0, input, count: inputCount)
+        switch stream.compress(input, count: inputCount, dictionary: dictionary, dictionaryCount: dictionaryCount,
+                               isLast: isLast, into: output, capacity: outputCapacity) {
+        case .success(let count):
+            outputCount = count
+            failure = nil
+        case .failure(let error):
+            outputCount = 0
+            failure = error.code
         }
-        guard result == Z_OK else {
-            failure = result
-            return
-        }
-        stream.pointee.next_in = input
-        stream.pointee.avail_in = uInt(inputCount)
-        stream.pointee.next_out = output
-        stream.pointee.avail_out = uInt(outputCapacity)
-        result = deflate(stream, isLast ? Z_FINISH : Z_SYNC_FLUSH)
-        let complete = isLast ? result == Z_STREAM_END : (result == Z_OK && stream.pointee.avail_out > 0)
-        failure = complete && stream.pointee.avail_in == 0 ? nil : result
-        outputCount = outputCapacity - Int(stream.pointee.avail_out)
     }
 }
 
@@ -293,51 +289,22 @@ final class DeflateWorkers: @unchecked Sendable {
     /// kept (waiting on a condition variable when idle) for the life of the process; shared by every workbook,
     /// also by workbooks written at the same time. Nil when the system refused to start them (each pipeline then
     /// tries threads of its own, and reports the failure).
-    static let shared: DeflateWorkers? = try? DeflateWorkers(count: processorCount(), level: DeflatePipeline.defaultLevel)
+    static let shared: DeflateWorkers? = try? DeflateWorkers(count: processorCount())
 
     private let lock = ConditionLock()
     private var pending: [DeflateJob] = []
     private var stopping = false
-    private let streams: [UnsafeMutablePointer<z_stream>]
     private var threads: [OSThread] = []
 
-    init(count: Int, level: Int32) throws {
-        var streams: [UnsafeMutablePointer<z_stream>] = []
+    /// Starts `count` threads; each makes its compressors when it first needs them. Throws when the system refuses
+    /// a thread.
+    init(count: Int) throws {
         for _ in 0..<count {
-            do {
-                streams.append(try DeflateWorkers.makeStream(level: level))
-            } catch {
-                DeflateWorkers.release(streams)
-                throw error
-            }
-        }
-        self.streams = streams
-        for index in 0..<count {
-            guard let thread = OSThread({ [self] in run(index) }) else {
+            guard let thread = OSThread({ [self] in run() }) else {
                 stop()
-                throw XLSXError.compressionFailed(code: Z_MEM_ERROR)
+                throw XLSXError.threadUnavailable
             }
             threads.append(thread)
-        }
-    }
-
-    /// A raw-deflate zlib stream at `level`, as every chunk is compressed with; free it with ``release(_:)``.
-    static func makeStream(level: Int32) throws -> UnsafeMutablePointer<z_stream> {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let result = deflateInit2_(stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
-                                   zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard result == Z_OK else {
-            stream.deallocate()
-            throw XLSXError.compressionFailed(code: result)
-        }
-        return stream
-    }
-
-    static func release(_ streams: [UnsafeMutablePointer<z_stream>]) {
-        for stream in streams {
-            deflateEnd(stream)
-            stream.deallocate()
         }
     }
 
@@ -356,7 +323,7 @@ final class DeflateWorkers: @unchecked Sendable {
         }
     }
 
-    /// Lets the threads finish queued work, joins them and frees the zlib streams.
+    /// Lets the threads finish queued work and joins them.
     func stop() {
         let stoppedBefore = lock.withLock { () -> Bool in
             defer { stopping = true }
@@ -366,18 +333,30 @@ final class DeflateWorkers: @unchecked Sendable {
         guard !stoppedBefore else { return }
         for thread in threads { thread.join() }
         threads = []
-        DeflateWorkers.release(streams)
     }
 
-    private func run(_ index: Int) {
-        let stream = streams[index]
+    private func run() {
+        // The thread's own compressors, one per kind of compression it was asked for.
+        var standard: DeflateStream?
+        var fast: DeflateStream?
         while true {
             let next: DeflateJob? = lock.withLock {
                 while pending.isEmpty && !stopping { lock.wait() }
                 return pending.isEmpty ? nil : pending.removeFirst()
             }
             guard let job = next else { return }
-            job.compress(with: stream)
+            do throws(DeflateStream.CompressionFailure) {
+                switch job.compression {
+                case .standard:
+                    if standard == nil { standard = try DeflateStream(.standard) }
+                    standard.map(job.compress(with:))
+                case .fast:
+                    if fast == nil { fast = try DeflateStream(.fast) }
+                    fast.map(job.compress(with:))
+                }
+            } catch {
+                job.failure = error.code
+            }
             lock.withLock {
                 job.done = true
                 lock.broadcast()
@@ -386,23 +365,21 @@ final class DeflateWorkers: @unchecked Sendable {
     }
 }
 
-/// Chunk buffers and zlib streams of finished pipelines (at the default chunk size and level), kept for the next
-/// workbook: a process writing many workbooks then neither allocates and faults in fresh memory nor initialises a
-/// compressor for each. At most ``keptJobs`` buffers and ``keptStreams`` streams are kept; the rest are freed.
+/// Chunk buffers and compressors of finished pipelines (at the default chunk size), kept for the next workbook: a
+/// process writing many workbooks then neither allocates and faults in fresh memory nor initialises a compressor
+/// for each. At most ``keptJobs`` buffers and ``keptStreams`` compressors are kept; the rest are freed.
 final class DeflateResources: @unchecked Sendable {
     /// The process's store.
     static let shared = DeflateResources()
 
     /// Enough chunks for two workbooks written at once, but at most 16 (about 5 MiB) on machines with many cores.
     let keptJobs = Swift.min(2 * (processorCount() + 2), 16)
-    /// One stream per workbook written at once, at most 8 (about 2 MiB).
+    /// One compressor of each kind per workbook written at once, at most 8 of each.
     let keptStreams = Swift.min(2 * processorCount(), 8)
 
     private let lock = ConditionLock()
     private var jobs: [DeflateJob] = []
-    private var streams: [UnsafeMutablePointer<z_stream>] = []
-
-    deinit { DeflateWorkers.release(streams) }
+    private var streams: [Compression: [DeflateStream]] = [:]
 
     /// A kept chunk buffer, if any.
     func takeJob() -> DeflateJob? {
@@ -416,18 +393,15 @@ final class DeflateResources: @unchecked Sendable {
         }
     }
 
-    /// A kept zlib stream at the default level, if any.
-    func takeStream() -> UnsafeMutablePointer<z_stream>? {
-        lock.withLock { streams.popLast() }
+    /// A kept compressor of `compression`, if any.
+    func takeStream(_ compression: Compression) -> DeflateStream? {
+        lock.withLock { streams[compression]?.popLast() }
     }
 
-    /// Keeps a zlib stream at the default level for later pipelines, or frees it when enough are kept.
-    func keep(_ stream: UnsafeMutablePointer<z_stream>) {
-        let kept = lock.withLock { () -> Bool in
-            guard streams.count < keptStreams else { return false }
-            streams.append(stream)
-            return true
+    /// Keeps a compressor for later pipelines, unless enough of its kind are kept.
+    func keep(_ stream: DeflateStream) {
+        lock.withLock {
+            if streams[stream.compression, default: []].count < keptStreams { streams[stream.compression, default: []].append(stream) }
         }
-        if !kept { DeflateWorkers.release([stream]) }
     }
 }

@@ -9,8 +9,10 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// libzip could not assemble the archive.
     case archiveFailed(path: String, reason: String)
-    /// zlib reported an internal error while compressing.
+    /// The deflate compressor (ISA-L) reported an error; `code` is its return code.
     case compressionFailed(code: Int32)
+    /// The system refused to start a compression thread.
+    case threadUnavailable
     /// The workbook was already closed; a closed workbook accepts no more calls.
     case workbookClosed
     /// An earlier call failed, so the workbook was discarded.
@@ -36,7 +38,9 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .archiveFailed(path, reason):
             return "libzip could not write the workbook \(path): \(reason); nothing was left at that path"
         case let .compressionFailed(code):
-            return "zlib failed while compressing (code \(code))"
+            return "compressing a part of the workbook failed (ISA-L code \(code)); nothing was left at the target path"
+        case .threadUnavailable:
+            return "the system refused to start a compression thread (too many threads or too little memory); try again when fewer workbooks are written at once"
         case .workbookClosed:
             return "the workbook is closed; create a new XLSXWorkbook to write another file"
         case let .workbookFailed(reason):

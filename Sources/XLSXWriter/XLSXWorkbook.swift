@@ -25,6 +25,7 @@ import Foundation
 ///   no file is left at `path`, and every later call throws.
 /// - The same calls give a byte-identical file: entries have a fixed time (1980-01-01 00:00) and the
 ///   document dates come from ``DocumentProperties/created``.
+/// - Parts are deflated with zlib at level 6 by default, or with ISA-L for speed (``Compression``).
 ///
 /// A workbook is not thread-safe; use it from one task at a time.
 public final class XLSXWorkbook {
@@ -53,20 +54,22 @@ public final class XLSXWorkbook {
     /// Opens a workbook that will be written to `path` when closed.
     ///
     /// Throws ``XLSXError/cannotCreate(path:reason:)`` when the directory of `path` is not writable.
-    public convenience init(path: String, properties: DocumentProperties) throws {
-        try self.init(path: path, properties: properties, rowLimit: XLSXLimits.rowsPerSheet, workerCount: nil)
+    public convenience init(path: String, properties: DocumentProperties, compression: Compression = .standard) throws {
+        try self.init(path: path, properties: properties, compression: compression, rowLimit: XLSXLimits.rowsPerSheet,
+                      workerCount: nil)
     }
 
     /// Opens a workbook with a smaller sheet row limit or a set number of compression threads of its own (for
     /// tests; nil shares the process's threads).
-    init(path: String, properties: DocumentProperties, rowLimit: Int, workerCount: Int?) throws {
+    init(path: String, properties: DocumentProperties, compression: Compression = .standard, rowLimit: Int,
+         workerCount: Int?) throws {
         self.path = path
         self.properties = properties
         self.rowLimit = Swift.max(2, Swift.min(rowLimit, XLSXLimits.rowsPerSheet))
         let slash = path.lastIndex(of: "/")
         directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let scratch = try ScratchFile(directory: directory, reportedPath: path)
-        output = (scratch, try DeflatePipeline(output: scratch, workerCount: workerCount))
+        output = (scratch, try DeflatePipeline(output: scratch, compression: compression, workerCount: workerCount))
     }
 
     /// The names of the sheets written so far, continuation sheets included, in order.

@@ -6,12 +6,12 @@ import Testing
 /// A missing reader fails these tests with a message saying how to install it; they never skip.
 @Suite("Readers")
 struct ReaderTests {
-    @Test("openpyxl reads every value, type, date, style, pane, filter and property")
-    func openpyxlReadsTheFixture() throws {
+    @Test("openpyxl reads every value, type, date, style, pane, filter and property", arguments: Compression.allCases)
+    func openpyxlReadsTheFixture(compression: Compression) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("fixture.xlsx")
-        try Fixture.write(to: path)
+        try Fixture.write(to: path, compression: compression)
         let book = try OpenPyXLWorkbook.read(path, in: directory)
 
         #expect(book.properties.title == "Überblick & <test>")
@@ -63,12 +63,12 @@ struct ReaderTests {
         #expect(second.rows.first?.map(\.value) == ["second", "2"])
     }
 
-    @Test("LibreOffice converts every sheet to CSV with the same rows and values")
-    func libreOfficeReadsEverySheet() throws {
+    @Test("LibreOffice converts every sheet to CSV with the same rows and values", arguments: Compression.allCases)
+    func libreOfficeReadsEverySheet(compression: Compression) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("fixture.xlsx")
-        try Fixture.write(to: path)
+        try Fixture.write(to: path, compression: compression)
         let sheets = try LibreOffice.sheets(of: path, expecting: 2, in: directory)
 
         let data = try #require(sheets["Data"])

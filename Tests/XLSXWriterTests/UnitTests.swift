@@ -85,15 +85,15 @@ struct UnitTests {
         #expect(SheetWriter.fitted(exact) == exact)
     }
 
-    @Test("the same input gives a byte-identical file, however many threads compress it")
-    func deterministic() throws {
+    @Test("the same input gives a byte-identical file, however many threads compress it", arguments: Compression.allCases)
+    func deterministic(compression: Compression) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         var files: [Data] = []
         for (index, workers) in [1, 2, 3].enumerated() {
             let path = directory.file("run\(index).xlsx")
-            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, rowLimit: XLSXLimits.rowsPerSheet,
-                                            workerCount: workers)
+            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, compression: compression,
+                                            rowLimit: XLSXLimits.rowsPerSheet, workerCount: workers)
             let sheet = try workbook.addSheet(named: "Data", options: Fixture.options)
             var generator = SeededGenerator(state: 5)
             for n in 0..<20_000 {
@@ -190,13 +190,14 @@ struct DeflatePipelineTests {
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
-    @Test("workbooks written at the same time share the process's threads and kept buffers, and come out the same")
-    func sharedThreads() throws {
+    @Test("workbooks written at the same time share the process's threads and kept buffers, and come out the same",
+          arguments: Compression.allCases)
+    func sharedThreads(compression: Compression) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         @Sendable func write(_ path: String, workerCount: Int?) throws {
-            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, rowLimit: XLSXLimits.rowsPerSheet,
-                                            workerCount: workerCount)
+            let workbook = try XLSXWorkbook(path: path, properties: Fixture.properties, compression: compression,
+                                            rowLimit: XLSXLimits.rowsPerSheet, workerCount: workerCount)
             for sheetNumber in 0..<3 {
                 let sheet = try workbook.addSheet(named: "Data \(sheetNumber)", options: Fixture.options)
                 var generator = SeededGenerator(state: UInt64(sheetNumber + 1))
@@ -209,6 +210,7 @@ struct DeflatePipelineTests {
         try write(directory.file("own.xlsx"), workerCount: 3)
         let expected = try Data(contentsOf: URL(fileURLWithPath: directory.file("own.xlsx")))
         #expect(expected.count > 131_072, "even compressed the workbook is larger than one chunk, so it uses the threads")
+        #expect(try ZipLayout.read(directory.file("own.xlsx"), in: directory).testzip == nil)
         // Four rounds of four workbooks at once: later rounds reuse the buffers and streams earlier ones left.
         for round in 0..<4 {
             let failures = ConcurrentErrors()
@@ -223,13 +225,14 @@ struct DeflatePipelineTests {
         #expect(DeflateWorkers.shared != nil)
     }
 
-    @Test("a small workbook's parts start no thread; more data does; every part reads back with the right size and CRC")
-    func inlineAndParallel() throws {
+    @Test("a small workbook's parts start no thread; more data does; every part reads back with the right size and CRC",
+          arguments: Compression.allCases)
+    func inlineAndParallel(compression: Compression) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let scratch = try ScratchFile(directory: directory.path, reportedPath: directory.file("x.xlsx"))
         let chunk = 64 * 1024
-        let pipeline = try DeflatePipeline(output: scratch, workerCount: 2, chunkSize: chunk)
+        let pipeline = try DeflatePipeline(output: scratch, compression: compression, workerCount: 2, chunkSize: chunk)
         var generator = SeededGenerator(state: 11)
         func sample(_ count: Int) -> [UInt8] {
             var text = ""
@@ -253,7 +256,7 @@ struct DeflatePipelineTests {
         // After the workers started, a small part goes to them, and is deflated to the same bytes as on the producer.
         let small = sample(1000)
         let first = try deflate(small, through: pipeline, scratch: scratch).0
-        let fresh = try DeflatePipeline(output: scratch, workerCount: 1, chunkSize: chunk)
+        let fresh = try DeflatePipeline(output: scratch, compression: compression, workerCount: 1, chunkSize: chunk)
         #expect(try deflate(small, through: fresh, scratch: scratch).0 == first)
         #expect(!fresh.hasStartedWorkers)
 

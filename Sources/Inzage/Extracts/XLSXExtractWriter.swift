@@ -9,7 +9,7 @@ import XLSXWriter
 /// sheet. When no data is held about the person, the workbook holds only the read-me (which says so), the
 /// requests and the glossary. The edit records and consent events are streamed from the database, so memory
 /// stays flat however long the history is; a sheet beyond 1,048,576 rows continues on a sheet `Name (2)`.
-/// The file appears at the destination only when it is complete.
+/// The file appears at the destination only when it is complete. Parts are deflated with ``Compression/fast``.
 public struct XLSXExtractWriter: Sendable {
     /// The labels and texts used.
     public let templates: ExtractTemplates
@@ -26,9 +26,12 @@ public struct XLSXExtractWriter: Sendable {
     public func write(_ dossier: Dossier, to destination: URL) throws {
         let content = try ExtractContent(dossier: dossier, templates: templates)
         let labels = content.labels
+        // Fast compression: an extract is made on demand and small, so the time to the finished file counts more than
+        // the size (about a fifth larger than with zlib's level 6; see ``Compression/fast``).
         let workbook = try XLSXWorkbook(path: destination.path, properties: DocumentProperties(
             title: "\(labels.documentTitle) — \(dossier.organisation.name)", subject: dossier.request?.reference,
-            creator: dossier.organisation.name, created: dossier.generatedAt, language: labels.languageTag))
+            creator: dossier.organisation.name, created: dossier.generatedAt, language: labels.languageTag),
+            compression: .fast)
         for sheet in content.sheets {
             switch sheet {
             case .readMe:

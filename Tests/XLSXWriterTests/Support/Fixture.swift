@@ -92,8 +92,8 @@ enum Fixture {
     static let header: [Cell] = [.text("Kind"), .text("Value")]
 
     /// Writes the fixture: sheet "Data" with the samples, and a second sheet with an awkward name.
-    static func write(to path: String) throws {
-        let workbook = try XLSXWorkbook(path: path, properties: properties)
+    static func write(to path: String, compression: Compression = .standard) throws {
+        let workbook = try XLSXWorkbook(path: path, properties: properties, compression: compression)
         let sheet = try workbook.addSheet(named: "Data", options: options)
         try sheet.append(header)
         for sample in samples {
