@@ -648,7 +648,8 @@ final class ExtractDocument {
 
 // MARK: - Streaming output
 
-/// A JSON text written by hand into a buffer that is flushed to a file descriptor in blocks.
+/// A JSON text written by hand into a buffer that is flushed in blocks to a ``BlockFileWriter``, which hashes and
+/// writes each block in the background while the next one fills.
 ///
 /// Objects and arrays keep their commas themselves: ``key(_:)`` and ``element()`` put one before every member or
 /// element but the first. The caller flushes (``flushIfFull()``) between elements of long arrays, never inside a
@@ -663,22 +664,21 @@ final class JSONStreamOutput {
         var afterOpen: Bool
     }
 
-    private let descriptor: Int32
-    private let path: String
     private let state: UnsafeMutablePointer<State>
-    /// The digest of the bytes flushed so far.
-    private var digest = FileDigest.Builder()
+    /// Hashes and writes the flushed blocks in the background.
+    private let file: BlockFileWriter
     /// The organisation's time zone offsets, remembered between its transitions.
     private var offsets = TimeZoneOffsets()
     private static let flushSize = 1 << 18
     private static let hexDigits: StaticString = "0123456789abcdef"
 
+    private static let bufferCapacity = flushSize + (1 << 14)
+
     init(descriptor: Int32, path: String) {
-        self.descriptor = descriptor
-        self.path = path
-        let capacity = Self.flushSize + (1 << 14)
+        file = BlockFileWriter(descriptor: descriptor, path: path)
         state = .allocate(capacity: 1)
-        state.initialize(to: State(bytes: .allocate(capacity: capacity), count: 0, capacity: capacity, afterOpen: false))
+        state.initialize(to: State(bytes: .allocate(capacity: Self.bufferCapacity), count: 0, capacity: Self.bufferCapacity,
+                                   afterOpen: false))
     }
 
     deinit {
@@ -693,26 +693,28 @@ final class JSONStreamOutput {
         if state.pointee.count >= Self.flushSize { try flush() }
     }
 
-    /// Hashes the buffer's bytes and writes them to the file.
+    /// Hands the buffer's bytes to the background writer (which hashes and writes them) and goes on in an empty
+    /// buffer.
     func flush() throws {
-        var written = 0
-        let bytes = state.pointee.bytes, count = state.pointee.count
-        digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
-        while written < count {
-            let result = write(descriptor, bytes + written, count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ExtractError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-            }
-            written += result
-        }
+        guard state.pointee.count > 0 else { return }
+        let next = try file.submit(BlockFileWriter.Buffer(bytes: state.pointee.bytes, capacity: state.pointee.capacity),
+                                   count: state.pointee.count)
+        let buffer = next ?? BlockFileWriter.Buffer(bytes: .allocate(capacity: Self.bufferCapacity), capacity: Self.bufferCapacity)
+        state.pointee.bytes = buffer.bytes
+        state.pointee.capacity = buffer.capacity
         state.pointee.count = 0
     }
 
-    /// Flushes what is left; returns the digest of every byte written.
+    /// Flushes what is left and waits until it is written; returns the digest of every byte written.
     func finish() throws -> FileDigest {
         try flush()
-        return digest.finish()
+        return try file.finish()
+    }
+
+    /// Waits until the background writer is done with every block handed to it (after an error, before the
+    /// descriptor is closed).
+    func waitUntilIdle() {
+        file.waitUntilIdle()
     }
 
     /// Room for `extra` more bytes.
@@ -895,8 +897,8 @@ enum AtomicFile {
             throw failure("cannot create a file in \(directory.path); the folder must exist and be writable")
         }
         var isOpen = true
+        let output = JSONStreamOutput(descriptor: descriptor, path: destination.path)
         do {
-            let output = JSONStreamOutput(descriptor: descriptor, path: destination.path)
             try body(output)
             let digest = try output.finish()
             guard fsync(descriptor) == 0 else { throw failure(String(cString: strerror(errno))) }
@@ -907,6 +909,8 @@ enum AtomicFile {
             }
             return digest
         } catch {
+            // No block may still be on its way to the descriptor when it is closed (its number could be reused).
+            output.waitUntilIdle()
             if isOpen { close(descriptor) }
             unlink(temporary)
             throw error

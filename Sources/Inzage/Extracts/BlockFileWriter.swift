@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a file's blocks on a background queue while the producer fills the next one: each block is hashed into
+/// the file's SHA-256, written, and (on Linux) handed to the kernel for write-back at once with
+/// `sync_file_range`, so that the `fsync` at the end finds most of the file already on disk.
+///
+/// Two buffers take turns: the producer fills one while the queue writes the other, and waits only when it is
+/// ahead by a whole block. The first write error is kept and thrown by the next ``submit(count:)`` or by
+/// ``finish()``; nothing is written after it.
+final class BlockFileWriter: @unchecked Sendable {
+    /// A buffer the producer fills; handed between the producer and the queue, never used by both at once.
+    struct Buffer: @unchecked Sendable {
+        let bytes: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+    }
+
+    private let descriptor: Int32
+    private let path: String
+    private let queue = DispatchQueue(label: "inzage.block-file-writer")
+    /// Signalled when the queue is done with a block, so the producer may fill its buffer again.
+    private let blockWritten = DispatchSemaphore(value: 0)
+    /// The buffer of the last block handed over (the queue's, until it signals).
+    private var spare: Buffer?
+    /// Touched only on the queue, or after waiting for it (``blockWritten``, ``finish()``).
+    private var digest = FileDigest.Builder()
+    private var offset: Int64 = 0
+    private var failure: ExtractError?
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        // A producer that failed before finish() may leave a block on the queue: wait for it before freeing its buffer.
+        queue.sync {}
+        spare?.bytes.deallocate()
+    }
+
+    /// Hands the first `count` bytes of `buffer` to the queue and returns the buffer to fill next: the one of the
+    /// block before, once written, or nil after the first block (the producer then makes one). The writer owns
+    /// `buffer` from then on, unless this throws the error of a block written before (the caller keeps it then).
+    func submit(_ buffer: Buffer, count: Int) throws -> Buffer? {
+        let free = spare
+        if free != nil {
+            // The block before is still the queue's until it has been written.
+            blockWritten.wait()
+            if let failure { throw failure }
+        }
+        spare = buffer
+        queue.async { [self] in
+            defer { blockWritten.signal() }
+            write(buffer.bytes, count: count)
+        }
+        return free
+    }
+
+    /// Waits until the queue has written or given up every block handed over; call before closing the descriptor.
+    func waitUntilIdle() {
+        queue.sync {}
+    }
+
+    /// Waits for every block to be written; returns the digest of all bytes, or throws the first write error.
+    func finish() throws -> FileDigest {
+        try queue.sync {
+            if let failure { throw failure }
+            return digest.finish()
+        }
+    }
+
+    /// On the queue: hashes and writes a block, and starts its write-back.
+    private func write(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+        guard failure == nil else { return }
+        digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
+        var written = 0
+        while written < count {
+            let result = Glibc.write(descriptor, bytes + written, count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                failure = .writeFailed(path: path, reason: String(cString: strerror(errno)))
+                return
+            }
+            written += result
+        }
+        startWriteBack(from: offset, count: count)
+        offset += Int64(count)
+    }
+
+    /// Asks the kernel to start writing the range to disk without waiting (Linux `sync_file_range` with
+    /// `SYNC_FILE_RANGE_WRITE`); a hint only, so its result is not checked: the final `fsync` is what guarantees.
+    private func startWriteBack(from offset: Int64, count: Int) {
+        _ = syncFileRange?(descriptor, offset, Int64(count), Self.syncFileRangeWrite)
+    }
+
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    /// `SYNC_FILE_RANGE_WRITE` of `<fcntl.h>`.
+    private static let syncFileRangeWrite: UInt32 = 2
+    /// glibc's `sync_file_range`, looked up once (Swift's Glibc module does not declare it); nil elsewhere.
+    private let syncFileRange: SyncFileRange? = BlockFileWriter.lookUpSyncFileRange
+
+    private static let lookUpSyncFileRange: SyncFileRange? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: SyncFileRange.self)
+        #else
+        return nil
+        #endif
+    }()
+}
