@@ -310,6 +310,9 @@ final class SheetWriter {
 /// Hyperlinks of one sheet, kept in two scratch files while rows stream: the `<hyperlink>` elements
 /// that follow the sheet data and the relationships that hold their URLs.
 final class HyperlinkSpool {
+    /// Each of the two keeps up to 64 KiB in memory (some 300 links) before it moves to a file.
+    static let memoryLimit = 64 * 1024
+
     private let elementFile: ScratchFile
     private let relationshipFile: ScratchFile
     private let elements: ByteStream
@@ -317,8 +320,8 @@ final class HyperlinkSpool {
     private(set) var count = 0
 
     init(directory: String, reportedPath: String) throws {
-        elementFile = try ScratchFile(directory: directory, reportedPath: reportedPath)
-        relationshipFile = try ScratchFile(directory: directory, reportedPath: reportedPath)
+        elementFile = try ScratchFile(directory: directory, reportedPath: reportedPath, memoryLimit: Self.memoryLimit)
+        relationshipFile = try ScratchFile(directory: directory, reportedPath: reportedPath, memoryLimit: Self.memoryLimit)
         elements = ByteStream(sink: ScratchSink(file: elementFile), capacity: 2 * ByteStream.largestReservation)
         relationships = ByteStream(sink: ScratchSink(file: relationshipFile), capacity: 2 * ByteStream.largestReservation)
     }

@@ -12,52 +12,67 @@ func systemErrorText(_ code: Int32) -> String {
     return String(cString: text)
 }
 
-/// An anonymous scratch file: created in a directory and unlinked at once, so it vanishes when closed
-/// or when the process dies. Its pages live in the page cache, not in the process's memory.
+/// Scratch storage: memory up to a limit, then an anonymous file (created in a directory and unlinked at once, so
+/// it vanishes when closed or when the process dies; its pages live in the page cache, not in the process's memory).
+///
+/// A small workbook (an extract) so creates no file at all; a large one moves to the file once it outgrows the limit,
+/// so memory stays flat however large the workbook is.
 final class ScratchFile {
-    private let fd: Int32
+    /// The memory a scratch file uses before it moves to a file.
+    static let defaultMemoryLimit = 256 * 1024
+
+    private let directory: String
+    private let memoryLimit: Int
+    /// The bytes while they fit in memory.
+    private var memory: UnsafeMutableRawPointer?
+    private var memoryCapacity = 0
+    /// The file once the bytes outgrew memory, else -1.
+    private var fd: Int32 = -1
     /// The path reported in errors (the workbook's target path).
     let reportedPath: String
     /// Bytes appended so far.
     private(set) var size: UInt64 = 0
 
-    /// Creates a scratch file in `directory`; throws ``XLSXError/cannotCreate(path:reason:)``.
-    init(directory: String, reportedPath: String) throws {
+    /// Scratch storage for a workbook in `directory`; throws ``XLSXError/cannotCreate(path:reason:)`` when files
+    /// cannot be created there (checked now, so that the workbook fails at once rather than when it grows).
+    init(directory: String, reportedPath: String, memoryLimit: Int = ScratchFile.defaultMemoryLimit) throws {
+        self.directory = directory
         self.reportedPath = reportedPath
-        var template = Array((directory + "/.xlsxwriter-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let start = buffer.baseAddress else { return -1 }
-            let fd = mkstemp(start)
-            if fd >= 0 {
-                unlink(start)
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            }
-            return fd
-        }
-        guard descriptor >= 0 else {
+        self.memoryLimit = memoryLimit
+        guard access(directory, W_OK | X_OK) == 0 else {
             throw XLSXError.cannotCreate(path: reportedPath, reason: systemErrorText(errno))
         }
-        fd = descriptor
     }
 
-    deinit { close(fd) }
+    deinit {
+        memory?.deallocate()
+        if fd >= 0 { close(fd) }
+    }
 
-    /// Appends bytes; throws ``XLSXError/writeFailed(path:reason:)`` (for example when the disk is full).
+    /// Appends bytes; throws ``XLSXError/writeFailed(path:reason:)`` (for example when the disk is full) or
+    /// ``XLSXError/cannotCreate(path:reason:)`` when the file it moves to cannot be created.
     func append(_ start: UnsafeRawPointer, count: Int) throws {
-        var written = 0
-        while written < count {
-            let n = write(fd, start + written, count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(errno))
+        if fd < 0 {
+            let needed = Int(size) + count
+            if needed <= memoryLimit {
+                if needed > memoryCapacity { growMemory(to: needed) }
+                memory.map { ($0 + Int(size)).copyMemory(from: start, byteCount: count) }
+                size += UInt64(count)
+                return
             }
-            written += n
+            try moveToFile()
         }
+        try writeToFile(start, count: count)
         size += UInt64(count)
     }
 
     /// Reads up to `count` bytes at `offset`; returns the bytes read, or -1 with `errno` set.
     func read(at offset: UInt64, into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        if fd < 0 {
+            let available = Swift.max(0, Swift.min(count, Int(size) - Int(offset)))
+            if available > 0, let memory { buffer.copyMemory(from: memory + Int(offset), byteCount: available) }
+            return available
+        }
         while true {
             let n = pread(fd, buffer, count, off_t(offset))
             if n < 0 && errno == EINTR { continue }
@@ -78,6 +93,54 @@ final class ScratchFile {
             }
             stream.count += n
             done += UInt64(n)
+        }
+    }
+
+    /// Doubles the memory (at least to `needed`, at most to the limit), keeping its bytes.
+    private func growMemory(to needed: Int) {
+        let capacity = Swift.min(memoryLimit, Swift.max(needed, Swift.max(16 * 1024, memoryCapacity * 2)))
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        if let memory {
+            grown.copyMemory(from: memory, byteCount: Int(size))
+            memory.deallocate()
+        }
+        memory = grown
+        memoryCapacity = capacity
+    }
+
+    /// Creates the file, writes what memory holds into it and frees the memory.
+    private func moveToFile() throws {
+        var template = Array((directory + "/.xlsxwriter-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let start = buffer.baseAddress else { return -1 }
+            let fd = mkstemp(start)
+            if fd >= 0 {
+                unlink(start)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+            return fd
+        }
+        guard descriptor >= 0 else {
+            throw XLSXError.cannotCreate(path: reportedPath, reason: systemErrorText(errno))
+        }
+        fd = descriptor
+        if let memory {
+            try writeToFile(memory, count: Int(size))
+            memory.deallocate()
+            self.memory = nil
+            memoryCapacity = 0
+        }
+    }
+
+    private func writeToFile(_ start: UnsafeRawPointer, count: Int) throws {
+        var written = 0
+        while written < count {
+            let n = write(fd, start + written, count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(errno))
+            }
+            written += n
         }
     }
 }
@@ -155,7 +218,10 @@ struct OSThread {
     func join() { pthread_join(handle, nil) }
 }
 
-/// The number of processors online, at least 1.
+/// The number of processors online when the process first asked, at least 1 (read once: `sysconf` reads a file in
+/// `/sys` on every call).
 func processorCount() -> Int {
-    Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    onlineProcessors
 }
+
+private let onlineProcessors = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

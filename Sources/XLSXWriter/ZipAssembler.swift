@@ -263,7 +263,7 @@ private final class ArchiveFileSource: LibzipSource {
         memory?.reserveCapacity(Self.memoryLimit)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         // mkstemp creates the file private (0600); give it the permissions a new file normally gets.
-        _ = fchmod(fd, 0o666 & ~currentUmask())
+        _ = fchmod(fd, 0o666 & ~processUmask)
         return 0
     }
 
@@ -340,6 +340,10 @@ private final class ArchiveFileSource: LibzipSource {
         return fail(code, system)
     }
 }
+
+/// The process's file-creation mask when the first workbook was written (a process rarely changes it; reading it
+/// costs opening a file).
+private let processUmask = currentUmask()
 
 /// The process's file-creation mask, read without changing it (Linux `/proc/self/status`); 022 otherwise.
 private func currentUmask() -> mode_t {

@@ -86,7 +86,7 @@ struct ErrorTests {
     }
 
     @Test("a full disk throws and leaves neither a file at the target nor a temporary file",
-          arguments: [(disk: 96, data: 600), (disk: 640, data: 600), (disk: 96, data: 64)])
+          arguments: [(disk: 96, data: 600), (disk: 640, data: 600), (disk: 48, data: 64)])
     func fullDisk(disk: Int, data: Int) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
