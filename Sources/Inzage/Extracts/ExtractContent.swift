@@ -57,9 +57,13 @@ struct ExtractContent {
         time = ExtractTime(timeZone: dossier.timeZone)
         let dataHeld = dossier.person != nil
         sheets = dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData
-        readMe = try ReadMe.render(templates.readMe(dossier.language), variables: ReadMe.variables(
+        let readMeTemplate = try templates.readMe(dossier.language)
+        let readMeVariables = try ReadMe.variables(
             organisation: dossier.organisation, labels: labels, generatedOn: time.civilDate(dossier.generatedAt),
-            timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets))
+            timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets)
+        // The read-me is rendered on another core while this one reads the edit history: each takes a few tenths of
+        // a millisecond, and an extract is waited for.
+        let readMeRendering = BackgroundWork { try ReadMe.render(readMeTemplate, variables: readMeVariables) }
 
         var lastEdits: [PersonField: PersonEdit] = [:]
         var keptEdits: [PersonEdit]? = dossier.editCount <= Self.keptEditLimit ? [] : nil
@@ -69,6 +73,7 @@ struct ExtractContent {
             keptEdits?.append(edit)
         }
         self.keptEdits = keptEdits
+        readMe = try readMeRendering.result()
         var fields: [FieldRow] = []
         if let details = dossier.person?.details {
             for field in PersonField.allCases {
@@ -306,5 +311,26 @@ struct ExtractTime: Sendable {
     /// The spreadsheet date-time of an instant, in the organisation's zone.
     func cell(_ date: Date?) -> Cell {
         date.map { .dateTime($0, timeZone) } ?? .empty
+    }
+}
+
+/// Work started on another thread at once, whose result the caller collects later (``result()`` waits for it).
+final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Written once by the work before it signals `done`; read only after waiting for it.
+    private var outcome: Result<Value, any Error>?
+
+    init(qos: DispatchQoS.QoSClass = .userInitiated, _ work: @escaping @Sendable () throws -> Value) {
+        DispatchQueue.global(qos: qos).async { [self] in
+            outcome = Result { try work() }
+            done.signal()
+        }
+    }
+
+    /// Waits for the work and returns its value or throws its error. Call once.
+    func result() throws -> Value {
+        done.wait()
+        guard let outcome else { preconditionFailure("BackgroundWork signalled without a result") }
+        return try outcome.get()
     }
 }
