@@ -16,6 +16,46 @@ final class BlockFileWriter: @unchecked Sendable {
     struct Buffer: @unchecked Sendable {
         let bytes: UnsafeMutablePointer<UInt8>
         let capacity: Int
+
+        /// A buffer of `capacity` bytes: one an earlier file left in ``BufferPool/shared`` when it has that
+        /// capacity, else a new one.
+        static func make(capacity: Int) -> Buffer {
+            BufferPool.shared.take(capacity: capacity)
+                ?? Buffer(bytes: .allocate(capacity: capacity), capacity: capacity)
+        }
+
+        /// Gives the buffer back: kept for a later file while the pool has room, else freed.
+        func release() {
+            BufferPool.shared.keep(self)
+        }
+    }
+
+    /// Buffers of finished files, kept for the next: a 256 KiB buffer freshly allocated for every extract cost page
+    /// faults on every one of its pages (a tenth of an extract's time). At most ``limit`` buffers of at most
+    /// ``largestKept`` bytes each are kept.
+    final class BufferPool: @unchecked Sendable {
+        static let shared = BufferPool()
+        let limit = 8
+        /// A buffer that grew beyond this (for one very long value) is freed rather than kept.
+        let largestKept = 1 << 20
+        private let lock = NSLock()
+        private var buffers: [Buffer] = []
+
+        func take(capacity: Int) -> Buffer? {
+            lock.withLock {
+                guard let index = buffers.lastIndex(where: { $0.capacity == capacity }) else { return nil }
+                return buffers.remove(at: index)
+            }
+        }
+
+        func keep(_ buffer: Buffer) {
+            let kept = lock.withLock { () -> Bool in
+                guard buffers.count < limit, buffer.capacity <= largestKept else { return false }
+                buffers.append(buffer)
+                return true
+            }
+            if !kept { buffer.bytes.deallocate() }
+        }
     }
 
     private let descriptor: Int32
@@ -38,7 +78,7 @@ final class BlockFileWriter: @unchecked Sendable {
     deinit {
         // A producer that failed before finish() may leave a block on the queue: wait for it before freeing its buffer.
         queue.sync {}
-        spare?.bytes.deallocate()
+        spare?.release()
     }
 
     /// Hands the first `count` bytes of `buffer` to the queue and returns the buffer to fill next: the one of the

@@ -677,12 +677,12 @@ final class JSONStreamOutput {
     init(descriptor: Int32, path: String) {
         file = BlockFileWriter(descriptor: descriptor, path: path)
         state = .allocate(capacity: 1)
-        state.initialize(to: State(bytes: .allocate(capacity: Self.bufferCapacity), count: 0, capacity: Self.bufferCapacity,
-                                   afterOpen: false))
+        let buffer = BlockFileWriter.Buffer.make(capacity: Self.bufferCapacity)
+        state.initialize(to: State(bytes: buffer.bytes, count: 0, capacity: buffer.capacity, afterOpen: false))
     }
 
     deinit {
-        state.pointee.bytes.deallocate()
+        BlockFileWriter.Buffer(bytes: state.pointee.bytes, capacity: state.pointee.capacity).release()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -699,7 +699,7 @@ final class JSONStreamOutput {
         guard state.pointee.count > 0 else { return }
         let next = try file.submit(BlockFileWriter.Buffer(bytes: state.pointee.bytes, capacity: state.pointee.capacity),
                                    count: state.pointee.count)
-        let buffer = next ?? BlockFileWriter.Buffer(bytes: .allocate(capacity: Self.bufferCapacity), capacity: Self.bufferCapacity)
+        let buffer = next ?? BlockFileWriter.Buffer.make(capacity: Self.bufferCapacity)
         state.pointee.bytes = buffer.bytes
         state.pointee.capacity = buffer.capacity
         state.pointee.count = 0
