@@ -23,9 +23,9 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        // Headers only (no pkgConfig, so nothing is linked): XLSXWriter loads libisal.so.2 with dlopen.
         .systemLibrary(
             name: "CISAL",
-            pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
         .target(

@@ -4,6 +4,9 @@
 #include <isa-l/igzip_lib.h>
 #include <isa-l/crc.h>
 
-/* The level-1 work buffer sizes, as constants Swift can import (the header's macros are expressions). */
+/* Types and constants only: XLSXWriter loads libisal.so.2 with dlopen when fast compression is first used, so the
+   library is not linked (see ISAL in DeflateStream.swift). */
+
+/* The level-1 work buffer size, as a constant Swift can import (the header's macro is an expression). */
 static const uint32_t inzage_isal_level1_buffer_size = ISAL_DEF_LVL1_SMALL;
 #endif

@@ -270,7 +270,7 @@ final class DeflateJob: @unchecked Sendable {
 
     /// Deflates the input with `stream`, recording the output size, CRC or failure.
     func compress(with stream: DeflateStream) {
-        crc = DeflateStream.crc32(0, input, count: inputCount)
+        crc = DeflateStream.crc32(input, count: inputCount, for: compression)
         switch stream.compress(input, count: inputCount, dictionary: dictionary, dictionaryCount: dictionaryCount,
                                isLast: isLast, into: output, capacity: outputCapacity) {
         case .success(let count):

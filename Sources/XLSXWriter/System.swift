@@ -19,7 +19,7 @@ func systemErrorText(_ code: Int32) -> String {
 /// so memory stays flat however large the workbook is.
 final class ScratchFile {
     /// The memory a scratch file uses before it moves to a file.
-    static let defaultMemoryLimit = 256 * 1024
+    static let defaultMemoryLimit = 128 * 1024
 
     private let directory: String
     private let memoryLimit: Int
@@ -96,9 +96,10 @@ final class ScratchFile {
         }
     }
 
-    /// Doubles the memory (at least to `needed`, at most to the limit), keeping its bytes.
+    /// Makes room for the whole limit at once, keeping the bytes: growing step by step would leave each smaller
+    /// buffer behind in the heap (only the pages written to count against memory).
     private func growMemory(to needed: Int) {
-        let capacity = Swift.min(memoryLimit, Swift.max(needed, Swift.max(16 * 1024, memoryCapacity * 2)))
+        let capacity = memoryLimit
         let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         if let memory {
             grown.copyMemory(from: memory, byteCount: Int(size))
