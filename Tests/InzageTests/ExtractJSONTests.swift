@@ -190,7 +190,8 @@ struct ExtractJSONTests {
             output.string(string)
         }
         output.closeArray()
-        try output.flush()
+        // finish() waits until the background writer has written every block (flush() only hands them over).
+        _ = try output.finish()
         close(descriptor)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
