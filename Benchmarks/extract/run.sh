@@ -9,9 +9,11 @@
 #                 process     `inzage extract person` against `peer.py extract`, one process per extract, R runs each
 #                             (default 10), alternating; medians (bench.py). Process start is included.
 #                 in-process  the database opened once (Inzage) or the peer imported once and connected once (Python),
-#                             then L extracts in a row (default 30, after one warm-up extract that is not counted), in
+#                             then L extracts in a row (default 300, after one warm-up extract that is not counted), in
 #                             K rounds (default 5) alternating the sides; the median per extract over all rounds and
-#                             the range of the rounds' medians. Inzage: Benchmarks/extract/Swift (`ExtractBenchmark`,
+#                             the range of the rounds' medians. (300, not 30: 30 of Inzage's extracts take a tenth of
+#                             a second, and on this shared machine a slow spell of that length made whole rounds slow,
+#                             while the peer's 30 took a second and evened such spells out; see README.md.) Inzage: Benchmarks/extract/Swift (`ExtractBenchmark`,
 #                             the same calls as `inzage extract person`); the peer: peer.py's own functions in a loop.
 #   2. worker   N queued access requests (default 10,000) for persons with 3 consents and 20 edit records:
 #               `inzage work --once --concurrency 2` against `peer.py work --concurrency 2`; requests per second.
@@ -38,7 +40,7 @@ set -euo pipefail
 REQUESTS=10000
 REPS=10
 ROUNDS=5
-LOOPS=30
+LOOPS=300
 ONLY=extract,worker,large
 while [ $# -gt 0 ]; do
     case "$1" in
