@@ -93,8 +93,11 @@ final class DeflateStream {
             stream.pointee.avail_out = UInt32(capacity)
             let result = library.deflate(stream)
             guard result == COMP_OK else { return .failure(CompressionFailure(code: result)) }
-            let ended = !isLast || stream.pointee.internal_state.state == ZSTATE_END
-            guard stream.pointee.avail_in == 0, ended else { return .failure(CompressionFailure(code: Self.incomplete)) }
+            // Done means: the final block written (last chunk), or the sync flush written and the stream waiting for
+            // a new block (any other chunk); ISA-L may have taken input into its own buffer without compressing it.
+            let state = stream.pointee.internal_state.state
+            let done = isLast ? state == ZSTATE_END : state == ZSTATE_NEW_HDR
+            guard stream.pointee.avail_in == 0, done else { return .failure(CompressionFailure(code: Self.incomplete)) }
             return .success(capacity - Int(stream.pointee.avail_out))
         }
         guard let zlib else { return .failure(CompressionFailure(code: Self.incomplete)) }

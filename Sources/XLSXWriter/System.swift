@@ -124,16 +124,26 @@ final class ScratchFile {
         guard descriptor >= 0 else {
             throw XLSXError.cannotCreate(path: reportedPath, reason: systemErrorText(errno))
         }
-        fd = descriptor
         if let memory {
-            try writeToFile(memory, count: Int(size))
+            do {
+                try writeAll(memory, count: Int(size), to: descriptor)
+            } catch {
+                // Still in memory, whole: the file is dropped.
+                close(descriptor)
+                throw error
+            }
             memory.deallocate()
             self.memory = nil
             memoryCapacity = 0
         }
+        fd = descriptor
     }
 
     private func writeToFile(_ start: UnsafeRawPointer, count: Int) throws {
+        try writeAll(start, count: count, to: fd)
+    }
+
+    private func writeAll(_ start: UnsafeRawPointer, count: Int, to fd: Int32) throws {
         var written = 0
         while written < count {
             let n = write(fd, start + written, count - written)

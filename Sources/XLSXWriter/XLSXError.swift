@@ -9,7 +9,7 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// libzip could not assemble the archive.
     case archiveFailed(path: String, reason: String)
-    /// The deflate compressor (ISA-L) reported an error; `code` is its return code.
+    /// The deflate compressor (zlib or ISA-L) reported an error; `code` is its return code.
     case compressionFailed(code: Int32)
     /// The system refused to start a compression thread.
     case threadUnavailable
@@ -38,7 +38,7 @@ public enum XLSXError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .archiveFailed(path, reason):
             return "libzip could not write the workbook \(path): \(reason); nothing was left at that path"
         case let .compressionFailed(code):
-            return "compressing a part of the workbook failed (ISA-L code \(code)); nothing was left at the target path"
+            return "compressing a part of the workbook failed (zlib or ISA-L return code \(code)); nothing was left at the target path"
         case .threadUnavailable:
             return "the system refused to start a compression thread (too many threads or too little memory); try again when fewer workbooks are written at once"
         case .workbookClosed:

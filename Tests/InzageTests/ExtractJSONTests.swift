@@ -374,6 +374,29 @@ struct JSONBlockWriterTests {
         #expect(digest == (try ExtractArchive.sha256(of: url)))
     }
 
+    @Test("a failed block is reported by the next hand-over and by finish, never waited for twice")
+    func failedBlock() throws {
+        // A descriptor open for reading only: every write fails with EBADF, on the background queue.
+        let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let writer = BlockFileWriter(descriptor: descriptor, path: "/dev/null")
+        func block() -> BlockFileWriter.Buffer {
+            let buffer = BlockFileWriter.Buffer.make(capacity: 1024)
+            buffer.bytes.initialize(repeating: UInt8(ascii: "x"), count: 1024)
+            return buffer
+        }
+        let expected = ExtractError.writeFailed(path: "/dev/null", reason: String(cString: strerror(EBADF)))
+        #expect(try writer.submit(block(), count: 1024) == nil, "the first hand-over has no buffer to give back")
+        // The second hand-over waits for the first block, finds its error and keeps its own buffer.
+        let second = block()
+        #expect(throws: expected) { _ = try writer.submit(second, count: 1024) }
+        // A third one does not wait again (nothing is in flight), and finish reports the same error.
+        #expect(throws: expected) { _ = try writer.submit(second, count: 1024) }
+        #expect(throws: expected) { _ = try writer.finish() }
+        second.release()
+    }
+
     @Test("a full disk is an error, wherever the block that fails is, and nothing crashes",
           arguments: [8, 200])
     func fullDisk(kilobytes: Int) throws {

@@ -41,9 +41,10 @@ final class BlockFileWriter: @unchecked Sendable {
         private let lock = NSLock()
         private var buffers: [Buffer] = []
 
+        /// A kept buffer of at least `capacity` bytes (one that grew for a long value serves as well).
         func take(capacity: Int) -> Buffer? {
             lock.withLock {
-                guard let index = buffers.lastIndex(where: { $0.capacity == capacity }) else { return nil }
+                guard let index = buffers.lastIndex(where: { $0.capacity >= capacity }) else { return nil }
                 return buffers.remove(at: index)
             }
         }
@@ -63,8 +64,10 @@ final class BlockFileWriter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "inzage.block-file-writer")
     /// Signalled when the queue is done with a block, so the producer may fill its buffer again.
     private let blockWritten = DispatchSemaphore(value: 0)
-    /// The buffer of the last block handed over (the queue's, until it signals).
+    /// The buffer of the last block handed over (the queue's while ``blockInFlight``).
     private var spare: Buffer?
+    /// Whether the queue may still be writing the last block handed over (its ``blockWritten`` not yet waited for).
+    private var blockInFlight = false
     /// Touched only on the queue, or after waiting for it (``blockWritten``, ``finish()``).
     private var digest = FileDigest.Builder()
     private var offset: Int64 = 0
@@ -76,8 +79,8 @@ final class BlockFileWriter: @unchecked Sendable {
     }
 
     deinit {
-        // A producer that failed before finish() may leave a block on the queue: wait for it before freeing its buffer.
-        queue.sync {}
+        // Every block on the queue holds this writer, so none is in flight any more (and this may run on the queue's
+        // own thread, where waiting for the queue would deadlock).
         spare?.release()
     }
 
@@ -85,16 +88,19 @@ final class BlockFileWriter: @unchecked Sendable {
     /// block before, once written, or nil after the first block (the producer then makes one). The writer owns
     /// `buffer` from then on, unless this throws the error of a block written before (the caller keeps it then).
     func submit(_ buffer: Buffer, count: Int) throws -> Buffer? {
-        let free = spare
-        if free != nil {
-            // The block before is still the queue's until it has been written.
+        if blockInFlight {
+            // The block before is the queue's until it has been written.
             blockWritten.wait()
-            if let failure { throw failure }
+            blockInFlight = false
         }
+        // Nothing is in flight now, so the queue's error (if any) can be read here.
+        if let failure { throw failure }
+        let free = spare
         spare = buffer
+        blockInFlight = true
         queue.async { [self] in
             defer { blockWritten.signal() }
-            write(buffer.bytes, count: count)
+            writeBlock(buffer.bytes, count: count)
         }
         return free
     }
@@ -113,15 +119,16 @@ final class BlockFileWriter: @unchecked Sendable {
     }
 
     /// On the queue: hashes and writes a block, and starts its write-back.
-    private func write(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+    private func writeBlock(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
         guard failure == nil else { return }
         digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
         var written = 0
         while written < count {
-            let result = Glibc.write(descriptor, bytes + written, count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                failure = .writeFailed(path: path, reason: String(cString: strerror(errno)))
+            let result = write(descriptor, bytes + written, count - written)
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else {
+                // A write that writes nothing would loop forever; the disk is full for all practical purposes.
+                failure = .writeFailed(path: path, reason: String(cString: strerror(result < 0 ? errno : ENOSPC)))
                 return
             }
             written += result

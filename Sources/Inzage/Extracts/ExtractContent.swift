@@ -320,8 +320,10 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
     /// Written once by the work before it signals `done`; read only after waiting for it.
     private var outcome: Result<Value, any Error>?
 
-    init(qos: DispatchQoS.QoSClass = .userInitiated, _ work: @escaping @Sendable () throws -> Value) {
-        DispatchQueue.global(qos: qos).async { [self] in
+    /// Starts `work` on a queue of its own: a serial queue is served by libdispatch's overcommitting threads, so the
+    /// work starts even when every thread of the global pool is busy (or blocked waiting for such work).
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        DispatchQueue(label: "inzage.background-work", qos: .userInitiated).async { [self] in
             outcome = Result { try work() }
             done.signal()
         }
