@@ -15,9 +15,9 @@ struct DeflatedPart: Sendable, Equatable {
 /// Parallel raw-deflate compression, pigz style.
 ///
 /// The producer fills fixed-size chunks; worker threads deflate them (``DeflateStream``, zlib or ISA-L as the
-/// workbook's ``Compression`` says) while the producer goes on. Each chunk is primed with the last 32 KiB of the chunk before it and ends with a sync flush (the last
-/// one with the final block), so the concatenated outputs form one deflate stream nearly as small as a serial one,
-/// and identical whatever the thread timing. CRCs are computed per chunk and combined with zlib's `crc32_combine`.
+/// workbook's ``Compression`` says) while the producer goes on. Each chunk is primed with the last 32 KiB of the
+/// chunk before it and ends with a sync flush (the last one with the final block), so the concatenated outputs form
+/// one deflate stream nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed per chunk and combined with zlib's `crc32_combine`.
 /// At most `threads + 2` chunks per pipeline bound memory: the producer fills one while the workers compress the
 /// others, and finished chunks are appended to the scratch file in order. The threads are the process's
 /// (``DeflateWorkers/shared``), and a finished pipeline leaves its chunk buffers and compressor for the next
@@ -27,8 +27,8 @@ struct DeflatedPart: Sendable, Equatable {
 /// The producer does not wait for a part to be compressed: ``finishPart(_:)`` hands out a ticket and the producer
 /// goes on with the next part; ``finishAll()`` waits for the rest, after which ``location(of:)`` tells where each
 /// part lies. A tiny workbook needs no threads at all: until the workbook has produced more than ``inlineLimit``
-/// bytes, a part is deflated on the producer's own thread when it finishes (the same single call a worker would
-/// make, so the same bytes), and the worker threads are taken only then.
+/// bytes, its chunks are deflated on the producer's own thread (the same call a worker would make, so the same
+/// bytes), and the worker threads are taken only then.
 final class DeflatePipeline: ByteSink {
     static let window = 32 * 1024
 
@@ -337,8 +337,7 @@ final class DeflateWorkers: @unchecked Sendable {
 
     private func run() {
         // The thread's own compressors, one per kind of compression it was asked for.
-        var standard: DeflateStream?
-        var fast: DeflateStream?
+        var compressors: [Compression: DeflateStream] = [:]
         while true {
             let next: DeflateJob? = lock.withLock {
                 while pending.isEmpty && !stopping { lock.wait() }
@@ -346,14 +345,8 @@ final class DeflateWorkers: @unchecked Sendable {
             }
             guard let job = next else { return }
             do throws(DeflateStream.CompressionFailure) {
-                switch job.compression {
-                case .standard:
-                    if standard == nil { standard = try DeflateStream(.standard) }
-                    standard.map(job.compress(with:))
-                case .fast:
-                    if fast == nil { fast = try DeflateStream(.fast) }
-                    fast.map(job.compress(with:))
-                }
+                if compressors[job.compression] == nil { compressors[job.compression] = try DeflateStream(job.compression) }
+                compressors[job.compression].map(job.compress(with:))
             } catch {
                 job.failure = error.code
             }

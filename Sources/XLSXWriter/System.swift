@@ -23,9 +23,8 @@ final class ScratchFile {
 
     private let directory: String
     private let memoryLimit: Int
-    /// The bytes while they fit in memory.
+    /// The bytes while they fit in memory (``memoryLimit`` bytes, taken at the first append).
     private var memory: UnsafeMutableRawPointer?
-    private var memoryCapacity = 0
     /// The file once the bytes outgrew memory, else -1.
     private var fd: Int32 = -1
     /// The path reported in errors (the workbook's target path).
@@ -55,14 +54,17 @@ final class ScratchFile {
         if fd < 0 {
             let needed = Int(size) + count
             if needed <= memoryLimit {
-                if needed > memoryCapacity { growMemory(to: needed) }
-                memory.map { ($0 + Int(size)).copyMemory(from: start, byteCount: count) }
+                // The whole limit at once: growing step by step would leave each smaller buffer behind in the heap
+                // (only the pages written to count against memory).
+                let memory = self.memory ?? UnsafeMutableRawPointer.allocate(byteCount: memoryLimit, alignment: 16)
+                self.memory = memory
+                (memory + Int(size)).copyMemory(from: start, byteCount: count)
                 size += UInt64(count)
                 return
             }
             try moveToFile()
         }
-        try writeToFile(start, count: count)
+        try writeAll(start, count: count, to: fd)
         size += UInt64(count)
     }
 
@@ -96,19 +98,6 @@ final class ScratchFile {
         }
     }
 
-    /// Makes room for the whole limit at once, keeping the bytes: growing step by step would leave each smaller
-    /// buffer behind in the heap (only the pages written to count against memory).
-    private func growMemory(to needed: Int) {
-        let capacity = memoryLimit
-        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        if let memory {
-            grown.copyMemory(from: memory, byteCount: Int(size))
-            memory.deallocate()
-        }
-        memory = grown
-        memoryCapacity = capacity
-    }
-
     /// Creates the file, writes what memory holds into it and frees the memory.
     private func moveToFile() throws {
         var template = Array((directory + "/.xlsxwriter-XXXXXX").utf8CString)
@@ -134,23 +123,17 @@ final class ScratchFile {
             }
             memory.deallocate()
             self.memory = nil
-            memoryCapacity = 0
         }
         fd = descriptor
-    }
-
-    private func writeToFile(_ start: UnsafeRawPointer, count: Int) throws {
-        try writeAll(start, count: count, to: fd)
     }
 
     private func writeAll(_ start: UnsafeRawPointer, count: Int, to fd: Int32) throws {
         var written = 0
         while written < count {
             let n = write(fd, start + written, count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(errno))
-            }
+            if n < 0 && errno == EINTR { continue }
+            // A write that writes nothing would loop forever: for all practical purposes the disk is full.
+            guard n > 0 else { throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(n < 0 ? errno : ENOSPC)) }
             written += n
         }
     }

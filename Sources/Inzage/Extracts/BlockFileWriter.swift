@@ -9,7 +9,7 @@ import Glibc
 /// `sync_file_range`, so that the `fsync` at the end finds most of the file already on disk.
 ///
 /// Two buffers take turns: the producer fills one while the queue writes the other, and waits only when it is
-/// ahead by a whole block. The first write error is kept and thrown by the next ``submit(count:)`` or by
+/// ahead by a whole block. The first write error is kept and thrown by the next ``submit(_:count:)`` or by
 /// ``finish()``; nothing is written after it.
 final class BlockFileWriter: @unchecked Sendable {
     /// A buffer the producer fills; handed between the producer and the queue, never used by both at once.
@@ -17,8 +17,7 @@ final class BlockFileWriter: @unchecked Sendable {
         let bytes: UnsafeMutablePointer<UInt8>
         let capacity: Int
 
-        /// A buffer of `capacity` bytes: one an earlier file left in ``BufferPool/shared`` when it has that
-        /// capacity, else a new one.
+        /// A buffer of at least `capacity` bytes: one an earlier file left in ``BufferPool/shared``, else a new one.
         static func make(capacity: Int) -> Buffer {
             BufferPool.shared.take(capacity: capacity)
                 ?? Buffer(bytes: .allocate(capacity: capacity), capacity: capacity)
