@@ -81,7 +81,7 @@ struct DeliverCommand: AsyncParsableCommand {
 
     /// Delivers until done (`--once`) or stopped, then prints the summary.
     func run() async throws {
-        let database = try global.openDatabase()
+        let database = try global.openDatabase(connections: .pool)
         let transport = FaultInjection.wrap(try makeTransport())
         let logger = Logger(label: "inzage.deliver")
         let delivery = MessageDelivery(store: database, transport: transport, owner: RequestWorker.ownerName(worker: 0),

@@ -23,11 +23,14 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the existing database; a missing file is an error that says to run `inzage init`.
-    func openDatabase() throws -> InzageDatabase {
+    ///
+    /// A command that runs once and exits takes one connection (`.single`); the long-running ones (`work`,
+    /// `deliver`) take a pool.
+    func openDatabase(connections: InzageDatabase.Connections = .single) throws -> InzageDatabase {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw CLIUsageError(description: "No database at \(databasePath). Run `inzage init --database \(databasePath)` first, or pass --database / set INZAGE_DATABASE.")
         }
-        return try InzageDatabase(path: databasePath)
+        return try InzageDatabase(path: databasePath, connections: connections)
     }
 
     /// Opens the ledger on the existing database.

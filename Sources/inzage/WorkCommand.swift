@@ -43,7 +43,7 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try global.openDatabase()
+        let database = try global.openDatabase(connections: .pool)
         let archive = try ExtractArchive.beside(databasePath: global.databasePath)
         archive.removeLeftovers(olderThan: lease)
         let renderer = try TemplateOptions.generator(templates)

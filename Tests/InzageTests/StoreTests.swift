@@ -25,7 +25,7 @@ struct StoreTests {
         }
     }
 
-    @Test("two connections writing at once both succeed (WAL and busy timeout)")
+    @Test("a pool and a single connection writing at once both succeed (WAL and busy timeout)")
     func concurrentWriters() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -34,8 +34,9 @@ struct StoreTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<2 {
                 group.addTask {
-                    // A separate pool is a separate SQLite connection, locking the file as another process would.
-                    let ledger = Ledger(store: try InzageDatabase(path: path))
+                    // A separate pool or connection is a separate SQLite connection, locking the file as another
+                    // process would: one writes as the worker does, the other as a one-shot command.
+                    let ledger = Ledger(store: try InzageDatabase(path: path, connections: writer == 0 ? .pool : .single))
                     for index in 0..<150 {
                         try ledger.write { tx in
                             let person = try tx.addPerson(PersonDetails(lastName: "W\(writer)", email: "w\(writer).\(index)@example.nl"), attribution: officer)
@@ -48,6 +49,43 @@ struct StoreTests {
         }
         let counts = try InzageDatabase(path: path).counts()
         #expect(counts["person"] == 300 && counts["consent_event"] == 300)
+    }
+
+    @Test("a one-shot command's connection reads the dossier without writing the database file")
+    func singleConnectionDoesNotWrite() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let personID = try Ledger(store: try InzageDatabase(path: path)).annaJansen().id
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+
+        do {
+            let database = try InzageDatabase(path: path, connections: .single)
+            #expect(database.dbWriter is DatabaseQueue)
+            let edits = try Resolver(store: database).withDossier(personID: personID) { dossier in
+                var count = 0
+                try dossier.forEachEdit { _ in count += 1 }
+                return count
+            }
+            #expect(edits > 0)
+        }
+        // Closed: the file is byte for byte what it was, and no -wal file is left behind.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test("a single connection on a new file makes a migrated WAL database")
+    func singleConnectionCreatesWALDatabase() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let database = try InzageDatabase(path: path, connections: .single)
+        #expect(database.dbWriter is DatabasePool)
+        let journalMode = try database.dbWriter.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(journalMode == "wal")
+        #expect(try InzageDatabase.needsMigration(path: path) == false)
+        #expect(try InzageDatabase(path: path, connections: .single).dbWriter is DatabaseQueue)
     }
 
     @Test("the demo CRM is deterministic and complete")

@@ -12,18 +12,43 @@ public struct InzageDatabase: Sendable {
     /// How long a writer waits for another process's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 30
 
+    /// How a process connects to the database file.
+    public enum Connections: Sendable {
+        /// A pool of one writer and concurrent readers: for processes that run for long or read in parallel (the
+        /// worker, delivery, the demo).
+        case pool
+        /// One connection, for a process that runs one command and exits. Opening a pool on a WAL database whose
+        /// `-wal` file the last process removed makes GRDB write a transaction to recreate it (two `fsync`s), which
+        /// the close then copies back into the database (one more); one connection reads without writing. A file
+        /// that is new or not yet in WAL mode is opened as a pool, which sets WAL mode.
+        case single
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String) throws {
+    public init(path: String, connections: Connections = .pool) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
             throw StoreError.directoryMissing(directory)
         }
         do {
-            let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
-            try self.init(pool)
+            if connections == .single, let queue = try Self.openSingleConnection(path: path) {
+                try self.init(queue)
+            } else {
+                try self.init(try DatabasePool(path: path, configuration: Self.makeConfiguration()))
+            }
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
+    }
+
+    /// One connection to the existing WAL database at `path`; nil when the file is missing or not in WAL mode.
+    private static func openSingleConnection(path: String) throws -> DatabaseQueue? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // The journal mode is left as the file has it (`Configuration.journalMode` .default): asking for WAL
+        // would make GRDB write the transaction this mode avoids.
+        let queue = try DatabaseQueue(path: path, configuration: makeConfiguration())
+        let journalMode = try queue.inDatabase { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        return journalMode?.lowercased() == "wal" ? queue : nil
     }
 
     /// Wraps an existing writer (an in-memory queue in tests) and migrates it.
