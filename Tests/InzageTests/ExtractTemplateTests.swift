@@ -218,6 +218,22 @@ struct ExtractTemplateTests {
         }
     }
 
+    @Test("the load-time check names the first unsupported tag and lets every supported one through",
+          arguments: [
+              ("Geachte {{ naam }}, {{! opmerking}} {{#lijst}}{{.}}{{/lijst}} {{{ruw}}} {{&ook}} {{^geen}}x{{/geen}}", nil),
+              ("Één — ü {{\tnaam\u{00A0}}} en {{ organisation.name }}",
+               "{{organisation.name}} uses a dotted name; variables are plain names such as {{organisationName}}"),
+              ("{{% CONTENT_TYPE: TEXT}}{{> footer}}", "partials and blocks ({{> footer}}) are not supported; write the text in this file"),
+              ("{{$block}}{{/block}}", "partials and blocks ({{$block}}) are not supported; write the text in this file"),
+              ("a {{=<% %>=}}", "changing the delimiters ({{=<% %>=}}) is not supported"),
+              ("{{#a.b}}x{{/a.b}}", "{{#a.b}} uses a dotted name; variables are plain names such as {{organisationName}}"),
+              ("unclosed {{ name", nil),
+              ("{{}} {{ }} plain", nil),
+          ] as [(String, String?)])
+    func unsupportedTagCheck(text: String, problem: String?) {
+        #expect(TextTemplate.unsupportedTag(in: text) == problem)
+    }
+
     @Test("the templates folder comes from --templates, else INZAGE_TEMPLATES, else none")
     func overrideDirectory() {
         #expect(TemplateFiles.overrideDirectory(option: "/a", environment: ["INZAGE_TEMPLATES": "/b"])?.path == "/a")

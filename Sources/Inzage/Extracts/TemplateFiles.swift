@@ -158,12 +158,19 @@ public struct TextTemplate: Sendable {
     }
 
     /// A description of the first tag the strict renderer does not support, or nil.
+    ///
+    /// Scans the UTF-8 bytes: Foundation's `range(of:)` on Linux bridges the whole text to `NSString` for every
+    /// tag, which made loading the read-me templates cost about a millisecond of every command that renders one.
     static func unsupportedTag(in text: String) -> String? {
-        var rest = text[...]
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            rest = rest[close.upperBound...]
+        let bytes = Array(text.utf8)
+        var index = 0
+        while let open = firstPair(of: UInt8(ascii: "{"), in: bytes, from: index) {
+            guard let close = firstPair(of: UInt8(ascii: "}"), in: bytes, from: open + 2) else { return nil }
+            index = close + 2
+            // Blanks as `CharacterSet.whitespaces` has them: tab and the space separators.
+            let inner = trimming(String(decoding: bytes[(open + 2)..<close], as: UTF8.self)) {
+                $0 == "\t" || $0.properties.generalCategory == .spaceSeparator
+            }
             guard let sigil = inner.first else { continue }
             switch sigil {
             case "!", "%": continue
@@ -171,12 +178,31 @@ public struct TextTemplate: Sendable {
             case "=": return "changing the delimiters ({{\(inner)}}) is not supported"
             default: break
             }
-            let name = inner.trimmingCharacters(in: CharacterSet(charactersIn: "#^/&{} "))
+            let name = trimming(inner) { "#^/&{} ".unicodeScalars.contains($0) }
             if name != ".", name.contains(".") {
                 return "{{\(inner)}} uses a dotted name; variables are plain names such as {{organisationName}}"
             }
         }
         return nil
+    }
+
+    /// The position of the first two `byte`s in a row at or after `start`, or nil.
+    private static func firstPair(of byte: UInt8, in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == byte, bytes[index + 1] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// `text` without the leading and trailing scalars that `drop` picks.
+    private static func trimming(_ text: String, _ drop: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !drop($0) }), let last = scalars.lastIndex(where: { !drop($0) }) else {
+            return ""
+        }
+        return String(scalars[first...last])
     }
 }
 
