@@ -13,6 +13,7 @@ struct ExtractCommand: ParsableCommand {
     /// `inzage extract export REF --out DIR`.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Copy a request's stored extracts into a folder, after checking each file against its SHA-256.")
 
         @OptionGroup var global: GlobalOptions
@@ -47,6 +48,7 @@ struct ExtractCommand: ParsableCommand {
     /// `inzage extract person ID --format xlsx|json --out FILE`.
     struct Person: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "person",
             abstract: "Make an extract of one person directly, without a request (for an officer).")
 
         @OptionGroup var global: GlobalOptions
