@@ -2,19 +2,20 @@
 # The extract benchmark (issue #4): Inzage's extracts and worker against a straightforward Python peer
 # (sqlite3 + XlsxWriter + json) that writes the same sheets and sections from the same database, in one run.
 #
-#   Benchmarks/extract/run.sh [--requests N] [--reps R] [--rounds K] [--loops L] [--only extract,worker,large]
+#   Benchmarks/extract/run.sh [--requests N] [--reps R] [--rounds K] [--seconds S | --loops L] [--only extract,worker,large]
 #
 #   1. extract  one person with 10 consents, 100 consent events and 1,000 edit records, XLSX and JSON, in two views
 #               measured in the same run and printed side by side:
 #                 process     `inzage extract person` against `peer.py extract`, one process per extract, R runs each
 #                             (default 10), alternating; medians (bench.py). Process start is included.
 #                 in-process  the database opened once (Inzage) or the peer imported once and connected once (Python),
-#                             then L extracts in a row (default 300, after one warm-up extract that is not counted), in
-#                             K rounds (default 5) alternating the sides; the median per extract over all rounds and
-#                             the range of the rounds' medians. (300, not 30: 30 of Inzage's extracts take a tenth of
-#                             a second, and on this shared machine a slow spell of that length made whole rounds slow,
-#                             while the peer's 30 took a second and evened such spells out; see README.md.) Inzage: Benchmarks/extract/Swift (`ExtractBenchmark`,
-#                             the same calls as `inzage extract person`); the peer: peer.py's own functions in a loop.
+#                             then extracts in a row for S seconds per side (default 3; after one warm-up extract that
+#                             is not counted), in K rounds (default 5) alternating the sides; the median per extract
+#                             over all rounds and the range of the rounds' medians. Each side gets the same time, so
+#                             that the shared machine's slow spells fall on both alike (a fixed count gave Inzage's
+#                             side a tenth of the peer's time; see README.md). --loops L counts L extracts per round
+#                             instead. Inzage: Benchmarks/extract/Swift (`ExtractBenchmark`, the same calls as
+#                             `inzage extract person`); the peer: peer.py's own functions in a loop.
 #   2. worker   N queued access requests (default 10,000) for persons with 3 consents and 20 edit records:
 #               `inzage work --once --concurrency 2` against `peer.py work --concurrency 2`; requests per second.
 #   3. large    one person with 1,000,000 edit records: peak RSS of `inzage extract person` as XLSX and as JSON.
@@ -40,16 +41,18 @@ set -euo pipefail
 REQUESTS=10000
 REPS=10
 ROUNDS=5
-LOOPS=300
+SECONDS_PER_ROUND=3
+LOOPS=
 ONLY=extract,worker,large
 while [ $# -gt 0 ]; do
     case "$1" in
         --requests) REQUESTS="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
+        --seconds) SECONDS_PER_ROUND="$2"; LOOPS=; shift 2 ;;
         --loops) LOOPS="$2"; shift 2 ;;
         --only) ONLY="$2"; shift 2 ;;
-        *) echo "usage: $0 [--requests N] [--reps R] [--rounds K] [--loops L] [--only extract,worker,large]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--requests N] [--reps R] [--rounds K] [--seconds S | --loops L] [--only extract,worker,large]" >&2; exit 2 ;;
     esac
 done
 
@@ -67,10 +70,11 @@ python3 -c 'import xlsxwriter, openpyxl' 2>/dev/null || fail "the peer needs: pi
 mkdir -p "$OUT"
 
 if [ -z "${BIN_DIR:-}" ]; then
-    echo "building inzage and ExtractBenchmark (release)..." >&2
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product inzage >&2)
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product ExtractBenchmark >&2)
-    BIN_DIR="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)"
+    # The release build as README.md gives it: the Swift runtime and Foundation linked statically.
+    echo "building inzage and ExtractBenchmark (release, --static-swift-stdlib)..." >&2
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product inzage >&2)
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product ExtractBenchmark >&2)
+    BIN_DIR="$(cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)"
 fi
 BIN="$BIN_DIR/inzage"
 [ -x "$BIN" ] && [ -x "$BIN_DIR/ExtractBenchmark" ] || fail "no inzage and ExtractBenchmark in $BIN_DIR"
@@ -93,11 +97,12 @@ bench() {
 if [[ ",$ONLY," == *",extract,"* ]]; then
     bench extract
     # The in-process view, then both views side by side.
-    python3 -B - "$BIN_DIR/ExtractBenchmark" "$OUT" "$HERE" "$ROUNDS" "$LOOPS" "$LINES.bench" "$LINES" <<'EOF'
+    python3 -B - "$BIN_DIR/ExtractBenchmark" "$OUT" "$HERE" "$ROUNDS" "${LOOPS:-0}" "$SECONDS_PER_ROUND" "$LINES.bench" "$LINES" <<'EOF'
 import json, os, shlex, statistics, subprocess, sys
 
-binary, out, here, rounds, loops = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-process_lines, summary_lines = sys.argv[6], sys.argv[7]
+binary, out, here, rounds, loops, seconds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+process_lines, summary_lines = sys.argv[7], sys.argv[8]
+# Either a fixed count per round (loops > 0) or a time per round (seconds), the same on both sides.
 prefix = shlex.split(os.environ.get("CHRT", ""))
 info = json.load(open(os.path.join(out, "setup.json")))
 database, person = os.path.join(out, "person.sqlite"), str(info["person_id"])
@@ -110,18 +115,23 @@ PEER_LOOP = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import peer
-db_path, person_id, fmt, target, loops = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
+db_path, person_id, fmt, target, loops, seconds = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]), float(sys.argv[7])
 writer = peer.write_xlsx if fmt == "xlsx" else peer.write_json
 db = peer.connect(db_path)
-first, times = None, []
-for index in range(loops + 1):
+first, times, counting_since = None, [], None
+while True:
+    if counting_since is None and first is not None:
+        counting_since = time.perf_counter()
+    if counting_since is not None and times and (
+            len(times) >= loops if loops > 0 else time.perf_counter() - counting_since >= seconds):
+        break
     start = time.perf_counter()
     db.execute("BEGIN")
     dossier = peer.load_dossier(db, person_id)
     peer.write_atomically(target, writer, dossier)
     db.execute("COMMIT")
     elapsed = (time.perf_counter() - start) * 1000
-    if index == 0:
+    if first is None:
         first = elapsed
     else:
         times.append(elapsed)
@@ -129,12 +139,13 @@ print(json.dumps({"first_ms": first, "ms": times}))
 """
 
 
-def measure(side, fmt, extra=()):
+def measure(side, fmt, extra=(), reps=None):
     target = os.path.join(run, "%s.%s" % (side, fmt))
     if side == "peer":
-        command = [sys.executable, "-B", "-c", PEER_LOOP, here, database, person, fmt, target, str(loops)]
+        command = [sys.executable, "-B", "-c", PEER_LOOP, here, database, person, fmt, target, str(loops), str(seconds)]
     else:
-        command = [binary, database, person, "--format", fmt, "--out", target, "--reps", str(loops), "--warmup", "1"] + list(extra)
+        count = ["--reps", str(reps or loops)] if reps or loops > 0 else ["--seconds", str(seconds)]
+        command = [binary, database, person, "--format", fmt, "--out", target, "--warmup", "1"] + count + list(extra)
     result = subprocess.run(prefix + command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit("run.sh: %s failed:\n%s%s" % (" ".join(command), result.stdout[-2000:], result.stderr[-2000:]))
@@ -161,7 +172,7 @@ for number in range(rounds):
                 parts["open"].append(result["open_ms"])
                 parts["first_" + fmt].append(result["first_ms"])
     for what in ("resolve", "read"):
-        result = measure("inzage", "json", ["--%s-only" % what])
+        result = measure("inzage", "json", ["--%s-only" % what], reps=100)
         if result.get("format") == what:
             parts[what] += result["ms"]
 loads.append(load())
@@ -186,8 +197,11 @@ report = sys.stdout
 print(file=report)
 print("Target 1, both views (priority: %s; load average before the in-process view: %s, after: %s)"
       % (" ".join(prefix) or "normal", loads[0], loads[1]), file=report)
-print("In-process: %d rounds of %d extracts per side and format, after one warm-up extract each; median per extract"
-      " over all rounds, and in brackets the lowest and highest median of a round." % (rounds, loops), file=report)
+counts = {key: len(values) for key, values in samples.items()}
+per_round = ("%d extracts" % loops) if loops > 0 else ("%g s (Inzage %d and %d extracts in all, the peer %d and %d, XLSX and JSON)" % (
+    seconds, counts[("inzage", "xlsx")], counts[("inzage", "json")], counts[("peer", "xlsx")], counts[("peer", "json")]))
+print("In-process: %d rounds of %s per side and format, after one warm-up extract each; median per extract"
+      " over all rounds, and in brackets the lowest and highest median of a round." % (rounds, per_round), file=report)
 print("| format | process: Inzage ms | process: peer ms | process: peer / Inzage | in-process: Inzage ms |"
       " in-process: peer ms | in-process: peer / Inzage | >= 10 x |", file=report)
 print("| --- | --- | --- | --- | --- | --- | --- | --- |", file=report)

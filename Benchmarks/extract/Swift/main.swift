@@ -2,10 +2,11 @@
 // extract N times, as `inzage extract person` does (a read transaction for the dossier, the file written through
 // the extract archive: temporary name, SHA-256, rename), and prints the time of every extract.
 //
-//   ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N] [--warmup W] [--read-only | --resolve-only]
+//   ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N | --seconds S] [--warmup W]
+//                    [--read-only | --resolve-only]
 //
-// The first W extracts (default 1) are not counted: they load the templates, as the first request of a worker
-// does. Prints one JSON object: {"format": …, "reps": N, "open_ms": …, "first_ms": …, "ms": [ … ]}: the time to open
+// Counts N extracts (default 20), or with --seconds as many as start within S seconds (at least one). The first W
+// extracts (default 1) are not counted: they load the templates, as the first request of a worker does. Prints one JSON object: {"format": …, "reps": N, "open_ms": …, "first_ms": …, "ms": [ … ]}: the time to open
 // the database, the first extract and every counted extract, in milliseconds. With
 // --read-only nothing is written: each repetition gathers the dossier and reads its edit records and consent
 // events once (the database's share of an extract); with --resolve-only it only gathers the dossier.
@@ -25,11 +26,12 @@ func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
 }
 guard arguments.count >= 2, let personID = Int64(arguments[1]) else {
-    fail("usage: ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N] [--warmup W] [--read-only | --resolve-only]")
+    fail("usage: ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N | --seconds S] [--warmup W] [--read-only | --resolve-only]")
 }
 guard let format = option("--format").flatMap(ExtractFormat.init(rawValue:)) else { fail("--format xlsx|json is required") }
 guard let out = option("--out") else { fail("--out FILE is required") }
 let reps = option("--reps").flatMap(Int.init) ?? 20
+let budget = option("--seconds").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
 let warmup = option("--warmup").flatMap(Int.init) ?? 1
 let resolveOnly = arguments.contains("--resolve-only")
 let readOnly = resolveOnly || arguments.contains("--read-only")
@@ -45,7 +47,17 @@ do {
     let resolver = Resolver(store: database)
     var times: [Double] = []
     var first = 0.0
-    for index in 0..<(warmup + reps) {
+    var countingSince = clock.now
+    for index in 0... {
+        if index == warmup { countingSince = clock.now }
+        if index >= warmup {
+            let counted = index - warmup
+            if let budget {
+                if counted > 0, countingSince.duration(to: clock.now) >= budget { break }
+            } else if counted >= reps {
+                break
+            }
+        }
         let elapsed = try clock.measure {
             _ = try resolver.withDossier(personID: personID) { dossier in
                 if resolveOnly { return }
@@ -64,7 +76,7 @@ do {
         if index >= warmup { times.append(milliseconds(elapsed)) }
     }
     let list = times.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-    print("{\"format\": \"\(resolveOnly ? "resolve" : readOnly ? "read" : format.rawValue)\", \"reps\": \(reps), \"open_ms\": \(String(format: "%.3f", openMilliseconds)), \"first_ms\": \(String(format: "%.3f", first)), \"ms\": [\(list)]}")
+    print("{\"format\": \"\(resolveOnly ? "resolve" : readOnly ? "read" : format.rawValue)\", \"reps\": \(times.count), \"open_ms\": \(String(format: "%.3f", openMilliseconds)), \"first_ms\": \(String(format: "%.3f", first)), \"ms\": [\(list)]}")
 } catch {
     fail("\(error)")
 }
