@@ -32,8 +32,8 @@
 # Needs: swift, python3 with XlsxWriter and openpyxl, /usr/bin/time (Debian: time). Ends with the lines
 #   extract view=process format=xlsx person_ms=… peer_ms=… speedup=…
 #   extract view=process format=json person_ms=… peer_ms=… speedup=…
-#   extract view=in-process format=xlsx person_ms=… peer_ms=… speedup=… person_range_ms=…-… peer_range_ms=…-… host_reference_ms=…-…
-#   extract view=in-process format=json person_ms=… peer_ms=… speedup=… person_range_ms=…-… peer_range_ms=…-… host_reference_ms=…-…
+#   extract view=in-process format=xlsx person_ms=… peer_ms=… speedup=… person_range_ms=…-… peer_range_ms=…-…
+#   extract view=in-process format=json person_ms=… peer_ms=… speedup=… person_range_ms=…-… peer_range_ms=…-…
 #   worker requests=N inzage_rps=… peer_rps=… ratio=… peak_rss_mib=…
 #   large edits=1000000 xlsx_peak_rss_mib=… json_peak_rss_mib=… xlsx_s=… json_s=…
 set -euo pipefail
@@ -157,27 +157,7 @@ def load():
         return " ".join(f.read().split()[:3])
 
 
-# A reference for the host's speed, the same work every run: Python's sqlite3 reading the person's 1,000 edit
-# records, median of 300. This VM's host has slow modes lasting minutes in which it doubles (and Inzage's
-# extracts slow down more than the peer's); the value tells which mode a run was in.
-PROBE = r"""
-import sqlite3, statistics, sys, time
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-times = []
-for _ in range(300):
-    start = time.perf_counter()
-    db.execute("SELECT * FROM person_edit WHERE person_id = ? ORDER BY id", (int(sys.argv[2]),)).fetchall()
-    times.append((time.perf_counter() - start) * 1000)
-print("%.2f" % statistics.median(times))
-"""
-
-
-def probe():
-    result = subprocess.run(prefix + [sys.executable, "-B", "-c", PROBE, database, person], capture_output=True, text=True)
-    return result.stdout.strip() or "?"
-
-
-loads, probes = [load()], [probe()]
+loads = [load()]
 samples = {(side, fmt): [] for side in ("inzage", "peer") for fmt in ("xlsx", "json")}
 round_medians = {key: [] for key in samples}
 parts = {"open": [], "first_xlsx": [], "first_json": [], "resolve": [], "read": []}
@@ -196,7 +176,6 @@ for number in range(rounds):
         if result.get("format") == what:
             parts[what] += result["ms"]
 loads.append(load())
-probes.append(probe())
 
 check = [sys.executable, "-B", os.path.join(here, "check.py")]
 for fmt in ("xlsx", "json"):
@@ -216,9 +195,8 @@ median = {key: statistics.median(values) for key, values in samples.items()}
 spread = {key: (min(values), max(values)) for key, values in round_medians.items()}
 report = sys.stdout
 print(file=report)
-print("Target 1, both views (priority: %s; load average before the in-process view: %s, after: %s; host reference"
-      " (Python sqlite3 reading the 1,000 edit records) before: %s ms, after: %s ms)"
-      % (" ".join(prefix) or "normal", loads[0], loads[1], probes[0], probes[1]), file=report)
+print("Target 1, both views (priority: %s; load average before the in-process view: %s, after: %s)"
+      % (" ".join(prefix) or "normal", loads[0], loads[1]), file=report)
 counts = {key: len(values) for key, values in samples.items()}
 per_round = ("%d extracts" % loops) if loops > 0 else ("%g s (Inzage %d and %d extracts in all, the peer %d and %d, XLSX and JSON)" % (
     seconds, counts[("inzage", "xlsx")], counts[("inzage", "json")], counts[("peer", "xlsx")], counts[("peer", "json")]))
@@ -243,7 +221,7 @@ for fmt in ("xlsx", "json"):
     if fmt in process:
         process_summary.append("extract view=process format=%s person_ms=%.1f peer_ms=%.1f speedup=%.1f" % (fmt, pa, pb, pb / pa))
     lines.append("extract view=in-process format=%s person_ms=%.2f peer_ms=%.1f speedup=%.1f person_range_ms=%.2f-%.2f"
-                 " peer_range_ms=%.1f-%.1f host_reference_ms=%s-%s" % (fmt, a, b, b / a, a0, a1, b0, b1, probes[0], probes[1]))
+                 " peer_range_ms=%.1f-%.1f" % (fmt, a, b, b / a, a0, a1, b0, b1))
 m = {key: statistics.median(values) if values else float("nan") for key, values in parts.items()}
 print("Inzage in-process, medians: opening the database %.1f ms (once per process); the first extract %.1f ms (XLSX),"
       " %.1f ms (JSON), templates loaded then; gathering the dossier alone %.2f ms, and reading its 1,000 edit records"
