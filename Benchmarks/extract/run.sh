@@ -9,8 +9,8 @@
 #                 process     `inzage extract person` against `peer.py extract`, one process per extract, R runs each
 #                             (default 10), alternating; medians (bench.py). Process start is included.
 #                 in-process  the database opened once (Inzage) or the peer imported once and connected once (Python),
-#                             then extracts in a row for S seconds per side (default 3; after one warm-up extract that
-#                             is not counted), in K rounds (default 5) alternating the sides; the median per extract
+#                             then extracts in a row for S seconds per side (default 2; after one warm-up extract that
+#                             is not counted), in K rounds (default 10) alternating the sides; the median per extract
 #                             over all rounds and the range of the rounds' medians. Each side gets the same time, so
 #                             that the shared machine's slow spells fall on both alike (a fixed count gave Inzage's
 #                             side a tenth of the peer's time; see README.md). --loops L counts L extracts per round
@@ -40,8 +40,8 @@ set -euo pipefail
 
 REQUESTS=10000
 REPS=10
-ROUNDS=5
-SECONDS_PER_ROUND=3
+ROUNDS=10
+SECONDS_PER_ROUND=2
 LOOPS=
 ONLY=extract,worker,large
 while [ $# -gt 0 ]; do
