@@ -36,7 +36,9 @@ struct StoreTests {
                 group.addTask {
                     // A separate pool or connection is a separate SQLite connection, locking the file as another
                     // process would: one writes as the worker does, the other as a one-shot command.
-                    let ledger = Ledger(store: try InzageDatabase(path: path, connections: writer == 0 ? .pool : .single))
+                    let database = try InzageDatabase(path: path, connections: writer == 0 ? .pool : .single)
+                    #expect(writer == 0 ? database.dbWriter is DatabasePool : database.dbWriter is DatabaseQueue)
+                    let ledger = Ledger(store: database)
                     for index in 0..<150 {
                         try ledger.write { tx in
                             let person = try tx.addPerson(PersonDetails(lastName: "W\(writer)", email: "w\(writer).\(index)@example.nl"), attribution: officer)

@@ -1,12 +1,12 @@
 import Foundation
 import GRDB
 
-/// The SQLite database that holds Inzage's data: owns the connection pool and the schema.
+/// The SQLite database that holds Inzage's data: owns the connection (or the pool of them) and the schema.
 ///
 /// Opened in WAL mode with a busy timeout, so that several processes (the CLI, workers) can write
 /// to one file without failing with "database is locked".
 public struct InzageDatabase: Sendable {
-    /// The connection pool (GRDB serialises writes within a process; SQLite's busy timeout across processes).
+    /// The connection or the pool (GRDB serialises writes within a process; SQLite's busy timeout across processes).
     let dbWriter: any DatabaseWriter
 
     /// How long a writer waits for another process's write transaction before giving up.
