@@ -35,10 +35,11 @@ final class DeflateStream {
     /// incompressible input) or the stream did not end.
     static let incomplete: Int32 = -100
 
-    /// A compressor; throws zlib's return code when it cannot set one up (out of memory).
-    init(_ compression: Compression) throws(CompressionFailure) {
+    /// A compressor; throws zlib's return code when it cannot set one up (out of memory). `library` is ISA-L for
+    /// ``Compression/fast`` (nil: zlib at level 1, as on a machine without it).
+    init(_ compression: Compression, library: ISAL? = ISAL.shared) throws(CompressionFailure) {
         self.compression = compression
-        if compression == .fast, let library = ISAL.shared {
+        if compression == .fast, let library {
             let stream = UnsafeMutablePointer<isal_zstream>.allocate(capacity: 1)
             let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.isalWorkBufferSize)
             library.deflateInit(stream)
@@ -142,8 +143,8 @@ struct ISAL: @unchecked Sendable {
     let deflate: @convention(c) (UnsafeMutablePointer<isal_zstream>?) -> Int32
     let crc32: @convention(c) (UInt32, UnsafePointer<UInt8>?, UInt64) -> UInt32
 
-    /// The library's functions, or nil when it is not installed.
-    static let shared: ISAL? = load()
+    /// The library's functions, or nil when it is not installed or fails ``worksWithHeaderLayout()``.
+    static let shared: ISAL? = load().flatMap { $0.worksWithHeaderLayout() ? $0 : nil }
 
     private static func load() -> ISAL? {
         #if os(Linux)
@@ -167,5 +168,76 @@ struct ISAL: @unchecked Sendable {
         }
         return ISAL(deflateInit: deflateInit, deflateReset: deflateReset, setDictionary: setDictionary, deflate: deflate,
                     crc32: crc32)
+    }
+
+    /// Whether the loaded library agrees with the installed header on `isal_zstream`: the library is found by name
+    /// at run time, and one built with another layout would write past the stream or read the wrong fields. Deflates
+    /// a known text through a stream followed by a guard area, which must stay untouched, and checks that zlib
+    /// inflates the output back to the text and that ISA-L's CRC-32 equals zlib's. About 0.1 ms, once per process.
+    func worksWithHeaderLayout() -> Bool {
+        let streamSize = MemoryLayout<isal_zstream>.stride, guardSize = 4096, guardByte: UInt8 = 0xA5
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: streamSize + guardSize, alignment: MemoryLayout<isal_zstream>.alignment)
+        defer { memory.deallocate() }
+        memory.initializeMemory(as: UInt8.self, repeating: guardByte, count: streamSize + guardSize)
+        let stream = memory.bindMemory(to: isal_zstream.self, capacity: 1)
+        let workBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(inzage_isal_level1_buffer_size))
+        defer { workBuffer.deallocate() }
+
+        // 16 KiB of XML-like bytes, part repeated at a distance of 64 (matches) and part random (literals).
+        let alphabet = Array("<row r=\"1\"><c t=\"s\"><v>0123456789</v></c></row>".utf8)
+        var text = [UInt8](repeating: 0, count: 16_384)
+        var seed: UInt32 = 2_463_534_242
+        for index in text.indices {
+            if index >= 64, index % 64 < 40 {
+                text[index] = text[index - 64]
+            } else {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                text[index] = alphabet[Int(seed >> 24) % alphabet.count]
+            }
+        }
+        var output = [UInt8](repeating: 0, count: text.count + 1024)
+        let (result, state, unread, written) = text.withUnsafeMutableBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                deflateInit(stream)
+                stream.pointee.level = 1
+                stream.pointee.level_buf = workBuffer
+                stream.pointee.level_buf_size = inzage_isal_level1_buffer_size
+                stream.pointee.gzip_flag = UInt16(IGZIP_DEFLATE)
+                stream.pointee.flush = UInt16(NO_FLUSH)
+                stream.pointee.end_of_stream = 1
+                stream.pointee.next_in = input.baseAddress
+                stream.pointee.avail_in = UInt32(input.count)
+                stream.pointee.next_out = output.baseAddress
+                stream.pointee.avail_out = UInt32(output.count)
+                let result = deflate(stream)
+                return (result, stream.pointee.internal_state.state, stream.pointee.avail_in,
+                        output.count - Int(stream.pointee.avail_out))
+            }
+        }
+        let guardIntact = UnsafeRawBufferPointer(start: memory + streamSize, count: guardSize).allSatisfy { $0 == guardByte }
+        guard guardIntact, result == COMP_OK, state == ZSTATE_END, unread == 0, written > 0 else { return false }
+        let zlibCRC = text.withUnsafeBufferPointer { UInt32(CLibzip.crc32(0, $0.baseAddress, uInt($0.count))) }
+        let isalCRC = text.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt64($0.count)) }
+        return isalCRC == zlibCRC && Self.inflate(Array(output.prefix(written)), expectedCount: text.count) == text
+    }
+
+    /// The bytes of a raw deflate stream, through zlib; nil when it is not one, or does not hold `expectedCount` bytes.
+    private static func inflate(_ deflated: [UInt8], expectedCount: Int) -> [UInt8]? {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var deflated = deflated
+        var output = [UInt8](repeating: 0, count: expectedCount + 1)
+        let result = deflated.withUnsafeMutableBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                stream.next_in = input.baseAddress
+                stream.avail_in = uInt(input.count)
+                stream.next_out = output.baseAddress
+                stream.avail_out = uInt(output.count)
+                return CLibzip.inflate(&stream, Z_FINISH)
+            }
+        }
+        guard result == Z_STREAM_END, Int(stream.total_out) == expectedCount else { return nil }
+        return Array(output.prefix(expectedCount))
     }
 }

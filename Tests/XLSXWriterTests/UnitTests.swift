@@ -225,6 +225,37 @@ struct DeflatePipelineTests {
         #expect(DeflateWorkers.shared != nil)
     }
 
+    @Test("fast compression: ISA-L passes its load-time check, and without it zlib at level 1 makes the same text")
+    func fastWithAndWithoutISAL() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(ISAL.shared?.worksWithHeaderLayout() == true)
+        var generator = SeededGenerator(state: 5)
+        var text = ""
+        while text.utf8.count < 150_000 { text += "<c r=\"B\(generator.next() % 5000)\" t=\"s\"><v>\(generator.next() % 211)</v></c>" }
+        var input = Array(text.utf8)
+        // Two chunks as the pipeline makes them: the first ends with a sync flush, the second is primed with the
+        // first as its dictionary and ends the stream.
+        for library in [ISAL.shared, nil] {
+            let stream = try DeflateStream(.fast, library: library)
+            var output = [UInt8](repeating: 0, count: input.count + 4096)
+            let split = 70_000
+            let (first, second) = try input.withUnsafeMutableBufferPointer { input in
+                try output.withUnsafeMutableBufferPointer { output in
+                    let base = try #require(input.baseAddress), out = try #require(output.baseAddress)
+                    let first = try stream.compress(base, count: split, dictionary: base, dictionaryCount: 0, isLast: false,
+                                                    into: out, capacity: output.count).get()
+                    let second = try stream.compress(base + split, count: input.count - split, dictionary: base + split - 32_768,
+                                                     dictionaryCount: 32_768, isLast: true, into: out + first,
+                                                     capacity: output.count - first).get()
+                    return (first, second)
+                }
+            }
+            #expect(try inflate(Array(output.prefix(first + second)), in: directory) == input,
+                    "\(library == nil ? "zlib level 1" : "ISA-L") output does not inflate to the input")
+        }
+    }
+
     @Test("a small workbook's parts start no thread; more data does; every part reads back with the right size and CRC",
           arguments: Compression.allCases)
     func inlineAndParallel(compression: Compression) throws {
