@@ -77,6 +77,27 @@ struct StoreTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    @Test("a write refused because the database is read-only is a clear error, and nothing is written")
+    func readOnlyDatabase() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let personID = try Ledger(store: try InzageDatabase(path: path)).annaJansen().id
+        // File permissions do not bind root (the CI user), so the connection itself is opened read-only, which is
+        // what SQLite makes of a file the user may read but not write.
+        var configuration = Configuration()
+        configuration.readonly = true
+        let ledger = Ledger(store: try InzageDatabase(try DatabaseQueue(path: path, configuration: configuration)))
+        #expect(try ledger.person(id: personID).details.email == "anna.jansen@example.nl")
+        #expect(throws: StoreError.readOnly(path: path)) {
+            try ledger.write { tx in
+                _ = try tx.addPerson(PersonDetails(lastName: "Bakker", email: "b.bakker@example.nl"), attribution: officer)
+            }
+        }
+        #expect(StoreError.readOnly(path: path).description.contains("read-only for this user, so nothing was written"))
+        #expect(try InzageDatabase(path: path).counts()["person"] == 1)
+    }
+
     @Test("a single connection on a new file makes a migrated WAL database")
     func singleConnectionCreatesWALDatabase() throws {
         let directory = try makeTemporaryDirectory()

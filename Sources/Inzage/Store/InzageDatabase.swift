@@ -41,6 +41,16 @@ public struct InzageDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in one write transaction; a refusal because the file is read-only becomes ``StoreError/readOnly(path:)``
+    /// (with one connection per command, a read-only file is found at the first write instead of at open).
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try dbWriter.write(body)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw StoreError.readOnly(path: dbWriter.path)
+        }
+    }
+
     /// One connection to the existing WAL database at `path`; nil when the file is missing or not in WAL mode.
     private static func openSingleConnection(path: String) throws -> DatabaseQueue? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -103,6 +113,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
     /// A stored value could not be read back.
     case corruptValue(table: String, column: String, value: String)
+    /// A write was refused because the file (or its folder) is read-only for this process.
+    case readOnly(path: String)
 
     public var description: String {
         switch self {
@@ -112,6 +124,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             "Cannot open the database at \(path): \(reason). Check the path and its permissions."
         case .corruptValue(let table, let column, let value):
             "The database holds an unreadable value '\(value)' in \(table).\(column); it was changed outside Inzage."
+        case .readOnly(let path):
+            "The database at \(path) is read-only for this user, so nothing was written. Give the user write permission "
+                + "on the file, its -wal and -shm files and its folder, or run the command as a user who has it."
         }
     }
 }

@@ -7,7 +7,7 @@ extension InzageDatabase: LedgerStore {
     }
 
     public func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T {
-        try dbWriter.write { db in try body(SQLiteLedgerAccess(db: db)) }
+        try writeTransaction { db in try body(SQLiteLedgerAccess(db: db)) }
     }
 }
 

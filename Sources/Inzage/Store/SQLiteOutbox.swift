@@ -9,13 +9,13 @@ extension InzageDatabase: InzageMessagingStore {
 
     /// Runs `body` in one write transaction on the outbox.
     public func writeOutbox<T>(_ body: (any OutboxWriter) throws -> T) throws -> T {
-        try dbWriter.write { db in try body(SQLiteOutboxAccess(db: db)) }
+        try writeTransaction { db in try body(SQLiteOutboxAccess(db: db)) }
     }
 
     /// Runs `body` in one write transaction whose ledger, request and outbox writers share one connection, so
     /// that a message is stored if and only if the change that caused it commits.
     public func transaction<T>(_ body: (any LedgerWriter, any RequestWriter, any OutboxWriter) throws -> T) throws -> T {
-        try dbWriter.write { db in try body(SQLiteLedgerAccess(db: db), SQLiteRequestAccess(db: db), SQLiteOutboxAccess(db: db)) }
+        try writeTransaction { db in try body(SQLiteLedgerAccess(db: db), SQLiteRequestAccess(db: db), SQLiteOutboxAccess(db: db)) }
     }
 }
 

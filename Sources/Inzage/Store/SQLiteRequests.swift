@@ -7,11 +7,11 @@ extension InzageDatabase: InzageStore {
     }
 
     public func writeRequests<T>(_ body: (any RequestWriter) throws -> T) throws -> T {
-        try dbWriter.write { db in try body(SQLiteRequestAccess(db: db)) }
+        try writeTransaction { db in try body(SQLiteRequestAccess(db: db)) }
     }
 
     public func transaction<T>(_ body: (any LedgerWriter, any RequestWriter) throws -> T) throws -> T {
-        try dbWriter.write { db in try body(SQLiteLedgerAccess(db: db), SQLiteRequestAccess(db: db)) }
+        try writeTransaction { db in try body(SQLiteLedgerAccess(db: db), SQLiteRequestAccess(db: db)) }
     }
 
     public func snapshot<T>(_ body: (any LedgerReader, any RequestReader) throws -> T) throws -> T {
