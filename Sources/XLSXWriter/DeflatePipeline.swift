@@ -17,12 +17,12 @@ struct DeflatedPart: Sendable, Equatable {
 /// The producer fills fixed-size chunks; worker threads deflate them (``DeflateStream``, zlib or ISA-L as the
 /// workbook's ``Compression`` says) while the producer goes on. Each chunk is primed with the last 32 KiB of the
 /// chunk before it and ends with a sync flush (the last one with the final block), so the concatenated outputs form
-/// one deflate stream nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed per chunk and combined with zlib's `crc32_combine`.
-/// At most `threads + 2` chunks per pipeline bound memory: the producer fills one while the workers compress the
-/// others, and finished chunks are appended to the scratch file in order. The threads are the process's
-/// (``DeflateWorkers/shared``), and a finished pipeline leaves its chunk buffers and compressor for the next
-/// (``DeflateResources``), so a workbook starts no thread and faults in no fresh memory once the process has written
-/// one.
+/// one deflate stream nearly as small as a serial one, and identical whatever the thread timing. CRCs are computed
+/// per chunk and combined with zlib's `crc32_combine`. At most `threads + 2` chunks per pipeline bound memory: the
+/// producer fills one while the workers compress the others, and finished chunks are appended to the scratch file in
+/// order. The threads are the process's (``DeflateWorkers/shared``), and a finished pipeline leaves its chunk buffers
+/// and compressor for the next (``DeflateResources``), so a workbook starts no thread and faults in no fresh memory
+/// once the process has written one.
 ///
 /// The producer does not wait for a part to be compressed: ``finishPart(_:)`` hands out a ticket and the producer
 /// goes on with the next part; ``finishAll()`` waits for the rest, after which ``location(of:)`` tells where each

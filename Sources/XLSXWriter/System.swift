@@ -128,15 +128,23 @@ final class ScratchFile {
     }
 
     private func writeAll(_ start: UnsafeRawPointer, count: Int, to fd: Int32) throws {
-        var written = 0
-        while written < count {
-            let n = write(fd, start + written, count - written)
-            if n < 0 && errno == EINTR { continue }
-            // A write that writes nothing would loop forever: for all practical purposes the disk is full.
-            guard n > 0 else { throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(n < 0 ? errno : ENOSPC)) }
-            written += n
+        if let code = writeFully(fd, start, count: count) {
+            throw XLSXError.writeFailed(path: reportedPath, reason: systemErrorText(code))
         }
     }
+}
+
+/// Writes all `count` bytes at `fd`'s position, going on after interrupted and short writes; returns the `errno` of
+/// the failure, or nil. A write that writes nothing would loop forever, so it counts as a full disk (`ENOSPC`).
+func writeFully(_ fd: Int32, _ start: UnsafeRawPointer, count: Int) -> Int32? {
+    var written = 0
+    while written < count {
+        let n = write(fd, start + written, count - written)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return n < 0 ? errno : ENOSPC }
+        written += n
+    }
+    return nil
 }
 
 /// A byte sink that appends a stream's bytes to a scratch file.

@@ -295,16 +295,9 @@ private final class ArchiveFileSource: LibzipSource {
 
     /// Writes all of `bytes` at the file's position; false with `errno` set when it failed.
     private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        var written = 0
-        while written < bytes.count {
-            let n = write(fd, base + written, bytes.count - written)
-            if n < 0 && errno == EINTR { continue }
-            if n == 0 { errno = ENOSPC }
-            guard n > 0 else { return false }
-            written += n
-        }
-        return true
+        guard let base = bytes.baseAddress, let code = writeFully(fd, base, count: bytes.count) else { return true }
+        errno = code
+        return false
     }
 
     private func commit() -> zip_int64_t {

@@ -55,10 +55,9 @@ struct StoreTests {
 
     @Test("a one-shot command's connection reads the dossier without writing the database file")
     func singleConnectionDoesNotWrite() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("inzage.sqlite").path
-        let personID = try Ledger(store: try InzageDatabase(path: path)).annaJansen().id
+        let file = try AnnaDatabaseFile()
+        defer { file.remove() }
+        let (path, personID) = (file.path, file.personID)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
 
@@ -79,10 +78,9 @@ struct StoreTests {
 
     @Test("a write refused because the database is read-only is a clear error, and nothing is written")
     func readOnlyDatabase() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("inzage.sqlite").path
-        let personID = try Ledger(store: try InzageDatabase(path: path)).annaJansen().id
+        let file = try AnnaDatabaseFile()
+        defer { file.remove() }
+        let (path, personID) = (file.path, file.personID)
         // File permissions do not bind root (the CI user), so the connection itself is opened read-only, which is
         // what SQLite makes of a file the user may read but not write.
         var configuration = Configuration()
@@ -130,5 +128,27 @@ struct StoreTests {
         let counts = try first.counts()
         #expect((counts["consent_event"] ?? 0) > (counts["consent"] ?? 0))
         #expect((counts["suppression"] ?? 0) >= 0)
+    }
+}
+
+/// A database file in a new folder, holding Anna Jansen; ``remove()`` deletes the folder.
+private struct AnnaDatabaseFile {
+    let directory: URL
+    let path: String
+    let personID: Int64
+
+    init() throws {
+        directory = try makeTemporaryDirectory()
+        path = directory.appendingPathComponent("inzage.sqlite").path
+        do {
+            personID = try Ledger(store: try InzageDatabase(path: path)).annaJansen().id
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
     }
 }
