@@ -49,6 +49,9 @@ struct ExtractContent {
     /// the history itself), so that a usual dossier reads its history once.
     static let keptEditLimit = 10_000
 
+    /// The person's fields in the order the details show them (`allCases` makes a new array at every use).
+    private static let personFields = PersonField.allCases
+
     /// Prepares the content of `dossier` in its language, reading the edit history once for the details' last changes.
     init(dossier: Dossier, templates: ExtractTemplates) throws {
         self.dossier = dossier
@@ -65,25 +68,27 @@ struct ExtractContent {
         // a millisecond, and an extract is waited for.
         let readMeRendering = BackgroundWork { try ReadMe.render(readMeTemplate, variables: readMeVariables) }
 
-        var lastEdits: [PersonField: PersonEdit] = [:]
+        // The last edit of each field, at the field's place in `personFields`: finding the place by comparing cases
+        // is cheaper than hashing the field's raw value for every record, as a dictionary keyed by field does.
+        var lastEdits = [PersonEdit?](repeating: nil, count: Self.personFields.count)
         var keptEdits: [PersonEdit]? = dossier.editCount <= Self.keptEditLimit ? [] : nil
         keptEdits?.reserveCapacity(dossier.editCount)
         try dossier.forEachEdit { edit in
-            lastEdits[edit.field] = edit
+            if let place = Self.personFields.firstIndex(of: edit.field) { lastEdits[place] = edit }
             keptEdits?.append(edit)
         }
         self.keptEdits = keptEdits
         readMe = try readMeRendering.result()
         var fields: [FieldRow] = []
         if let details = dossier.person?.details {
-            for field in PersonField.allCases {
+            for (place, field) in Self.personFields.enumerated() {
                 let statements = dossier.statements.filter { $0.field == field }.map(\.statement)
                 let value = details[field] ?? ""
                 // A field is shown when it holds a value, or when the person completed it with a statement.
                 guard !value.isEmpty || !statements.isEmpty else { continue }
                 fields.append(FieldRow(field: field, value: value,
                                        display: value.isEmpty ? "" : Self.display(value, of: field, lists: dossier.lists, labels: labels),
-                                       lastEdit: lastEdits[field], statements: statements))
+                                       lastEdit: lastEdits[place], statements: statements))
             }
         }
         self.fields = fields

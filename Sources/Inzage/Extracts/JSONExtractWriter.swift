@@ -669,6 +669,11 @@ final class JSONStreamOutput {
     private let file: BlockFileWriter
     /// The organisation's time zone offsets, remembered between its transitions.
     private var offsets = TimeZoneOffsets()
+    /// The last instant written and its quoted bytes: the records of one change share their time, so a history
+    /// repeats each time in a run. Like ``offsets`` this assumes the one zone of the document.
+    private var lastTime: Date?
+    private var lastTimeCount = 0
+    private let lastTimeBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: ExtractTime.iso8601MaximumLength + 2)
     private static let flushSize = 1 << 18
     private static let hexDigits: StaticString = "0123456789abcdef"
 
@@ -685,6 +690,7 @@ final class JSONStreamOutput {
         BlockFileWriter.Buffer(bytes: state.pointee.bytes, capacity: state.pointee.capacity).release()
         state.deinitialize(count: 1)
         state.deallocate()
+        lastTimeBytes.deallocate()
     }
 
     // MARK: Buffer
@@ -835,9 +841,17 @@ final class JSONStreamOutput {
     /// An instant as ISO 8601 in the extract's zone.
     func time(_ date: Date, _ time: ExtractTime) {
         let target = reserve(ExtractTime.iso8601MaximumLength + 2)
+        if date == lastTime {
+            target.update(from: lastTimeBytes, count: lastTimeCount)
+            state.pointee.count += lastTimeCount
+            return
+        }
         target.pointee = UInt8(ascii: "\"")
         let length = time.writeISO8601(date, to: target + 1, offsets: &offsets)
         (target + 1 + length).pointee = UInt8(ascii: "\"")
+        lastTimeBytes.update(from: target, count: length + 2)
+        lastTimeCount = length + 2
+        lastTime = date
         state.pointee.count += length + 2
     }
 
