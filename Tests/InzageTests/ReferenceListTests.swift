@@ -50,6 +50,20 @@ struct ReferenceListTests {
         #expect(try ledger.read { try $0.referenceChanges(limit: 1) }.first?.field == "removed")
     }
 
+    @Test("a legal basis in use is renamed and deactivated like any entry (its row is updated, never replaced)")
+    func basisInUse() throws {
+        let (ledger, _) = try makeLedger()
+        _ = try ledger.annaJansen()
+        // `consent` is e-marketing's default basis (a foreign key): replacing its row would break the purpose.
+        try ledger.updateEntry(.basis, key: "consent", changes: [("name-nl", "Toestemming (art. 6 lid 1 a)")], by: "officer")
+        try ledger.deactivate(.basis, key: "legitimate-interest", by: "officer")
+        try ledger.deactivate(.basis, key: "consent", by: "officer")
+        let lists = try ledger.referenceLists()
+        #expect(lists.basis("consent")?.name.nl == "Toestemming (art. 6 lid 1 a)" && lists.basis("consent")?.active == false)
+        #expect(lists.basis("legitimate-interest")?.active == false)
+        #expect(try ledger.read { try $0.referenceChanges(limit: 3) }.map(\.field) == ["active", "active", "name-nl"])
+    }
+
     @Test("a purpose's recipients and default basis are validated")
     func purposes() throws {
         let (ledger, _) = try makeLedger()

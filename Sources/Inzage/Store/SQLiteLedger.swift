@@ -433,7 +433,9 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func saveLegalBasis(_ basis: LegalBasis) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO legal_basis (key, name, description, article, dpv_iri, rank, active) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO legal_basis (key, name, description, article, dpv_iri, rank, active) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description,
+                article = excluded.article, dpv_iri = excluded.dpv_iri, rank = excluded.rank, active = excluded.active
             """, arguments: [basis.key, try jsonText(basis.name), try jsonText(basis.description), basis.article, basis.dpvIRI, basis.rank, basis.active])
     }
 
