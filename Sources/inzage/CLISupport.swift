@@ -36,17 +36,14 @@ enum Assignments {
 
 /// Parsing of ISO 8601 dates given on the command line.
 enum CLIDate {
-    /// `text` as a date-time with offset (`2025-03-01T14:00:00+01:00`), or a date alone (`2025-03-01`, midnight in `timeZone`).
-    /// Anything else is a usage error that names `option`.
+    /// `text` as a date-time with offset (`2025-03-01T14:00:00+01:00`), or a date alone (`2025-03-01`, midnight in `timeZone`),
+    /// read as strictly as a request file's received date: a day or time that does not exist (`2026-02-30`, `25:00`) is
+    /// refused, never moved to the next valid one. Anything else is a usage error that names `option`.
     static func parse(_ text: String, option: String, timeZone: TimeZone) throws -> Date {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let withTime = ISO8601DateFormatter()
-        if let date = withTime.date(from: trimmed) { return date }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        dateOnly.timeZone = timeZone
-        if let date = dateOnly.date(from: trimmed) { return date }
-        throw CLIUsageError(description: "Invalid \(option) '\(text)': use an ISO 8601 date such as 2025-03-01 or 2025-03-01T14:00:00+01:00.")
+        guard let date = RequestFile.receivedDate(text.trimmingCharacters(in: .whitespaces), timeZone: timeZone) else {
+            throw CLIUsageError(description: "Invalid \(option) '\(text)': give \(RequestFile.receivedDateForms).")
+        }
+        return date
     }
 }
 

@@ -90,13 +90,15 @@ struct ConsentCommandTests {
         try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", "letter-1")
     }
 
-    @Test("Bad --given-at values are usage errors")
+    @Test("Bad --given-at values are usage errors; a day or time that does not exist is refused, not moved")
     func givenAt() throws {
         let sandbox = try CLISandbox()
         let person = String(try sandbox.addPerson())
         try sandbox.expectNothingWritten([["person", "history", person, "--json"]]) {
-            try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "yesterday"],
-                               status: 2, mentioning: ["--given-at", "ISO 8601"])
+            for value in ["yesterday", "2026-02-30", "2025-02-29", "2026-04-31T10:00:00+02:00", "2026-11-01T25:00:00+01:00"] {
+                try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", value],
+                                   status: 2, mentioning: ["--given-at '\(value)'", "2026-11-02T14:30:00+01:00"])
+            }
             try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "2999-01-01"],
                                status: 2, mentioning: ["--given-at", "future"])
         }
