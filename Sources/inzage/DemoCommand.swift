@@ -80,8 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
             for extract in request.extracts {
                 let name = URL(fileURLWithPath: extract.path).lastPathComponent
                 let target = output.appendingPathComponent(name)
-                try? FileManager.default.removeItem(at: target)
-                try FileManager.default.copyItem(at: archive.url(of: extract.path), to: target)
+                try archive.export(extract, to: target)
                 files.append("\(extracts)/\(name)")
             }
             let subject = request.request.subject.email ?? request.request.subject.externalID ?? request.request.subject.personID.map { "person \($0)" } ?? "—"

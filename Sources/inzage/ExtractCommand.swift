@@ -31,15 +31,11 @@ struct ExtractCommand: ParsableCommand {
                 throw CLIUsageError(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
             }
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
-            let folder = URL(fileURLWithPath: out, isDirectory: true)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            // Creating the folder also checks it: a file in the way or a read-only parent is refused here.
+            let folder = try ExtractArchive(root: URL(fileURLWithPath: out, isDirectory: true)).root
             for extract in details.extracts {
-                guard try archive.verify(extract) else {
-                    throw ExtractCommandError.damaged(extract.path)
-                }
                 let target = folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent)
-                try? FileManager.default.removeItem(at: target)
-                try FileManager.default.copyItem(at: archive.url(of: extract.path), to: target)
+                try archive.export(extract, to: target)
                 print("\(target.path)\t\(extract.format.rawValue)\t\(extract.size) bytes\tsha256 \(extract.sha256)")
             }
         }
@@ -84,15 +80,3 @@ struct ExtractCommand: ParsableCommand {
 
 extension ExtractFormat: ExpressibleByArgument {}
 extension Language: ExpressibleByArgument {}
-
-/// Why an extract could not be written out.
-enum ExtractCommandError: Error, CustomStringConvertible {
-    case damaged(String)
-
-    var description: String {
-        switch self {
-        case .damaged(let path):
-            "The stored extract \(path) is missing or does not match its SHA-256; process the request again (`inzage request retry`)."
-        }
-    }
-}

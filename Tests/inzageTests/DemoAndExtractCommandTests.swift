@@ -88,10 +88,23 @@ struct DemoAndExtractCommandTests {
         let export = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", out.path, "--database", database], global: false)
         #expect(export.status == 0, "\(export.stderr)")
         #expect(export.lines.filter { $0.contains("sha256") }.count == 2)
+        // A folder where a file is to go is refused and kept, with everything in it.
+        let blocked = sandbox.directory.appendingPathComponent("blocked")
+        let inTheWay = blocked.appendingPathComponent("DSR-2026-000001.xlsx/keep.txt")
+        try FileManager.default.createDirectory(at: inTheWay.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: inTheWay)
+        let refused = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", blocked.path, "--database", database], global: false)
+        #expect(refused.status == 1 && refused.stderr.contains("DSR-2026-000001.xlsx is not a file"), "\(refused.stderr)")
+        #expect(try String(contentsOf: inTheWay, encoding: .utf8) == "mine")
+
         let stored = URL(fileURLWithPath: database + ".extracts/DSR-2026-000001/DSR-2026-000001.json")
+        let exported = try Data(contentsOf: out.appendingPathComponent("DSR-2026-000001.json"))
         try Data("{}".utf8).write(to: stored)
         let damaged = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", out.path, "--database", database], global: false)
         #expect(damaged.status == 1 && damaged.stderr.contains("does not match its SHA-256"))
+        // The earlier copy is left as it was, and no partial file is left beside it.
+        #expect(try Data(contentsOf: out.appendingPathComponent("DSR-2026-000001.json")) == exported)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["DSR-2026-000001.json", "DSR-2026-000001.xlsx"])
 
         // An officer's direct extract of one person.
         let direct = sandbox.directory.appendingPathComponent("person-3.json")

@@ -121,16 +121,9 @@ final class BlockFileWriter: @unchecked Sendable {
     private func writeBlock(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
         guard failure == nil else { return }
         digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
-        var written = 0
-        while written < count {
-            let result = write(descriptor, bytes + written, count - written)
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else {
-                // A write that writes nothing would loop forever; the disk is full for all practical purposes.
-                failure = .writeFailed(path: path, reason: String(cString: strerror(result < 0 ? errno : ENOSPC)))
-                return
-            }
-            written += result
+        if let code = writeFully(descriptor, bytes, count: count) {
+            failure = .writeFailed(path: path, reason: String(cString: strerror(code)))
+            return
         }
         startWriteBack(from: offset, count: count)
         offset += Int64(count)

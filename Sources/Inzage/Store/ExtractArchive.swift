@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The folder where extract files are kept, one subfolder per request.
 ///
@@ -76,6 +79,60 @@ public struct ExtractArchive: Sendable {
         return digest.sha256 == extract.sha256 && digest.size == extract.size
     }
 
+    /// Copies a stored extract out of the archive to `target`, checking its bytes against the recorded SHA-256 and
+    /// size on the way. The copy is written under a temporary name beside `target`, flushed to disk and renamed over
+    /// `target` only when it is complete and intact, so `target` holds the old file or the whole new one. An existing
+    /// regular file at `target` is replaced; anything else there (a folder, a device) is refused, never removed.
+    ///
+    /// - Throws: ``ExtractArchiveError/damaged(_:)`` when the stored file is missing or does not match its record,
+    ///   ``ExtractArchiveError/notAFile(_:)`` for something other than a file at `target`, and
+    ///   ``ExtractArchiveError/cannotWrite(_:reason:)`` when the copy cannot be written; nothing is left behind then.
+    public func export(_ extract: StoredExtract, to target: URL) throws {
+        var status = stat()
+        if lstat(target.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw ExtractArchiveError.notAFile(target.path)
+        }
+        let source = url(of: extract.path)
+        guard let input = FileHandle(forReadingAtPath: source.path) else { throw ExtractArchiveError.damaged(extract.path) }
+        defer { try? input.close() }
+        let folder = target.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent)\(Self.partialMarker)\(UUID().uuidString)")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw ExtractArchiveError.cannotWrite(folder.path, reason: String(cString: strerror(errno)))
+        }
+        var finished = false
+        defer {
+            if !finished { unlink(temporary.path) }
+        }
+        do {
+            var digest = FileDigest.Builder()
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try chunk.withUnsafeBytes { bytes in
+                    guard let start = bytes.baseAddress else { return }
+                    digest.update(bytes)
+                    if let code = writeFully(descriptor, start, count: bytes.count) {
+                        throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(code)))
+                    }
+                }
+            }
+            let copied = digest.finish()
+            guard copied.sha256 == extract.sha256, copied.size == extract.size else { throw ExtractArchiveError.damaged(extract.path) }
+            guard fsync(descriptor) == 0 else { throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno))) }
+        } catch let error as ExtractArchiveError {
+            close(descriptor)
+            throw error
+        } catch {
+            close(descriptor)
+            throw ExtractArchiveError.damaged(extract.path)
+        }
+        guard close(descriptor) == 0 else { throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno))) }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno)))
+        }
+        finished = true
+    }
+
     /// Removes temporary files that a crashed writer left, older than `age` seconds.
     @discardableResult
     public func removeLeftovers(olderThan age: TimeInterval, now: Date = Date()) -> Int {
@@ -100,6 +157,20 @@ public struct ExtractArchive: Sendable {
         }
         return digest.finish()
     }
+}
+
+/// Writes all `count` bytes at `descriptor`'s position, going on after interrupted and short writes; returns the
+/// `errno` of the failure, or nil. A write that writes nothing would loop forever, so it counts as a full disk
+/// (`ENOSPC`). (XLSXWriter keeps its own copy: it knows nothing of this module.)
+func writeFully(_ descriptor: Int32, _ start: UnsafeRawPointer, count: Int) -> Int32? {
+    var written = 0
+    while written < count {
+        let result = write(descriptor, start + written, count - written)
+        if result < 0 && errno == EINTR { continue }
+        guard result > 0 else { return result < 0 ? errno : ENOSPC }
+        written += result
+    }
+    return nil
 }
 
 /// The SHA-256 and size of a file's bytes.
@@ -138,6 +209,12 @@ public struct FileDigest: Sendable, Hashable {
 public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
     case cannotCreate(String, reason: String)
     case cannotRename(String, errno: Int32)
+    /// A stored extract is missing or does not match its recorded SHA-256 and size.
+    case damaged(String)
+    /// Something other than a regular file is where an extract is to be written.
+    case notAFile(String)
+    /// A copy of an extract could not be written there.
+    case cannotWrite(String, reason: String)
 
     public var description: String {
         switch self {
@@ -145,6 +222,12 @@ public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
             "Cannot create the extract folder \(path): \(reason). Check the path and its permissions."
         case .cannotRename(let path, let code):
             "Cannot move the finished extract to \(path): \(String(cString: strerror(code)))."
+        case .damaged(let path):
+            "The stored extract \(path) is missing or does not match its SHA-256; process the request again (`inzage request retry`)."
+        case .notAFile(let path):
+            "\(path) is not a file (a folder or another special file is there); choose another --out folder or move it away. Nothing was written."
+        case .cannotWrite(let path, let reason):
+            "Cannot write the extract to \(path): \(reason). Check the folder and its permissions; nothing was written there."
         }
     }
 }
