@@ -80,6 +80,37 @@ struct ReferenceListTests {
         #expect(try ledger.referenceLists().purpose("research")?.transfersOutsideEU?.en == "To the US under SCCs")
     }
 
+    @Test("a recipient is checked alike when added and when changed; links name active recipients once")
+    func recipients() throws {
+        let (ledger, _) = try makeLedger()
+        try ledger.addRecipient(Recipient(key: "mailer", name: "Mailer B.V.", role: .processor, country: "nl", rank: 1), by: "officer")
+        #expect(try ledger.referenceLists().recipient("mailer")?.country == "NL")
+        #expect(throws: LedgerError.self) {
+            try ledger.addRecipient(Recipient(key: "far", name: "Far Ltd", role: .processor, country: "ZZZ", rank: 2), by: "officer")
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.recipient, key: "mailer", changes: [("contact-email", "bad")], by: "officer")
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", "X1")], by: "officer")
+        }
+        #expect(throws: LedgerError.invalidValue(field: "name", value: "B", reason: "the field is given twice; give each field once")) {
+            try ledger.updateEntry(.recipient, key: "mailer", changes: [("name", "A"), ("name", "B")], by: "officer")
+        }
+        #expect(throws: LedgerError.invalidValue(field: "recipient", value: "mailer", reason: "it is named twice; name each recipient once")) {
+            try ledger.setRecipients(["mailer", "mailer"], forPurpose: "e-marketing", by: "officer")
+        }
+        try ledger.setRecipients(["mailer"], forPurpose: "e-marketing", by: "officer")
+        try ledger.addRecipient(Recipient(key: "old", name: "Old B.V.", role: .processor, country: "NL", rank: 3), by: "officer")
+        try ledger.deactivate(.recipient, key: "old", by: "officer")
+        #expect(throws: LedgerError.inactiveEntry(.recipient, "old", valid: "mailer")) {
+            try ledger.setRecipients(["mailer", "old"], forPurpose: "e-marketing", by: "officer")
+        }
+        // Nothing of the refused changes was written.
+        #expect(try ledger.referenceLists().recipient("mailer")?.contactEmail == nil)
+        #expect(try ledger.read { try $0.recipientKeys(purposeKey: "e-marketing") } == ["mailer"])
+    }
+
     @Test("settings are validated and their changes recorded")
     func settings() throws {
         let (ledger, _) = try makeLedger()

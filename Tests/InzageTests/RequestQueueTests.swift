@@ -112,6 +112,11 @@ struct RequestQueueTests {
                                                  objection: ObjectionContent(purposeKeys: []))),
         ("objection.purposes", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
                                                  objection: ObjectionContent(purposeKeys: ["e-marketing", "newsletter"]))),
+        ("rectification[1].field", RequestSubmission(type: .rectification, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                     rectification: [RectificationItem(field: .city, requestedValue: "Utrecht"),
+                                                                     RectificationItem(field: .city, requestedValue: "Leiden")])),
+        ("objection.purposes[1]", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                    objection: ObjectionContent(purposeKeys: ["e-marketing", "e-marketing"]))),
     ]
 
     @Test("Invalid submissions are refused naming the field, and nothing is written", arguments: invalidSubmissions)

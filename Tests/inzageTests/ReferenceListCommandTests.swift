@@ -41,6 +41,8 @@ struct ReferenceListCommandTests {
         let all = try JSON.objects(try sandbox.json("purpose", "list", "--all"))
         #expect(all.first { $0["key"] as? String == "newsletter" }?["active"] as? Bool == false)
 
+        try sandbox.refuse(["purpose", "recipients", "sales-and-service", "--recipient", "mailing-service", "--recipient", "mailing-service"],
+                           status: 2, mentioning: ["mailing-service", "named twice"])
         try sandbox.succeed("purpose", "recipients", "sales-and-service", "--recipient", "mailing-service")
         let history = try JSON.objects(try sandbox.json("purpose", "history"))
         #expect(history.map { $0["field"] as? String } == ["recipients", "active", "retention-en", "rank", "name-en", "created"])
@@ -65,6 +67,10 @@ struct ReferenceListCommandTests {
         #expect(sources.last?["key"] as? String == "trade-fair")
         #expect(sources.last?["sourceType"] as? String == "data-subject")
         #expect(try sandbox.succeed("basis", "list").stdout.contains("National law"))
+        // A basis that purposes rest on is edited in place (it was replaced, which its references refused).
+        try sandbox.succeed("basis", "update", "consent", "--set", "name-en=Consent of the person")
+        try sandbox.succeed("basis", "deactivate", "legitimate-interest")
+        #expect(try sandbox.succeed("basis", "list", "--all").stdout.contains("Consent of the person"))
 
         // Unused entries can be removed; the removal is recorded.
         try sandbox.succeed("source", "remove", "trade-fair")

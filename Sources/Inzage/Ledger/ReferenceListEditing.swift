@@ -30,9 +30,7 @@ extension Ledger {
     public func addPurpose(_ purpose: Purpose, recipientKeys: [String] = [], by: String) throws {
         try add(purpose, list: .purpose, key: purpose.key, by: by, exists: { $0.purpose($1) != nil }, validate: { lists in
             _ = try lists.activeBasis(purpose.defaultBasisKey)
-            for key in recipientKeys where lists.recipient(key) == nil {
-                throw LedgerError.unknownEntry(.recipient, key, valid: lists.recipients.map(\.key).joined(separator: ", "))
-            }
+            try lists.checkRecipientKeys(recipientKeys)
         }, save: { writer, purpose in
             try writer.savePurpose(purpose)
             if !recipientKeys.isEmpty { try writer.setRecipientKeys(recipientKeys, purposeKey: purpose.key) }
@@ -46,11 +44,25 @@ extension Ledger {
 
     /// Adds a recipient.
     public func addRecipient(_ recipient: Recipient, by: String) throws {
-        try add(recipient, list: .recipient, key: recipient.key, by: by, exists: { $0.recipient($1) != nil }, validate: { _ in
-            if let email = recipient.contactEmail, !FieldValidation.isValidEmail(email.lowercased()) {
-                throw LedgerError.invalidValue(field: "contact-email", value: email, reason: "an e-mail address looks like name@example.nl")
-            }
-        }, save: { try $0.saveRecipient($1) })
+        let recipient = try Self.checked(recipient)
+        try add(recipient, list: .recipient, key: recipient.key, by: by, exists: { $0.recipient($1) != nil }, validate: { _ in },
+                save: { try $0.saveRecipient($1) })
+    }
+
+    /// A recipient as it is stored, checked the same way when it is added and when it is changed: the country an
+    /// ISO 3166-1 alpha-2 code (upper case), the contact for notifications (Art. 19) an e-mail address.
+    static func checked(_ recipient: Recipient) throws -> Recipient {
+        var checked = recipient
+        let country = recipient.country.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
+            throw LedgerError.invalidValue(field: "country", value: recipient.country,
+                                           reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
+        }
+        checked.country = country
+        if let email = recipient.contactEmail, !FieldValidation.isValidEmail(email.lowercased()) {
+            throw LedgerError.invalidValue(field: "contact-email", value: email, reason: "an e-mail address looks like name@example.nl")
+        }
+        return checked
     }
 
     /// Changes fields of an entry (`changes` maps a field name of ``editableFields(of:)`` to its new value as text).
@@ -58,6 +70,9 @@ extension Ledger {
     @discardableResult
     public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
         guard !changes.isEmpty else { throw LedgerError.nothingChanged }
+        for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
+            throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
+        }
         return try write { tx in
             let lists = tx.lists
             switch list {
@@ -72,7 +87,7 @@ extension Ledger {
                                  list: list, key: key, tx: tx, by: by) { try tx.store.saveSource($0) }
             case .recipient:
                 return try apply(changes, to: try entry(lists.recipient(key), list, key, lists.recipients.map(\.key)), fields: Self.recipientFields,
-                                 list: list, key: key, tx: tx, by: by) { try tx.store.saveRecipient($0) }
+                                 list: list, key: key, tx: tx, by: by) { try tx.store.saveRecipient(try Self.checked($0)) }
             case .settings:
                 return try changes.map { change in try setSetting(change.field, value: change.value, tx: tx, by: by) }.compactMap { $0 }
             }
@@ -106,10 +121,8 @@ extension Ledger {
     public func setRecipients(_ recipientKeys: [String], forPurpose purposeKey: String, by: String) throws {
         try write { tx in
             let purpose = try tx.lists.existingPurpose(purposeKey)
-            for key in recipientKeys where tx.lists.recipient(key) == nil {
-                throw LedgerError.unknownEntry(.recipient, key, valid: tx.lists.recipients.map(\.key).joined(separator: ", "))
-            }
             let old = try tx.store.recipientKeys(purposeKey: purpose.key)
+            try tx.lists.checkRecipientKeys(recipientKeys, alreadyLinked: old)
             guard old != recipientKeys else { throw LedgerError.nothingChanged }
             try tx.store.setRecipientKeys(recipientKeys, purposeKey: purpose.key)
             try tx.store.appendReferenceChange(ReferenceChange(

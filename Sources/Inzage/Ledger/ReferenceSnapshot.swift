@@ -43,6 +43,23 @@ public struct ReferenceSnapshot: Sendable {
         try active(key, in: sources, list: .source, key: \.key, isActive: \.active)
     }
 
+    /// Checks the recipients to link to a purpose: each must exist and be named once, and a recipient that is not
+    /// linked yet (not in `alreadyLinked`) must be active.
+    public func checkRecipientKeys(_ keys: [String], alreadyLinked: [String] = []) throws {
+        var seen = Set<String>()
+        for key in keys {
+            guard let recipient = recipient(key) else {
+                throw LedgerError.unknownEntry(.recipient, key, valid: recipients.map(\.key).joined(separator: ", "))
+            }
+            guard seen.insert(key).inserted else {
+                throw LedgerError.invalidValue(field: "recipient", value: key, reason: "it is named twice; name each recipient once")
+            }
+            if !recipient.active && !alreadyLinked.contains(key) {
+                throw LedgerError.inactiveEntry(.recipient, key, valid: recipients.filter(\.active).map(\.key).joined(separator: ", "))
+            }
+        }
+    }
+
     /// The purpose with `key` (active or not, since history may refer to it), or an error listing the valid ones.
     public func existingPurpose(_ key: String) throws -> Purpose {
         guard let purpose = purpose(key) else {

@@ -138,7 +138,12 @@ public struct RequestQueue: Sendable {
             guard !submission.rectification.isEmpty else {
                 throw RequestError.invalidSubmission(field: "rectification", reason: "give at least one FIELD=VALUE item; fields: \(PersonField.validKeys)")
             }
+            var seenFields = Set<PersonField>()
             result.rectification = try submission.rectification.enumerated().map { index, item in
+                guard seenFields.insert(item.field).inserted else {
+                    throw RequestError.invalidSubmission(field: "rectification[\(index)].field",
+                                                         reason: "the field \(item.field.rawValue) is named twice; give one correction per field")
+                }
                 var checked = item
                 do {
                     checked.requestedValue = try FieldValidation.normalise(item.requestedValue, for: item.field, sources: lists)
@@ -152,8 +157,13 @@ public struct RequestQueue: Sendable {
             guard let objection = submission.objection, !objection.purposeKeys.isEmpty else {
                 throw RequestError.invalidSubmission(field: "objection.purposes", reason: "name at least one purpose; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
             }
-            for key in objection.purposeKeys where lists.purpose(key) == nil {
-                throw RequestError.invalidSubmission(field: "objection.purposes", reason: "unknown purpose '\(key)'; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
+            for (index, key) in objection.purposeKeys.enumerated() {
+                guard lists.purpose(key) != nil else {
+                    throw RequestError.invalidSubmission(field: "objection.purposes", reason: "unknown purpose '\(key)'; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
+                }
+                guard !objection.purposeKeys[..<index].contains(key) else {
+                    throw RequestError.invalidSubmission(field: "objection.purposes[\(index)]", reason: "\"\(key)\" is named twice; name each purpose once")
+                }
             }
         }
         return result
