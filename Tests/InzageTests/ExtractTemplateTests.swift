@@ -218,6 +218,21 @@ struct ExtractTemplateTests {
         }
     }
 
+    @Test("a template that cannot be parsed is described in words with its line, never as swift-mustache's dump",
+          arguments: [
+              ("Hello {{#broken", "line 1, column"),
+              ("Dear {{name}},\n{{#rights}}\nnever closed", "every {{#name}} or {{^name}} needs its {{/name}}"),
+              ("{{#a}}x{{/b}}", "closed with another name"),
+          ])
+    func parseErrors(template: String, expected: String) throws {
+        #expect {
+            try TextTemplate(TemplateFile(path: "messages/acknowledgement.nl.body.mustache", origin: .override(directory: "/srv/templates"), contents: template))
+        } throws: { error in
+            guard case .invalidTemplate(_, _, let reason) = error as? ExtractError else { return false }
+            return reason.hasPrefix("line ") && reason.contains(expected) && !reason.contains("ParserError") && !reason.contains("Mustache.")
+        }
+    }
+
     @Test("the load-time check names the first unsupported tag and lets every supported one through",
           arguments: [
               ("Geachte {{ naam }}, {{! opmerking}} {{#lijst}}{{.}}{{/lijst}} {{{ruw}}} {{&ook}} {{^geen}}x{{/geen}}", nil),

@@ -137,10 +137,32 @@ public struct TextTemplate: Sendable {
             throw ExtractError.invalidTemplate(file: file.path, origin: file.origin, reason: problem)
         }
         do {
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + file.contents)
+            template = try MustacheTemplate(string: Self.textMode + file.contents)
         } catch {
-            throw ExtractError.invalidTemplate(file: file.path, origin: file.origin, reason: String(describing: error))
+            throw ExtractError.invalidTemplate(file: file.path, origin: file.origin, reason: Self.describe(error))
         }
+    }
+
+    /// Put in front of every template: output is plain text. It has no line break, so line numbers stay the file's.
+    private static let textMode = "{{% CONTENT_TYPE: TEXT}}"
+
+    /// A Mustache parse error in words, with the place in the file (swift-mustache describes it as a dump of its
+    /// internal types).
+    static func describe(_ error: any Error) -> String {
+        guard let parserError = error as? MustacheTemplate.ParserError else { return String(describing: error) }
+        let context = parserError.context
+        let column = context.lineNumber == 1 ? context.columnNumber - textMode.count : context.columnNumber
+        let reason: String = switch parserError.error {
+        case MustacheTemplate.Error.sectionCloseNameIncorrect:
+            "a section is closed with another name than it was opened with ({{#name}} … {{/name}})"
+        case MustacheTemplate.Error.unfinishedName:
+            "a tag is not finished: write {{name}}, {{#name}} … {{/name}} or {{^name}} … {{/name}}"
+        case MustacheTemplate.Error.expectedSectionEnd:
+            "a section is not closed: every {{#name}} or {{^name}} needs its {{/name}}"
+        default:
+            "the text ends inside a tag or a section: check the {{ and }} pairs and that every {{#name}} has its {{/name}}"
+        }
+        return "line \(context.lineNumber), column \(max(column, 1)): \(reason)"
     }
 
     /// Renders the template with `variables`.
