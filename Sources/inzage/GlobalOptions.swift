@@ -10,9 +10,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The acting user, recorded in every history entry. Default: the OS user.", valueName: "name"))
     var by: String?
 
-    /// The database path in force.
+    /// The database path in force (an empty `INZAGE_DATABASE` counts as unset).
     var databasePath: String {
-        database ?? ProcessInfo.processInfo.environment["INZAGE_DATABASE"] ?? "./inzage.sqlite"
+        database ?? ProcessInfo.processInfo.environment["INZAGE_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "./inzage.sqlite"
+    }
+
+    func validate() throws {
+        if let database, database.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--database cannot be empty; give the path of the database file, such as ./inzage.sqlite.")
+        }
     }
 
     /// The acting user in force.

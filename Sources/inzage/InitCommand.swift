@@ -20,7 +20,9 @@ struct InitCommand: ParsableCommand {
     /// Opens (and so creates or migrates) the database and says which of the three happened.
     func run() throws {
         let path = global.databasePath
-        let existed = FileManager.default.fileExists(atPath: path)
+        // An empty file (made by `touch`, say) is new to SQLite as well.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        let existed = (size ?? 0) > 0
         let outdated = try existed && InzageDatabase.needsMigration(path: path)
         _ = try InzageDatabase(path: path)
         print(URL(fileURLWithPath: path).standardizedFileURL.path)

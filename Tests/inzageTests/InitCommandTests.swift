@@ -29,4 +29,24 @@ struct InitCommandTests {
         #expect(result.stderr.contains("inzage init"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.database), "a read command must not create the database")
     }
+
+    @Test("A path that is not a database file is refused in words, and nothing is changed")
+    func notADatabase() throws {
+        let sandbox = try CLISandbox(initialise: false)
+        let text = sandbox.directory.appendingPathComponent("notes.sqlite")
+        try Data("not a database\n".utf8).write(to: text)
+        let refused = try sandbox.run(["init", "--database", text.path], global: false)
+        #expect(refused.status == 1 && refused.stderr.contains("is not an Inzage database"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("SQLite error") && !refused.stderr.contains("PRAGMA"))
+        #expect(try Data(contentsOf: text) == Data("not a database\n".utf8))
+
+        let folder = try sandbox.run(["init", "--database", sandbox.directory.path], global: false)
+        #expect(folder.status == 1 && folder.stderr.contains("is a folder"), "\(folder.stderr)")
+        let empty = try sandbox.run(["person", "find", "--email", "x@example.nl", "--database", ""], global: false)
+        #expect(empty.status == 2 && empty.stderr.contains("--database cannot be empty"), "\(empty.stderr)")
+
+        // An empty file, as `touch` makes it, is a new database.
+        FileManager.default.createFile(atPath: sandbox.database, contents: nil)
+        #expect(try sandbox.run(["init"]).stdout.contains("Created a new database."))
+    }
 }

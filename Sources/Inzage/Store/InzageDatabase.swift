@@ -37,7 +37,7 @@ public struct InzageDatabase: Sendable {
                 try self.init(try DatabasePool(path: path, configuration: Self.makeConfiguration()))
             }
         } catch let error as DatabaseError {
-            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+            throw StoreError(opening: path, error)
         }
     }
 
@@ -78,8 +78,12 @@ public struct InzageDatabase: Sendable {
 
     /// Whether the file at `path` holds a schema older than this build (it is migrated on open).
     public static func needsMigration(path: String) throws -> Bool {
-        let queue = try DatabaseQueue(path: path, configuration: makeConfiguration())
-        return try queue.read { try !migrator.hasCompletedMigrations($0) }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: makeConfiguration())
+            return try queue.read { try !migrator.hasCompletedMigrations($0) }
+        } catch let error as DatabaseError {
+            throw StoreError(opening: path, error)
+        }
     }
 
     /// The configuration every connection uses.
@@ -115,6 +119,25 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case corruptValue(table: String, column: String, value: String)
     /// A write was refused because the file (or its folder) is read-only for this process.
     case readOnly(path: String)
+    /// The file exists but is not an SQLite database (or is encrypted or damaged).
+    case notADatabase(path: String)
+    /// The path names a folder, not a file.
+    case isAFolder(path: String)
+
+    /// The error for SQLite's refusal to open (or set up) the database at `path`, in words: SQLite's own text
+    /// names neither the file nor what to do.
+    init(opening path: String, _ error: DatabaseError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            self = .isAFolder(path: path)
+            return
+        }
+        switch error.resultCode {
+        case .SQLITE_NOTADB: self = .notADatabase(path: path)
+        case .SQLITE_READONLY: self = .readOnly(path: path)
+        default: self = .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
 
     public var description: String {
         switch self {
@@ -124,6 +147,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             "Cannot open the database at \(path): \(reason). Check the path and its permissions."
         case .corruptValue(let table, let column, let value):
             "The database holds an unreadable value '\(value)' in \(table).\(column); it was changed outside Inzage."
+        case .notADatabase(let path):
+            "The file at \(path) is not an Inzage database (not SQLite, or damaged); nothing was changed. Pass the database "
+                + "file with --database, or a new file name to create one with `inzage init`."
+        case .isAFolder(let path):
+            "\(path) is a folder; pass the database file inside it with --database, such as \(path)/inzage.sqlite."
         case .readOnly(let path):
             "The database at \(path) is read-only for this user, so nothing was written. Give the user write permission "
                 + "on the file, its -wal and -shm files and its folder, or run the command as a user who has it."
