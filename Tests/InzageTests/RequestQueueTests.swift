@@ -308,8 +308,19 @@ struct RequestQueueTests {
         let byEmail = try queue.file(access(email: " BRAM@Example.NL "), by: "o").request
         #expect(byEmail.personID == bram.id)
         #expect(byEmail.language == .en, "the person's language when none was asked for")
-        let personFirst = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", personID: anna.id)), by: "o").request
-        #expect(personFirst.personID == anna.id, "the person id decides over the e-mail address")
+        let newAddress = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@new.example", personID: anna.id)), by: "o").request
+        #expect(newAddress.personID == anna.id, "an e-mail address that belongs to nobody does not contradict the person id")
+        let sameAddress = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "Anna.Jansen@example.nl", personID: anna.id)), by: "o").request
+        #expect(sameAddress.personID == anna.id)
+        // Identifiers of two different persons are a doubt for an officer, never settled by choosing one.
+        let conflicting = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", personID: anna.id)), by: "o").request
+        #expect(conflicting.personID == nil && conflicting.state == .awaitingDecision && conflicting.candidateIDs == [anna.id, bram.id])
+        #expect(RequestIngestDocument.File.awaiting(conflicting) == "awaiting a decision (several persons match)")
+        let review = try queue.file(RequestSubmission(type: .rectification, subject: SubjectIdentifiers(personID: anna.id),
+                                                      rectification: [RectificationItem(field: .city, requestedValue: "Utrecht")]), by: "o").request
+        #expect(review.state == .awaitingDecision && RequestIngestDocument.File.awaiting(review) == "awaiting an officer's review")
+        let externalAndEmail = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", externalID: "SO-40001")), by: "o").request
+        #expect(externalAndEmail.state == .awaitingDecision && externalAndEmail.candidateIDs == [anna.id, bram.id])
 
         let nobody = try queue.file(access(email: "nobody@example.nl"), by: "o").request
         #expect(nobody.personID == nil && nobody.candidateIDs.isEmpty && nobody.state == .received)
@@ -341,6 +352,13 @@ struct RequestQueueTests {
 
         let again = try #require(throws: RequestError.self) { try queue.assign(request.reference, personID: first.id, by: "officer") }
         #expect(again == .personAlreadySettled(reference: request.reference, state: .inProgress))
+
+        // An officer may settle on someone the identifiers did not match; the history says so.
+        let third = try ledger.addPerson(PersonDetails(firstName: "Eva", lastName: "de Smit", email: "e.desmit@example.nl"), attribution: officer)
+        let other = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(externalID: "SO-7")), by: "intake").request
+        _ = try queue.assign(other.reference, personID: third.id, by: "officer")
+        let note = try #require(try queue.details(other.reference).transitions.last?.note)
+        #expect(note == "Assigned to person \(third.id), who was not among the candidates (\(first.id), \(second.id))")
     }
 
     @Test("An ambiguous match that was extended is never answered by a worker until an officer assigns the person")

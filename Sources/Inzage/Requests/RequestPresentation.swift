@@ -418,6 +418,19 @@ public struct RequestIngestDocument: Presentable, Sendable {
         @ExplicitNull public var dueOn: CivilDate? = nil
         @ExplicitNull public var path: String? = nil
         @ExplicitNull public var reason: String? = nil
+        /// What a filed request awaits, for the text (not in the JSON, which has the state).
+        var awaiting: String? = nil
+
+        private enum CodingKeys: String, CodingKey {
+            case file, outcome, reference, state, dueOn, path, reason
+        }
+
+        /// What `request` waits for when it awaits a decision, in words.
+        static func awaiting(_ request: DataSubjectRequest) -> String? {
+            guard request.state == .awaitingDecision else { return nil }
+            if request.personID == nil { return "awaiting a decision (several persons match)" }
+            return request.type == .rectification ? "awaiting an officer's review" : "awaiting an officer's decision"
+        }
     }
 
     public let directory: String
@@ -432,7 +445,8 @@ public struct RequestIngestDocument: Presentable, Sendable {
         files = report.entries.map { entry in
             switch entry.outcome {
             case .filed(let request):
-                File(file: entry.file, outcome: .filed, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn)
+                File(file: entry.file, outcome: .filed, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn,
+                     awaiting: File.awaiting(request))
             case .alreadyFiled(let request):
                 File(file: entry.file, outcome: .alreadyFiled, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn)
             case .invalid(let error):
@@ -450,7 +464,7 @@ public struct RequestIngestDocument: Presentable, Sendable {
         let rows = files.map { file -> [String] in
             switch file.outcome {
             case .filed:
-                [file.file, "filed as \(file.reference ?? "")" + (file.state == .awaitingDecision ? ", awaiting a decision (several persons match)" : "")
+                [file.file, "filed as \(file.reference ?? "")" + (file.awaiting.map { ", " + $0 } ?? "")
                     + ", due \(file.dueOn?.description ?? TextStyle.empty)"]
             case .alreadyFiled:
                 [file.file, "already filed as \(file.reference ?? "")"]

@@ -276,7 +276,10 @@ public struct RequestQueue: Sendable {
             }
             if current.state == .awaitingDecision {
                 let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
-                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)", in: requests)
+                // Choosing someone the identifiers did not match is the officer's call; the history says so.
+                let outside = current.candidateIDs.isEmpty || current.candidateIDs.contains(personID) ? ""
+                    : ", who was not among the candidates (\(current.candidateIDs.map(String.init).joined(separator: ", ")))"
+                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)\(outside)", in: requests)
             } else {
                 current.updatedAt = now
                 try requests.updateRequest(current)

@@ -14,14 +14,24 @@ public enum SubjectMatch: Sendable, Hashable {
 public enum SubjectMatcher {
     /// Matches by person id, else by external id, else by e-mail address (trimmed, case-insensitive,
     /// primary or secondary). The first identifier given decides; the name alone never matches.
+    ///
+    /// Identifiers that point to different persons are a doubt an officer settles, never a choice made here: when
+    /// the person found by id or external id is not among those that the external id or e-mail address given with
+    /// it belongs to, all of them are candidates (an e-mail address that belongs to nobody is no doubt: people
+    /// write from new addresses).
     public static func match(_ subject: SubjectIdentifiers, in reader: any LedgerReader) throws -> SubjectMatch {
         var ids: [Int64] = []
+        let externalID = subject.externalID.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         if let personID = subject.personID {
             ids = try reader.person(id: personID).map { [$0.id] } ?? []
-        } else if let externalID = subject.externalID?.trimmingCharacters(in: .whitespacesAndNewlines), !externalID.isEmpty {
+            if let externalID { ids = try widened(ids, by: reader.persons(externalID: externalID).map(\.id)) }
+            if let email = subject.email { ids = try widened(ids, by: persons(email: email, reader)) }
+        } else if let externalID {
             ids = try reader.persons(externalID: externalID).map(\.id)
             if ids.isEmpty, let email = subject.email {
                 ids = try persons(email: email, reader)
+            } else if let email = subject.email {
+                ids = try widened(ids, by: persons(email: email, reader))
             }
         } else if let email = subject.email {
             ids = try persons(email: email, reader)
@@ -31,6 +41,13 @@ public enum SubjectMatcher {
         case 1: return .one(ids[0])
         default: return .several(ids)
         }
+    }
+
+    /// `found` with the persons `other` identifies added when they do not agree: an identifier that belongs to
+    /// nobody, or to one of the persons found, adds nothing.
+    private static func widened(_ found: [Int64], by other: [Int64]) -> [Int64] {
+        guard !other.isEmpty, !found.isEmpty, !other.contains(where: found.contains) else { return found }
+        return found + other.filter { !found.contains($0) }
     }
 
     private static func persons(email: String, _ reader: any LedgerReader) throws -> [Int64] {
