@@ -55,6 +55,32 @@ struct PersonLedgerTests {
         #expect(try ledger.person(id: person.id).details.phone == "+31 20 123 4567")
     }
 
+    @Test("free text with a control character or over the length limit is refused everywhere it is written",
+          arguments: ["Tel\u{1}efoon", "x\u{1B}[31m", String(repeating: "a", count: FreeText.maximumLength + 1)])
+    func freeText(text: String) throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let before = try database.counts()
+        #expect(throws: LedgerError.self) {
+            try ledger.updatePerson(id: person.id, changes: [.city: "Utrecht"], attribution: Attribution(by: "officer", via: .cli, reason: text))
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.updatePerson(id: person.id, changes: [.city: "Utrecht"], attribution: Attribution(by: text, via: .cli))
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: text), attribution: officer)
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", comment: text), attribution: officer)
+        }
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("name-en", text)], by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("name", value: text, by: "officer") }
+        #expect(try database.counts() == before)
+        // Line breaks and tabs are text.
+        _ = try ledger.updatePerson(id: person.id, changes: [.city: "Utrecht"],
+                                    attribution: Attribution(by: "officer", via: .cli, reason: "Asked by phone\n\tand confirmed by mail"))
+    }
+
     @Test("the history row and the change commit together or not at all")
     func historyAndChangeAreAtomic() throws {
         struct Crash: Error {}

@@ -117,6 +117,12 @@ struct RequestQueueTests {
                                                                      RectificationItem(field: .city, requestedValue: "Leiden")])),
         ("objection.purposes[1]", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
                                                     objection: ObjectionContent(purposeKeys: ["e-marketing", "e-marketing"]))),
+        ("subject.name", RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@example.nl", name: "Anna\u{1}"))),
+        ("objection.grounds", RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                objection: ObjectionContent(purposeKeys: ["e-marketing"],
+                                                                            grounds: String(repeating: "x", count: FreeText.maximumLength + 1)))),
+        ("rectification[0].statement", RequestSubmission(type: .rectification, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                         rectification: [RectificationItem(field: .city, requestedValue: "Utrecht", statement: "a\u{7}b")])),
     ]
 
     @Test("Invalid submissions are refused naming the field, and nothing is written", arguments: invalidSubmissions)

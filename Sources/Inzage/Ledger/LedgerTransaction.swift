@@ -68,6 +68,7 @@ public struct LedgerTransaction {
 
     /// Registers a person and writes one edit record per filled field.
     public func addPerson(_ details: PersonDetails, attribution: Attribution) throws -> Person {
+        try FreeText.check(attribution)
         let normalised = try normalise(details)
         guard normalised.lastName != nil || normalised.firstName != nil || normalised.email != nil else {
             throw LedgerError.missingValue(field: "last-name", reason: "a person needs at least a first name, a last name or an e-mail address")
@@ -85,6 +86,7 @@ public struct LedgerTransaction {
     /// Returns the person as it is now and the edit records written.
     @discardableResult
     public func updatePerson(id: Int64, changes: [PersonField: String?], attribution: Attribution) throws -> (Person, [PersonEdit]) {
+        try FreeText.check(attribution)
         var person = try existingPerson(id)
         var updated = person.details
         for (field, value) in changes {
@@ -155,6 +157,10 @@ public struct LedgerTransaction {
     /// (Were there a consent after all, the schema's unique person-purpose key would refuse the insert.)
     @discardableResult
     func giveConsent(_ grant: ConsentGrant, to person: Person, isNewPerson: Bool = false, attribution: Attribution) throws -> Consent {
+        try FreeText.check(attribution)
+        try FreeText.check(grant.evidence, field: "evidence")
+        try FreeText.check(grant.comment, field: "comment")
+        try FreeText.check(grant.consentText, field: "consent-text")
         guard person.id == grant.personID else { throw LedgerError.unknownPerson(grant.personID) }
         let purpose = try lists.activePurpose(grant.purposeKey)
         let basis = try lists.activeBasis(grant.basisKey ?? purpose.defaultBasisKey)
@@ -212,6 +218,9 @@ public struct LedgerTransaction {
     /// Records that the person withdrew consent for a purpose (Art. 7(3)).
     @discardableResult
     public func withdrawConsent(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        try FreeText.check(attribution)
+        try FreeText.check(evidence, field: "evidence")
+        try FreeText.check(comment, field: "comment")
         _ = try existingPerson(personID)
         let purpose = try lists.existingPurpose(purposeKey)
         let existing = try store.consent(personID: personID, purposeKey: purpose.key)
@@ -234,6 +243,9 @@ public struct LedgerTransaction {
     /// with status `objected`, so that the objection is on record before any data arrives.
     @discardableResult
     public func recordObjection(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        try FreeText.check(attribution)
+        try FreeText.check(evidence, field: "evidence")
+        try FreeText.check(comment, field: "comment")
         let person = try existingPerson(personID)
         let purpose = try lists.existingPurpose(purposeKey)
         if purpose.isDirectMarketing {
@@ -265,6 +277,8 @@ public struct LedgerTransaction {
     /// Refused for a direct-marketing purpose: there an objection is absolute (Art. 21(3)).
     @discardableResult
     public func recordObjectionOverride(personID: Int64, purposeKey: String, grounds: String, attribution: Attribution) throws -> Consent {
+        try FreeText.check(attribution)
+        try FreeText.check(grounds, field: "reason")
         let person = try existingPerson(personID)
         let purpose = try lists.existingPurpose(purposeKey)
         guard !purpose.isDirectMarketing else { throw LedgerError.objectionIsAbsolute(purpose: purpose.key) }
@@ -293,6 +307,8 @@ public struct LedgerTransaction {
     /// data and shown wherever the field is, without changing its value.
     @discardableResult
     public func addStatement(personID: Int64, field: PersonField, statement: String, attribution: Attribution) throws -> PersonStatement {
+        try FreeText.check(attribution)
+        try FreeText.check(statement, field: "statement")
         _ = try existingPerson(personID)
         let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }

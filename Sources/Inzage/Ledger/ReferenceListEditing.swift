@@ -70,6 +70,7 @@ extension Ledger {
     @discardableResult
     public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
         guard !changes.isEmpty else { throw LedgerError.nothingChanged }
+        try FreeText.check(by, field: "by", maximumLength: FreeText.maximumActorLength, singleLine: true)
         for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
             throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
         }
@@ -141,6 +142,7 @@ extension Ledger {
     private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
         guard let setting = SettingKey(rawValue: key) else { throw LedgerError.unknownSetting(key, valid: SettingKey.validKeys) }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FreeText.check(trimmed, field: key)
         try Self.validateSetting(setting, trimmed)
         let old = try tx.store.settings()[setting] ?? setting.defaultValue
         guard old != trimmed else { return nil }
@@ -204,6 +206,7 @@ extension Ledger {
             guard let field = fields.first(where: { $0.name == change.field }) else {
                 throw LedgerError.unknownField(change.field, valid: fields.map(\.name).joined(separator: ", "))
             }
+            try FreeText.check(change.value, field: change.field)
             let old = field.get(entry)
             try field.set(&entry, change.value.trimmingCharacters(in: .whitespacesAndNewlines), tx.lists)
             let new = field.get(entry)

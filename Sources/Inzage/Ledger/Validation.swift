@@ -125,3 +125,44 @@ extension Character {
     /// Whether the character is one of 0–9.
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
+
+/// Checks text that people write and others read: reasons, notes, evidence, comments, statements and the names
+/// and texts of list entries. Such text is shown in extracts, mails and history, so it may hold line breaks and
+/// tabs but no other control characters (they would garble a mail or a terminal), and it has a length limit.
+public enum FreeText {
+    /// The longest free text accepted, in characters (request files allow the same for grounds and statements).
+    public static let maximumLength = 4000
+    /// The longest name of an acting user.
+    public static let maximumActorLength = 200
+
+    /// Throws ``LedgerError/invalidValue(field:value:reason:)`` naming `field` when `text` holds a control character
+    /// other than a line feed or tab, or is longer than `maximumLength` characters; nil passes.
+    public static func check(_ text: String?, field: String, maximumLength: Int = maximumLength, singleLine: Bool = false) throws {
+        guard let text else { return }
+        if let problem = problem(in: text, maximumLength: maximumLength, singleLine: singleLine) {
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            throw LedgerError.invalidValue(field: field, value: shown.debugDescription, reason: problem)
+        }
+    }
+
+    /// What is wrong with `text`, or nil: the first forbidden control character, or the length.
+    public static func problem(in text: String, maximumLength: Int = maximumLength, singleLine: Bool = false) -> String? {
+        if let scalar = text.unicodeScalars.first(where: { scalar in
+            scalar.properties.generalCategory == .control && (singleLine || (scalar != "\n" && scalar != "\t"))
+        }) {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "it contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+                + (singleLine ? "; write it on one line without tabs" : "; only line breaks and tabs are allowed")
+        }
+        guard text.utf8.count <= maximumLength || text.count <= maximumLength else {
+            return "it is \(text.count) characters long; the limit is \(maximumLength)"
+        }
+        return nil
+    }
+
+    /// Checks the acting user's name (one line) and the reason of an attribution.
+    static func check(_ attribution: Attribution) throws {
+        try check(attribution.by, field: "by", maximumLength: maximumActorLength, singleLine: true)
+        try check(attribution.reason, field: "reason")
+    }
+}

@@ -98,6 +98,7 @@ extension RequestQueue {
     @discardableResult
     public func decide(_ reference: String, verdict: ObjectionVerdict, reason: String, purposes: [String] = [],
                        by actor: String) throws -> ObjectionDecisionResult {
+        try FreeText.check(Attribution(by: actor, via: .system, reason: reason))
         let now = clock()
         let request = try request(reference)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)

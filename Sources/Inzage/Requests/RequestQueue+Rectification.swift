@@ -80,6 +80,15 @@ extension RequestQueue {
     @discardableResult
     public func review(_ reference: String, actions: [ReviewAction], exemptRecipients: [String: String] = [:],
                        by actor: String) throws -> RectificationReview {
+        try FreeText.check(Attribution(by: actor, via: .system))
+        for action in actions {
+            switch action {
+            case .accept: break
+            case .reject(_, let reason): try FreeText.check(reason, field: "reason")
+            case .statement(_, let text): try FreeText.check(text, field: "statement")
+            }
+        }
+        for (_, note) in exemptRecipients { try FreeText.check(note, field: "exempt-recipient") }
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in

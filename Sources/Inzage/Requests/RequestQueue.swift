@@ -34,6 +34,7 @@ public struct RequestQueue: Sendable {
     ///
     /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
     public func file(_ submission: RequestSubmission, by actor: String) throws -> Filing {
+        try FreeText.check(Attribution(by: actor, via: .system))
         let now = clock()
         return try store.transaction { ledger, requests, outbox in
             if let digest = submission.originDigest, let earlier = try requests.request(originDigest: digest) {
@@ -117,6 +118,9 @@ public struct RequestQueue: Sendable {
         if subject.externalID?.isEmpty == true { subject.externalID = nil }
         subject.name = subject.name?.trimmingCharacters(in: .whitespacesAndNewlines)
         if subject.name?.isEmpty == true { subject.name = nil }
+        if let name = subject.name, let problem = FreeText.problem(in: name, maximumLength: FieldValidation.maximumLength, singleLine: true) {
+            throw RequestError.invalidSubmission(field: "subject.name", reason: problem)
+        }
         if let email = subject.email, !FieldValidation.isValidEmail(email) {
             throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(email)' is not an e-mail address (name@example.nl)")
         }
@@ -151,11 +155,17 @@ public struct RequestQueue: Sendable {
                     throw RequestError.invalidSubmission(field: "rectification[\(index)].value", reason: error.description)
                 }
                 checked.statement = item.statement?.trimmingCharacters(in: .whitespacesAndNewlines)
+                if let statement = checked.statement, let problem = FreeText.problem(in: statement) {
+                    throw RequestError.invalidSubmission(field: "rectification[\(index)].statement", reason: problem)
+                }
                 return checked
             }
         case .objection:
             guard let objection = submission.objection, !objection.purposeKeys.isEmpty else {
                 throw RequestError.invalidSubmission(field: "objection.purposes", reason: "name at least one purpose; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")
+            }
+            if let grounds = objection.grounds, let problem = FreeText.problem(in: grounds) {
+                throw RequestError.invalidSubmission(field: "objection.grounds", reason: problem)
             }
             for (index, key) in objection.purposeKeys.enumerated() {
                 guard lists.purpose(key) != nil else {
@@ -219,6 +229,7 @@ public struct RequestQueue: Sendable {
     /// Moves a request to `state`, refusing illegal transitions; records who, when and why.
     @discardableResult
     public func transition(_ reference: String, to state: RequestState, by actor: String, note: String?) throws -> DataSubjectRequest {
+        try FreeText.check(Attribution(by: actor, via: .system, reason: note))
         let now = clock()
         let request = try request(reference)
         return try store.writeRequests { requests in
@@ -230,6 +241,7 @@ public struct RequestQueue: Sendable {
     /// Extends the period by two further months (Art. 12(3)): only before the original due date, once, with a reason.
     @discardableResult
     public func extend(_ reference: String, reason: String, by actor: String) throws -> DataSubjectRequest {
+        try FreeText.check(Attribution(by: actor, via: .system, reason: reason))
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in
@@ -257,6 +269,7 @@ public struct RequestQueue: Sendable {
     /// without an officer (``proceed(_:by:at:ledger:requests:outbox:)``).
     @discardableResult
     public func assign(_ reference: String, personID: Int64, by actor: String) throws -> DataSubjectRequest {
+        try FreeText.check(Attribution(by: actor, via: .system))
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in
