@@ -14,6 +14,8 @@ struct WorkCommand: AsyncParsableCommand {
             that dies leaves its request to be taken again when the lease lapses. Failures are retried with backoff, \
             then the request becomes `failed` with the error kept (`inzage request retry REF` starts it again). \
             SIGTERM or Ctrl-C lets each worker finish its current request, then exits.
+
+            With --once: processes what is ready now and exits; exit code 1 when a request failed for the last time             (so that a scheduled run is noticed), 0 otherwise.
             """
     )
 
@@ -39,7 +41,9 @@ struct WorkCommand: AsyncParsableCommand {
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16, not \(concurrency).") }
         guard (1...3600).contains(lease) else { throw ValidationError("--lease must be from 1 to 3600 seconds, not \(lease).") }
         guard (1...20).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 20, not \(attempts).") }
-        guard retryDelay >= 0 else { throw ValidationError("--retry-delay cannot be negative.") }
+        guard retryDelay.isFinite, retryDelay >= 0 else {
+            throw ValidationError("--retry-delay must be a number of seconds of 0 or more, not \(retryDelay).")
+        }
     }
 
     func run() async throws {
@@ -49,7 +53,9 @@ struct WorkCommand: AsyncParsableCommand {
         let renderer = try TemplateOptions.generator(templates)
         let notices = RequestNotices(renderer: MessageRenderer(overrideDirectory: try templates.directory))
         let logger = Logger(label: "inzage.work")
+        let failures = FailureCount()
         let service = WorkerService(concurrency: concurrency, once: once, logger: logger, onOutcome: { outcome in
+            if case .failed = outcome { failures.add() }
             print(Self.line(for: outcome))
         }, makeWorker: { [lease, attempts, retryDelay] index in
             RequestWorker(store: database, archive: archive, renderer: renderer, owner: RequestWorker.ownerName(worker: index),
@@ -60,6 +66,18 @@ struct WorkCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        if once, failures.count > 0 {
+            CLIErrors.printError("\(failures.count) request(s) failed for the last time; see `inzage request list --state failed`.")
+            throw ExitCode(CLIErrors.failure)
+        }
+    }
+
+    /// The requests that failed for the last time in this run, counted from the workers' tasks.
+    private final class FailureCount: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        var count: Int { lock.withLock { value } }
+        func add() { lock.withLock { value += 1 } }
     }
 
     /// One line of output per processed request.

@@ -130,5 +130,17 @@ struct DemoAndExtractCommandTests {
         #expect(bad.status == 2 && bad.stderr.contains("--concurrency"))
         let missing = try sandbox.run(["work", "--once", "--templates", "/nonexistent/templates"])
         #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/templates"))
+
+        // A request that fails for the last time makes a scheduled `work --once` exit with 1.
+        let broken = sandbox.directory.appendingPathComponent("broken-templates/messages")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        for language in ["nl", "en"] {
+            try Data("Hallo {{unknownVariable}}".utf8).write(to: broken.appendingPathComponent("extract-ready.\(language).body.mustache"))
+        }
+        let second = try #require(try sandbox.run(["request", "file", "access", "--email", "anna.jansen@example.nl"]).lines.first)
+        let failing = try sandbox.run(["work", "--once", "--attempts", "1", "--templates", broken.deletingLastPathComponent().path])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        #expect(failing.lines.first?.hasPrefix("\(second)\tfailed\t") == true)
+        #expect(failing.stderr.contains("1 request(s) failed for the last time"))
     }
 }
