@@ -30,6 +30,7 @@ struct InzageCommand: AsyncParsableCommand {
             return handler
         }
         do {
+            try checkArgumentsAreUTF8()
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -38,6 +39,17 @@ struct InzageCommand: AsyncParsableCommand {
             }
         } catch {
             exit(withCode: CLIErrors.report(error))
+        }
+    }
+
+    /// Refuses an argument that is not valid UTF-8: Swift reads arguments with every invalid byte replaced by
+    /// U+FFFD, which would store a name or a reason other than the one given.
+    private static func checkArgumentsAreUTF8() throws {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index], String(validatingCString: argument) == nil else { continue }
+            // `String(cString:)` shows each invalid byte as U+FFFD.
+            throw CLIUsageError(description: "Argument \(index) ('\(String(cString: argument))') is not valid UTF-8 text; give every value in UTF-8 "
+                + "(check the encoding of the terminal or the script that calls inzage).")
         }
     }
 

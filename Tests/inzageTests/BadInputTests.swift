@@ -20,6 +20,21 @@ struct BadInputTests {
         }
     }
 
+    @Test("An argument that is not valid UTF-8 is refused, never stored with its bytes replaced")
+    func invalidUTF8() throws {
+        let sandbox = try CLISandbox()
+        let binary = try #require(InzageBinary.path)
+        try sandbox.expectNothingWritten([["person", "find", "--name", "Ann", "--json"]]) {
+            // A shell makes the bytes: Foundation's Process takes only valid strings.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", #"exec "$0" person add --first-name "$(printf 'Ann\377\376')" --last-name Z --email z@example.nl --database "$1""#,
+                                 binary, sandbox.database]
+            let result = try sandbox.launch(process)
+            #expect(result.status == 2 && result.stderr.contains("Argument 4") && result.stderr.contains("not valid UTF-8"), "\(result.stderr)")
+        }
+    }
+
     @Test("An unknown purpose, source or basis: exit 2, the message lists the valid keys")
     func unknownKeys() throws {
         let sandbox = try CLISandbox()
