@@ -140,6 +140,25 @@ struct RequestFileTests {
         }
     }
 
+    @Test("A key twice in one object is refused with the object's path (JSON Schema cannot say so; parsers keep one value)",
+          arguments: [
+              (#"{"type": "access", "type": "objection", "subject": {"email": "a@example.nl"}}"#, "$", "type"),
+              (#"{"type": "access", "subject": {"email": "a@example.nl", "email": "b@example.nl"}}"#, "$.subject", "email"),
+              (#"{"type": "access", "\u0074ype": "objection", "subject": {"email": "a@example.nl"}}"#, "$", "type"),
+              (#"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "city", "value": "x", "field": "phone"}]}"#,
+               "$.rectification[1]", "field"),
+          ])
+    func duplicateKeys(json: String, path: String, key: String) throws {
+        let error = try #require(throws: RequestFileError.self) { try RequestFile.parse(Data(json.utf8), name: "twice.json", timeZone: amsterdam) }
+        #expect(error.path == path && error.reason.contains("\"\(key)\" appears twice"), "\(error)")
+    }
+
+    @Test("The same key in different objects, or as a value, is no duplicate")
+    func keysInDifferentObjects() throws {
+        let json = #"{"type": "rectification", "subject": {"email": "a@example.nl", "name": "type"}, "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "phone", "value": "020 123 4567"}]}"#
+        #expect(try RequestFile.parse(Data(json.utf8), name: "fine.json", timeZone: amsterdam).rectification.count == 2)
+    }
+
     @Test("Messages name the valid choices")
     func messagesNameValidChoices() throws {
         func reason(_ json: String) throws -> String {
@@ -270,13 +289,14 @@ struct RequestFileTests {
         let queue = RequestQueue(store: database, clock: { clock })
 
         let report = try queue.ingest(directory: folder, by: "intake")
-        #expect(report.entries.map(\.file) == ["a-access.json", "b-bad-field.json", "c-bad-phone.json", "d-future.json", "e-unknown-purpose.json", "f-objection.json"])
+        // A folder named like a request file is reported, not passed over.
+        #expect(report.entries.map(\.file) == ["a-access.json", "b-bad-field.json", "c-bad-phone.json", "d-future.json", "e-unknown-purpose.json", "f-objection.json", "sub.json"])
         let invalid = report.entries.compactMap { entry -> String? in
             if case .invalid(let error) = entry.outcome { return "\(error.file) \(error.path)" } else { return nil }
         }
         #expect(invalid == ["b-bad-field.json $.rectification[1].field", "c-bad-phone.json $.rectification[0].value",
-                            "d-future.json $.receivedAt", "e-unknown-purpose.json $.objection.purposes"])
-        #expect(report.filedCount == 2 && report.invalidCount == 4 && report.alreadyFiledCount == 0)
+                            "d-future.json $.receivedAt", "e-unknown-purpose.json $.objection.purposes", "sub.json $"])
+        #expect(report.filedCount == 2 && report.invalidCount == 5 && report.alreadyFiledCount == 0)
         let filed = try queue.list()
         #expect(filed.map { $0.request.origin } == ["a-access.json", "f-objection.json"])
         let access = try #require(filed.first?.request)
@@ -285,7 +305,8 @@ struct RequestFileTests {
 
         let document = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
         #expect(document.contains("b-bad-field.json") && document.contains("$.rectification[1].field"))
-        #expect(document.hasSuffix("6 files: 2 filed, 0 already filed, 4 invalid."))
+        #expect(document.contains("this is a folder, not a request file"))
+        #expect(document.hasSuffix("7 files: 2 filed, 0 already filed, 5 invalid."))
     }
 }
 

@@ -156,6 +156,9 @@ private struct RequestFileParser {
         } catch {
             throw problem("$", "the file is not valid JSON (\(Self.syntaxError(in: data)))")
         }
+        if let duplicate = JSONDuplicateKeys.first(in: data) {
+            throw problem(duplicate.path, "the key \"\(duplicate.key)\" appears twice in this object; give each key once")
+        }
         let root = try object(document, at: "$", keys: RequestFile.topLevelKeys)
         if let schema = root["$schema"] { _ = try string(schema, at: key("$", "$schema")) }
         let type: RequestType = try choice(try required(root, "type", in: "$", hint: "give one of \(RequestType.validKeys)"),
@@ -424,7 +427,13 @@ extension RequestQueue {
         for name in names {
             let url = directory.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+            guard !isDirectory.boolValue else {
+                // Named like a request file, so reported rather than passed over in silence.
+                entries.append(RequestIngestReport.Entry(file: name, outcome: .invalid(RequestFileError(
+                    file: name, path: "$", reason: "this is a folder, not a request file; move it out of the folder to ingest"))))
+                continue
+            }
             entries.append(RequestIngestReport.Entry(file: name, outcome: try ingest(url, name: name, timeZone: timeZone, by: actor)))
         }
         return RequestIngestReport(directory: directory.path, entries: entries)
