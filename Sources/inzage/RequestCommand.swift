@@ -175,14 +175,14 @@ struct RequestFiling: ParsableCommand {
     /// The --set items in the order given, each with its --statement.
     private func rectificationItems() throws -> [RectificationItem] {
         var items: [RectificationItem] = []
-        for (key, value) in try Assignments.parse(corrections, option: "--set") {
+        for (key, value) in try Assignments.parse(corrections, option: "--set", example: "city=Utrecht") {
             let field = try PersonField(key: key)
             guard !items.contains(where: { $0.field == field }) else {
                 throw CLIUsageError(description: "--set names the field \(field.rawValue) twice; give one correction per field.")
             }
             items.append(RectificationItem(field: field, requestedValue: value.isEmpty ? nil : value))
         }
-        for (key, text) in try Assignments.parse(statement, option: "--statement") {
+        for (key, text) in try Assignments.parse(statement, option: "--statement", example: "city='I moved in May'") {
             let field = try PersonField(key: key)
             guard let index = items.firstIndex(where: { $0.field == field }) else {
                 throw CLIUsageError(description: "--statement names the field \(field.rawValue), which has no --set \(field.rawValue)=VALUE; add the correction the statement belongs to.")

@@ -78,7 +78,7 @@ struct RequestReview: ParsableCommand {
         }
         for (item, text) in statements { actions.append(.statement(item: try number(of: item, in: current), text: text)) }
         var exemptions: [String: String] = [:]
-        for (key, reason) in try Assignments.parse(exemptRecipient, option: "--exempt-recipient") {
+        for (key, reason) in try Assignments.parse(exemptRecipient, option: "--exempt-recipient", example: "mailing-service='we no longer send it data'") {
             exemptions[key.trimmingCharacters(in: .whitespaces).lowercased()] = reason
         }
         let reviewed = try queue.review(current.request.reference, actions: actions, exemptRecipients: exemptions, by: global.actor)

@@ -54,7 +54,7 @@ struct SettingsSet: ParsableCommand {
     /// Applies the changes in one transaction and prints them.
     func run() throws {
         let positional = zip(key.map { [$0] } ?? [], value.map { [$0] } ?? []).map { (field: $0, value: $1) }
-        let changes = positional + (try Assignments.parse(assignments, option: "--set"))
+        let changes = positional + (try Assignments.parse(assignments, option: "--set", example: "name='Tulpen B.V.'"))
         let records = try global.openLedger().updateEntry(.settings, key: "", changes: changes, by: global.actor)
         print(records.isEmpty ? "Nothing changed: every value given is the one in force." : TextStyle.changes(records))
     }

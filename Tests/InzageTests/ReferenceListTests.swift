@@ -111,6 +111,30 @@ struct ReferenceListTests {
         #expect(try ledger.read { try $0.recipientKeys(purposeKey: "e-marketing") } == ["mailer"])
     }
 
+    @Test("web addresses are checked: privacy statements, the supervisory authority, DPV terms")
+    func webAddresses() throws {
+        let (ledger, database) = try makeLedger()
+        let before = try database.counts()
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "not a url")], by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.basis, key: "consent", changes: [("dpv-iri", "not-an-iri")], by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("supervisory-authority-url", value: "notaurl", by: "officer") }
+        #expect(throws: LedgerError.self) {
+            try ledger.addLegalBasis(LegalBasis(key: "national-law", name: LocalizedText("Law"), description: LocalizedText("A law"),
+                                                article: "6(1)(c)", dpvIRI: "ftp://example.nl/x", rank: 70), by: "officer")
+        }
+        #expect(try database.counts() == before)
+        try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "https://example.nl/privacy#marketing")], by: "officer")
+        try ledger.setSetting("supervisory-authority-url", value: "https://autoriteitpersoonsgegevens.nl/en", by: "officer")
+        #expect(try ledger.referenceLists().purpose("e-marketing")?.privacyStatementURL == "https://example.nl/privacy#marketing")
+    }
+
+    @Test("an unknown key on an empty list says how to add one instead of listing nothing")
+    func emptyList() throws {
+        let (ledger, _) = try makeLedger()
+        let error = try #require(throws: LedgerError.self) { try ledger.setRecipients(["acme"], forPurpose: "e-marketing", by: "officer") }
+        #expect(error.description == "Unknown recipient 'acme': there are no recipients yet; add one with `inzage recipient add`.")
+    }
+
     @Test("settings are validated and their changes recorded")
     func settings() throws {
         let (ledger, _) = try makeLedger()

@@ -50,7 +50,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .unknownPerson(let id):
             "No person has id \(id). Find a person's id with `inzage person find --email E` or `--name TEXT`."
         case .unknownEntry(let list, let key, let valid):
-            "Unknown \(list.label) '\(key)'. Valid \(list.label) keys: \(valid)."
+            valid.isEmpty ? "Unknown \(list.label) '\(key)': there are no \(list.pluralLabel) yet; add one with `inzage \(list.rawValue) add`."
+                : "Unknown \(list.label) '\(key)'. Valid \(list.label) keys: \(valid)."
         case .inactiveEntry(let list, let key, let valid):
             "The \(list.label) '\(key)' is deactivated and cannot be used for new data. Active \(list.label) keys: \(valid)."
         case .invalidValue(let field, let value, let reason):

@@ -23,7 +23,9 @@ extension Ledger {
 
     /// Adds a legal basis.
     public func addLegalBasis(_ basis: LegalBasis, by: String) throws {
-        try add(basis, list: .basis, key: basis.key, by: by, exists: { $0.basis($1) != nil }, validate: { _ in }, save: { try $0.saveLegalBasis($1) })
+        try add(basis, list: .basis, key: basis.key, by: by, exists: { $0.basis($1) != nil }, validate: { _ in
+            try FieldValidation.checkWebAddress(basis.dpvIRI.isEmpty ? nil : basis.dpvIRI, field: "dpv-iri")
+        }, save: { try $0.saveLegalBasis($1) })
     }
 
     /// Adds a purpose; its default legal basis must exist.
@@ -31,6 +33,7 @@ extension Ledger {
         try add(purpose, list: .purpose, key: purpose.key, by: by, exists: { $0.purpose($1) != nil }, validate: { lists in
             _ = try lists.activeBasis(purpose.defaultBasisKey)
             try lists.checkRecipientKeys(recipientKeys)
+            try FieldValidation.checkWebAddress(purpose.privacyStatementURL, field: "privacy-statement-url")
         }, save: { writer, purpose in
             try writer.savePurpose(purpose)
             if !recipientKeys.isEmpty { try writer.setRecipientKeys(recipientKeys, purposeKey: purpose.key) }
@@ -168,6 +171,8 @@ extension Ledger {
             guard dates.allSatisfy({ CivilDate($0) != nil }) else { throw invalid("give dates as YYYY-MM-DD, separated by commas") }
         case .extractRetentionDays:
             guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
+        case .supervisoryAuthorityURL:
+            guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
         case .country:
             guard value == "NL" else { throw invalid("deadlines follow the public holidays of NL, the only country Inzage knows yet") }
         default:
@@ -230,6 +235,20 @@ private func text<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String> 
     })
 }
 
+private func webAddress<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { $0[keyPath: path] }, set: { entry, value, _ in
+        try FieldValidation.checkWebAddress(value, field: name)
+        entry[keyPath: path] = value
+    })
+}
+
+private func optionalWebAddress<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String?> & Sendable) -> EditableField<Entry> {
+    EditableField(name: name, get: { $0[keyPath: path] }, set: { entry, value, _ in
+        try FieldValidation.checkWebAddress(value.isEmpty ? nil : value, field: name)
+        entry[keyPath: path] = value.isEmpty ? nil : value
+    })
+}
+
 private func optionalText<Entry>(_ name: String, _ path: WritableKeyPath<Entry, String?> & Sendable) -> EditableField<Entry> {
     EditableField(name: name, get: { $0[keyPath: path] }, set: { entry, value, _ in entry[keyPath: path] = value.isEmpty ? nil : value })
 }
@@ -288,7 +307,7 @@ private func choice<Entry, Value: RawRepresentable & CaseIterable & Sendable>(
 extension Ledger {
     static let basisFields: [EditableField<LegalBasis>] =
         localized("name", \.name) + localized("description", \.description)
-        + [text("article", \.article), text("dpv-iri", \.dpvIRI), integer("rank", \.rank), flag("active", \.active)]
+        + [text("article", \.article), webAddress("dpv-iri", \.dpvIRI), integer("rank", \.rank), flag("active", \.active)]
 
     static let purposeFields: [EditableField<Purpose>] =
         localized("name", \.name) + localized("description", \.description)
@@ -297,7 +316,7 @@ extension Ledger {
         })]
         + localized("data-categories", \.dataCategories) + localized("retention", \.retention)
         + localized("consent-text", \.consentText)
-        + [optionalText("privacy-statement-url", \.privacyStatementURL), flag("direct-marketing", \.isDirectMarketing)]
+        + [optionalWebAddress("privacy-statement-url", \.privacyStatementURL), flag("direct-marketing", \.isDirectMarketing)]
         + optionalLocalized("transfers-outside-eu", \.transfersOutsideEU)
         + optionalLocalized("automated-decision-making", \.automatedDecisionMaking)
         + [integer("rank", \.rank), flag("active", \.active)]

@@ -102,6 +102,21 @@ extension FieldValidation {
         return nil
     }
 
+    /// Whether `text` is an absolute http or https address with a host and no blanks, as a person can follow it
+    /// from an extract or a mail (a privacy statement, the supervisory authority, a DPV term).
+    public static func isWebAddress(_ text: String) -> Bool {
+        guard !text.contains(where: \.isWhitespace), let url = URL(string: text),
+              let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = url.host, host.contains(".") || host == "localhost" else { return false }
+        return true
+    }
+
+    /// Throws ``LedgerError/invalidValue(field:value:reason:)`` naming `field` unless `text` is nil or a web address.
+    static func checkWebAddress(_ text: String?, field: String) throws {
+        guard let text, !isWebAddress(text) else { return }
+        throw LedgerError.invalidValue(field: field, value: text, reason: "give a web address starting with https://, such as https://example.nl/privacy")
+    }
+
     /// Whether `text` is a phone number: 6 to 20 digits and only spaces, +, -, (, ), . or / besides.
     static func isValidPhone(_ text: String) -> Bool {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
