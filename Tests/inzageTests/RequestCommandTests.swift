@@ -130,7 +130,8 @@ struct RequestCommandTests {
         #expect(items[0]["field"] as? String == "phone" && items[0]["value"] as? String == "+31 20 765 4321" && JSON.isNull(items[0]["statement"]))
         #expect(items[1]["field"] as? String == "city" && JSON.isNull(items[1]["value"]) && items[1]["statement"] as? String == "I moved abroad")
 
-        let objection = try sandbox.file("objection", "--person", "12", "--purpose", "e-marketing", "--purpose", "sales-and-service",
+        let person = String(try sandbox.addPerson())
+        let objection = try sandbox.file("objection", "--person", person, "--purpose", "e-marketing", "--purpose", "sales-and-service",
                                          "--grounds", "I sold my company")
         let content = try JSON.object(try sandbox.showRequest(objection)["objection"])
         let purposes = try JSON.objects(content["purposes"])
@@ -174,6 +175,11 @@ struct RequestCommandTests {
                            status: 2, mentioning: ["--statement", "phone"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "objection", "--email", "a@example.nl", "--purpose", "newsletter"], status: 2,
                            mentioning: ["newsletter", "e-marketing", "sales-and-service"], unchanged: unchanged)
+        try sandbox.refuse(["request", "file", "objection", "--email", "a@example.nl", "--purpose", "e-marketing", "--purpose", "e-marketing"],
+                           status: 2, mentioning: ["e-marketing", "named twice"], unchanged: unchanged)
+        try sandbox.refuse(["request", "file", "access", "--person", "999"], status: 1, mentioning: ["No person has id 999"], unchanged: unchanged)
+        try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--name", "Anna\u{1}"], status: 2,
+                           mentioning: ["subject.name", "U+0001"], unchanged: unchanged)
         #expect(try sandbox.listRequests().isEmpty)
         #expect(try sandbox.file("access", "--email", "a@example.nl").hasSuffix("-000001"), "no reference number was used up")
     }
