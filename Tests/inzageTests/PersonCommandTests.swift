@@ -137,5 +137,9 @@ struct PersonCommandTests {
         let neither = try sandbox.run(["person", "find"])
         #expect(neither.status == 2)
         #expect(neither.stderr.contains("--email") && neither.stderr.contains("--name"))
+        for option in ["--email", "--name"] {
+            let empty = try sandbox.run(["person", "find", option, " "])
+            #expect(empty.status == 2 && empty.stderr.contains("give"), "\(option): \(empty.stderr)")
+        }
     }
 }

@@ -94,6 +94,7 @@ public struct Ledger: Sendable {
     /// Persons whose e-mail address (primary or secondary) is `email`, matched trimmed and case-insensitively.
     public func findPersons(email: String) throws -> [Person] {
         let normalised = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard !normalised.isEmpty else { throw LedgerError.missingValue(field: "email", reason: "give the e-mail address to search for") }
         return try store.read { try $0.persons(email: normalised) }
     }
 
