@@ -365,6 +365,14 @@ struct RequestQueueTests {
         _ = try queue.assign(other.reference, personID: third.id, by: "officer")
         let note = try #require(try queue.details(other.reference).transitions.last?.note)
         #expect(note == "Assigned to person \(third.id), who was not among the candidates (\(first.id), \(second.id))")
+
+        // Settling a request that matched nobody changes no state, and is recorded all the same.
+        let unmatched = try queue.file(access(email: "eva.smit@elders.example"), by: "intake").request
+        #expect(unmatched.personID == nil && unmatched.state == .received)
+        _ = try queue.assign(unmatched.reference, personID: third.id, by: "officer")
+        let recorded = try #require(try queue.details(unmatched.reference).transitions.last)
+        #expect(recorded.from == .received && recorded.to == .received && recorded.by == "officer"
+                && recorded.note == "Assigned to person \(third.id)")
     }
 
     @Test("An ambiguous match that was extended is never answered by a worker until an officer assigns the person")

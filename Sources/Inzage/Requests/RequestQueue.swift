@@ -287,15 +287,20 @@ public struct RequestQueue: Sendable {
             if current.language == nil {
                 current.language = try ledger.person(id: personID)?.details.language.flatMap(Language.init(rawValue:))
             }
+            // Choosing someone the identifiers did not match is the officer's call; the history says so.
+            let outside = current.candidateIDs.isEmpty || current.candidateIDs.contains(personID) ? ""
+                : ", who was not among the candidates (\(current.candidateIDs.map(String.init).joined(separator: ", ")))"
+            let note = "Assigned to person \(personID)\(outside)"
             if current.state == .awaitingDecision {
                 let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
-                // Choosing someone the identifiers did not match is the officer's call; the history says so.
-                let outside = current.candidateIDs.isEmpty || current.candidateIDs.contains(personID) ? ""
-                    : ", who was not among the candidates (\(current.candidateIDs.map(String.init).joined(separator: ", ")))"
-                current = try Self.move(current, to: next, at: now, by: actor, note: "Assigned to person \(personID)\(outside)", in: requests)
+                current = try Self.move(current, to: next, at: now, by: actor, note: note, in: requests)
             } else {
+                // No change of state (nobody matched, and the request waits for a worker), but who settled the
+                // person, and when, belongs in the history all the same.
                 current.updatedAt = now
                 try requests.updateRequest(current)
+                try requests.appendTransition(RequestTransition(requestID: current.id, at: now, from: current.state, to: current.state,
+                                                                by: actor, note: note))
             }
             return try proceed(current, by: actor, at: now, ledger: ledger, requests: requests, outbox: outbox)
         }
