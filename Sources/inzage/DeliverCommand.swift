@@ -155,7 +155,7 @@ struct DeliverCommand: AsyncParsableCommand {
         } catch let error as DeliveryError {
             throw error
         } catch {
-            throw DeliveryError.maildirUnavailable(path: directory.path, reason: error.localizedDescription)
+            throw DeliveryError.maildirUnavailable(path: directory.path, reason: ErrorText.reason(of: error))
         }
     }
 

@@ -34,15 +34,15 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("How many attempts before a request is marked failed (1–20).", valueName: "n"))
     var attempts = 5
 
-    @Option(name: .long, help: ArgumentHelp("Seconds before the first retry; each next retry waits twice as long.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds before the first retry (0–3600); each next retry waits twice as long, at most an hour.", valueName: "seconds"))
     var retryDelay: Double = 30
 
     func validate() throws {
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 16, not \(concurrency).") }
         guard (1...3600).contains(lease) else { throw ValidationError("--lease must be from 1 to 3600 seconds, not \(lease).") }
         guard (1...20).contains(attempts) else { throw ValidationError("--attempts must be from 1 to 20, not \(attempts).") }
-        guard retryDelay.isFinite, retryDelay >= 0 else {
-            throw ValidationError("--retry-delay must be a number of seconds of 0 or more, not \(retryDelay).")
+        guard retryDelay.isFinite, (0...RequestWorker.maximumRetryDelay).contains(retryDelay) else {
+            throw ValidationError("--retry-delay must be from 0 to \(Int(RequestWorker.maximumRetryDelay)) seconds, not \(retryDelay).")
         }
     }
 

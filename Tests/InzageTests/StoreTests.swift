@@ -152,3 +152,34 @@ private struct AnnaDatabaseFile {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+@Suite("Errors in words")
+struct ErrorTextTests {
+    @Test("Foundation's file errors read as the file and a sentence without a closing full stop; ours by their description")
+    func describe() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inTheWay = folder.appendingPathComponent("DSR-2026-000001")
+        try Data("x".utf8).write(to: inTheWay)
+        let archive = try ExtractArchive(root: folder)
+        let error = try #require(throws: ExtractArchiveError.self) {
+            try archive.write(folder: "DSR-2026-000001", name: "DSR-2026-000001.json") { _ in nil }
+        }
+        let text = ErrorText.describe(error)
+        #expect(text.hasPrefix("Cannot create the extract folder \(inTheWay.path): "), "\(text)")
+        #expect(!text.contains("NSCocoaErrorDomain") && !text.contains("UserInfo") && !text.contains(".."), "\(text)")
+
+        let cocoa = CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: "/srv/x"])
+        #expect(ErrorText.describe(cocoa).hasPrefix("/srv/x: ") && !ErrorText.describe(cocoa).hasSuffix("."))
+        #expect(ErrorText.describe(LedgerError.unknownPerson(7)) == LedgerError.unknownPerson(7).description)
+        #expect(ErrorText.reason("You don't have permission. ") == "You don't have permission")
+    }
+
+    @Test("a worker's retries double and never wait more than an hour")
+    func retryWait() {
+        #expect(RequestWorker.wait(afterAttempt: 1, retryDelay: 30) == 30)
+        #expect(RequestWorker.wait(afterAttempt: 3, retryDelay: 30) == 120)
+        #expect(RequestWorker.wait(afterAttempt: 20, retryDelay: 30) == 3600)
+        #expect(RequestWorker.wait(afterAttempt: 2, retryDelay: 1e12) == 3600)
+    }
+}

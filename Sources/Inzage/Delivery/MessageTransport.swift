@@ -64,7 +64,7 @@ public struct MaildirTransport: MessageTransport {
         } catch let error as DeliveryError {
             throw error
         } catch {
-            throw DeliveryError.maildirUnavailable(path: directory.path, reason: error.localizedDescription)
+            throw DeliveryError.maildirUnavailable(path: directory.path, reason: ErrorText.reason(of: error))
         }
     }
 
@@ -139,7 +139,7 @@ public struct SendmailTransport: MessageTransport {
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot create a temporary folder: \(ErrorText.reason(of: error))")
         }
         defer { try? FileManager.default.removeItem(at: scratch) }
         let input = scratch.appendingPathComponent("message.eml")
@@ -147,7 +147,7 @@ public struct SendmailTransport: MessageTransport {
         do {
             try EmailComposer.compose(message, lineEnding: .lf).write(to: input)
         } catch {
-            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot write a temporary file: \(error.localizedDescription)")
+            throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot write a temporary file: \(ErrorText.reason(of: error))")
         }
         let pid = try spawn(arguments: ["-f", message.message.sender.address] + arguments, input: input, errors: errors)
         try? FileManager.default.removeItem(at: input)

@@ -303,7 +303,7 @@ public struct ExtractLabels: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: Data(file.contents.utf8))
         } catch {
-            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: error.localizedDescription)
+            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: ErrorText.reason(of: error))
         }
         guard let root = object as? [String: Any] else {
             throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: "the file must hold one JSON object { … }")

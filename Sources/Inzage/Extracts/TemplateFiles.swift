@@ -47,7 +47,7 @@ public struct TemplateFiles: Sendable {
             } catch let error as ExtractError {
                 throw error
             } catch {
-                throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: error.localizedDescription)
+                throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: ErrorText.reason(of: error))
             }
         }
         throw ExtractError.templateNotFound(file: relativePath, overrideDirectory: overrideDirectory?.path)

@@ -449,7 +449,7 @@ extension RequestQueue {
             }
             data = try Data(contentsOf: url)
         } catch {
-            return .invalid(RequestFileError(file: name, path: "$", reason: "the file cannot be read (\(error.localizedDescription))"))
+            return .invalid(RequestFileError(file: name, path: "$", reason: "the file cannot be read (\(ErrorText.reason(of: error)))"))
         }
         do {
             let filing = try file(try RequestFile.parse(data, name: name, timeZone: timeZone), by: actor)

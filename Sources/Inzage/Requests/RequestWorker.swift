@@ -181,10 +181,18 @@ public struct RequestWorker: Sendable {
         }
     }
 
+    /// The longest wait between two attempts: however the delay doubles, a request is tried again within the hour.
+    public static let maximumRetryDelay: TimeInterval = 3600
+
+    /// The wait after failed attempt `attempt` (1, 2, …): `retryDelay` doubled per attempt, at most ``maximumRetryDelay``.
+    static func wait(afterAttempt attempt: Int, retryDelay: TimeInterval) -> TimeInterval {
+        min(maximumRetryDelay, retryDelay * pow(2, Double(max(0, min(attempt - 1, 30)))))
+    }
+
     /// Keeps the error, schedules a retry with backoff, or gives up and marks the request failed.
     private func recordFailure(_ request: DataSubjectRequest, error: Error) throws -> WorkOutcome {
         let now = clock()
-        let message = String(describing: error)
+        let message = ErrorText.describe(error)
         logger.error("request failed", metadata: ["reference": "\(request.reference)", "attempt": "\(request.attempts)"])
         return try store.writeRequests { requests in
             guard let lease = try requests.lease(requestID: request.id), lease.owner == owner,
@@ -200,7 +208,7 @@ public struct RequestWorker: Sendable {
                 return .failed(reference: request.reference, attempts: current.attempts)
             }
             try requests.updateRequest(current)
-            let retryAt = now.addingTimeInterval(retryDelay * pow(2, Double(current.attempts - 1)))
+            let retryAt = now.addingTimeInterval(Self.wait(afterAttempt: current.attempts, retryDelay: retryDelay))
             try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: retryAt)
             return .willRetry(reference: request.reference, attempt: current.attempts, retryAt: retryAt)
         }

@@ -22,7 +22,7 @@ public struct ExtractArchive: Sendable {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
-            throw ExtractArchiveError.cannotCreate(root.path, reason: error.localizedDescription)
+            throw ExtractArchiveError.cannotCreate(root.path, reason: ErrorText.reason(of: error))
         }
     }
 
@@ -46,7 +46,11 @@ public struct ExtractArchive: Sendable {
     /// renamed to `folder/name`, replacing an earlier file of that name.
     public func write(folder: String, name: String, _ produce: (URL) throws -> FileDigest?) throws -> WrittenFile {
         let directory = root.appendingPathComponent(folder, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ExtractArchiveError.cannotCreate(directory.path, reason: ErrorText.reason(of: error))
+        }
         let final = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent(".\(name)\(Self.partialMarker)\(UUID().uuidString)")
         do {

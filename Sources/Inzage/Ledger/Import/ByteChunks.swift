@@ -45,7 +45,7 @@ struct ByteChunks {
             do {
                 data = try handle.read(upToCount: chunkSize)
             } catch {
-                throw ImportError.readFailed(path: path, reason: error.localizedDescription)
+                throw ImportError.readFailed(path: path, reason: ErrorText.reason(of: error))
             }
             guard let data, !data.isEmpty else {
                 try? handle.close()
