@@ -81,6 +81,18 @@ struct PersonLedgerTests {
                                     attribution: Attribution(by: "officer", via: .cli, reason: "Asked by phone\n\tand confirmed by mail"))
     }
 
+    @Test("only the street may hold a line break; a message shows control characters as code points")
+    func lineBreaks() throws {
+        let (ledger, _) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let error = try #require(throws: LedgerError.self) {
+            try ledger.updatePerson(id: person.id, changes: [.lastName: "Jansen\nBcc: x@example.nl"], attribution: officer)
+        }
+        #expect(error.description == "Invalid last-name 'Jansen<U+000A>Bcc: x@example.nl': it holds a line break; write it on one line.")
+        let (updated, _) = try ledger.updatePerson(id: person.id, changes: [.street: "c/o Tulpen B.V.\nKeizersgracht 1"], attribution: officer)
+        #expect(updated.details.street == "c/o Tulpen B.V.\nKeizersgracht 1")
+    }
+
     @Test("the history row and the change commit together or not at all")
     func historyAndChangeAreAtomic() throws {
         struct Crash: Error {}

@@ -56,6 +56,7 @@ extension Ledger {
     /// ISO 3166-1 alpha-2 code (upper case), the contact for notifications (Art. 19) an e-mail address.
     static func checked(_ recipient: Recipient) throws -> Recipient {
         var checked = recipient
+        try FreeText.check(recipient.name, field: "name", maximumLength: FieldValidation.maximumLength, singleLine: true)
         let country = recipient.country.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
             throw LedgerError.invalidValue(field: "country", value: recipient.country,

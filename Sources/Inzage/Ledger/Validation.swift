@@ -13,7 +13,7 @@ public enum FieldValidation {
         let trimmed = trimmedWhiteSpace(raw)
         guard !trimmed.isEmpty else { return nil }
         if let scalar = firstControlCharacter(in: trimmed) {
-            throw LedgerError.invalidValue(field: field.rawValue, value: trimmed.debugDescription,
+            throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(trimmed),
                                            reason: "it contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))")
         }
         guard trimmed.utf8.count <= maximumLength || trimmed.count <= maximumLength else {
@@ -42,10 +42,22 @@ public enum FieldValidation {
         case .source:
             return try sources.activeSource(trimmed).key
         case .country:
+            try checkOneLine(trimmed, field: field)
             return trimmed.count == 2 ? trimmed.uppercased() : trimmed
+        case .street:
+            // A street address may run over two lines (c/o, a building).
+            return trimmed
         default:
+            try checkOneLine(trimmed, field: field)
             return trimmed
         }
+    }
+
+    /// A name, a city or an id on two lines breaks every table, letter and mail it is shown in. (Fields with a format
+    /// of their own, such as e-mail addresses, refuse line breaks with their format's message.)
+    private static func checkOneLine(_ value: String, field: PersonField) throws {
+        guard value.utf8.contains(0x0A) else { return }
+        throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(value), reason: "it holds a line break; write it on one line")
     }
 
     /// Whether `email` (already trimmed and lower-cased) is an e-mail address that can stand in a message header
@@ -156,7 +168,7 @@ public enum FreeText {
         guard let text else { return }
         if let problem = problem(in: text, maximumLength: maximumLength, singleLine: singleLine) {
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            throw LedgerError.invalidValue(field: field, value: shown.debugDescription, reason: problem)
+            throw LedgerError.invalidValue(field: field, value: visible(shown), reason: problem)
         }
     }
 
@@ -173,6 +185,20 @@ public enum FreeText {
             return "it is \(text.count) characters long; the limit is \(maximumLength)"
         }
         return nil
+    }
+
+    /// `text` with each control character written as `<U+0001>`, so that a message can show where it is.
+    public static func visible(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                shown += "<U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)>"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// Checks the acting user's name (one line) and the reason of an attribution.

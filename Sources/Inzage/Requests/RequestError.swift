@@ -56,7 +56,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         case .leaseLost(let reference):
             "The worker's lease on \(reference) lapsed before it finished; another worker will take the request again."
         case .wrongRequestType(let reference, let type, let expected):
-            "Request \(reference) is a\(type == .access ? "n" : "") \(type.rawValue) request; this command handles \(expected.rawValue) requests only."
+            "Request \(reference) is a\(type == .rectification ? "" : "n") \(type.rawValue) request; this command handles \(expected.rawValue) requests only."
         case .noPersonMatched(let reference):
             "Request \(reference) is not matched to a person yet. Settle the match first with `inzage request assign \(reference) --person ID`, or refuse it with `inzage request reject \(reference) --reason no-personal-data`."
         case .nothingToDecide(let reference, let reason):
