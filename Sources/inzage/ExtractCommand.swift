@@ -62,6 +62,14 @@ struct ExtractCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The file to write; an existing file is replaced.", valueName: "file"))
         var out: String
 
+        func validate() throws {
+            // A workbook in a file called .json (or the other way round) opens in nothing.
+            let suffix = URL(fileURLWithPath: out).pathExtension.lowercased()
+            if let named = ExtractFormat(rawValue: suffix), named != format {
+                throw ValidationError("--out \(out) ends in .\(suffix) but --format is \(format.rawValue); name the file .\(format.rawValue) or choose --format \(named.rawValue).")
+            }
+        }
+
         func run() throws {
             let database = try global.openDatabase()
             // One extract: a template mistake shows when it is rendered, so skip checking every template first.

@@ -142,6 +142,7 @@ struct ReferenceListTests {
         try ledger.setSetting("name", value: "Tulpen B.V.", by: "officer")
         #expect(try ledger.organisationProfile().name == "Tulpen B.V.")
         #expect(throws: LedgerError.self) { try ledger.setSetting("time-zone", value: "Mars/Olympus", by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("decreed-days", value: "2027-05-14, 2027-05-14", by: "officer") }
         #expect(throws: LedgerError.unknownSetting("colour", valid: SettingKey.validKeys)) { try ledger.setSetting("colour", value: "x", by: "officer") }
         let change = try #require(try ledger.read { try $0.referenceChanges(limit: 1) }.first)
         #expect(change.list == .settings && change.oldValue == "Voorbeeld B.V." && change.newValue == "Tulpen B.V.")

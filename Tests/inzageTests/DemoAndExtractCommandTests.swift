@@ -112,8 +112,11 @@ struct DemoAndExtractCommandTests {
         #expect(made.status == 0, "\(made.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: direct)) as? [String: Any])
         #expect(document["schemaVersion"] as? String == "inzage-extract/1")
-        let unknown = try sandbox.run(["extract", "person", "999999", "--format", "xlsx", "--out", direct.path, "--database", database], global: false)
+        let unknown = try sandbox.run(["extract", "person", "999999", "--format", "xlsx", "--out", sandbox.directory.appendingPathComponent("p.xlsx").path,
+                                       "--database", database], global: false)
         #expect(unknown.status == 1 && unknown.stderr.contains("No person has id 999999"))
+        let mismatch = try sandbox.run(["extract", "person", "3", "--format", "xlsx", "--out", direct.path, "--database", database], global: false)
+        #expect(mismatch.status == 2 && mismatch.stderr.contains("ends in .json but --format is xlsx"), "\(mismatch.stderr)")
     }
 
     @Test("inzage work --once answers what is queued and prints one line per request")

@@ -170,6 +170,9 @@ extension Ledger {
         case .decreedDays:
             let dates = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard dates.allSatisfy({ CivilDate($0) != nil }) else { throw invalid("give dates as YYYY-MM-DD, separated by commas") }
+            if let twice = dates.enumerated().first(where: { dates[..<$0.offset].contains($0.element) })?.element {
+                throw invalid("\(twice) is listed twice; list each day once")
+            }
         case .extractRetentionDays:
             guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
         case .supervisoryAuthorityURL:
