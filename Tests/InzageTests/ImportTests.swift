@@ -274,6 +274,22 @@ struct ImportLedgerTests {
         #expect(try database.counts()["consent_event"] == 3)
     }
 
+    @Test("a row matched by e-mail address whose person has another external id is refused, never overwritten")
+    func conflictingExternalID() throws {
+        let (ledger, _) = try makeLedger()
+        let anna = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl", externalID: "E2"),
+                                        attribution: officer)
+        let summary = try ledger.importCSV(Array("first_name,email,external_id\nAnna,anna@example.nl,E3\n".utf8), options: options())
+        #expect(summary.refused.map(\.line) == [2] && summary.refused.map(\.field) == ["external-id"], "\(summary.refused)")
+        #expect(summary.refused.first?.reason.contains("another external id") == true)
+        #expect(!(summary.refused.first?.reason.contains("E3") ?? true), "refusals never repeat the value")
+        #expect(try ledger.person(id: anna.id).details.externalID == "E2")
+        // The same external id, or none, is no conflict: the row updates the person.
+        _ = try ledger.importCSV(Array("first_name,email,external_id\nAnnie,anna@example.nl,E2\n".utf8), options: options())
+        let held = try ledger.person(id: anna.id).details
+        #expect(held.externalID == "E2" && held.firstName == "Annie")
+    }
+
     @Test("bad rows are refused with line, field and reason, leave nothing behind, and the good rows import")
     func badRows() throws {
         let (ledger, database) = try makeLedger()

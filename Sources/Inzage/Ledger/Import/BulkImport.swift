@@ -325,8 +325,17 @@ struct ImportState {
                 outcome.personsCreated = 1
                 isNew = true
             } catch LedgerError.duplicateEmail(let field, let personID) where field == PersonField.email.rawValue {
-                // The e-mail address is a person's already (as primary or secondary address): that is the match.
-                person = try update(try tx.existingPerson(personID), with: details, tx: tx, outcome: &outcome)
+                // The e-mail address is a person's already (as primary or secondary address): that is the match,
+                // unless that person carries another external id (the row's found nobody): then the file and the
+                // ledger disagree about who this is, which an officer settles rather than the import overwriting it.
+                let byEmail = try tx.existingPerson(personID)
+                if let rowID = details.externalID.flatMap(ImportRecord.nonBlank), let heldID = byEmail.details.externalID, heldID != rowID {
+                    throw RowProblem(field: PersonField.externalID.rawValue, reason: """
+                        the person with this e-mail address (id \(personID)) has another external id; correct the file, or change \
+                        the person's with `inzage person update \(personID) --external-id …` first
+                        """)
+                }
+                person = try update(byEmail, with: details, tx: tx, outcome: &outcome)
             }
         }
         for consent in consents {
