@@ -213,6 +213,17 @@ struct DeliveryTests {
         #expect(outcome == .willRetry(messageID: stored.messageID, attempt: 1, retryAt: start.addingTimeInterval(60)))
         #expect(try state(database, stored).lastError == DeliveryError.sendmailTimedOut(path: script, seconds: 1).description)
         #expect(throws: DeliveryError.sendmailNotExecutable(path: directory.path)) { _ = try SendmailTransport(command: directory.path) }
+
+        // What a hanging script started is stopped with it (its process group), not left running.
+        let marker = String(Int.random(in: 100_000...999_999))
+        let parent = try writeScript("sleep 3\(marker) & sleep 4\(marker); wait", in: directory, name: "parent-sendmail")
+        clock.advance(minutes: 1)
+        _ = try delivery(database, try SendmailTransport(command: parent, timeout: 0.5), clock: clock).deliverNext()
+        let running = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { $0.allSatisfy(\.isNumber) }.filter { pid in
+            let commandLine = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: commandLine, as: UTF8.self).contains(marker)
+        }
+        #expect(running.isEmpty, "a child of the timed-out sendmail is still running: \(running)")
         #expect(throws: DeliveryError.self) { _ = try SendmailTransport(command: directory.appendingPathComponent("none").path) }
     }
 

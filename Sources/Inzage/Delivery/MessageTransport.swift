@@ -127,8 +127,8 @@ public struct SendmailTransport: MessageTransport {
     /// envelope sender (`-f`), so that bounces reach the organisation.
     ///
     /// The command is started with `posix_spawn`, with no signal blocked and default signal handling (a child of a
-    /// worker thread would otherwise inherit a mask that blocks SIGTERM), and only standard input, output and error
-    /// passed on; its exit is observed with `waitpid` on its own process id, so a background process it forks (a
+    /// worker thread would otherwise inherit a mask that blocks SIGTERM), in a process group of its own (stopped as
+    /// a whole on a timeout), and only standard input, output and error passed on; its exit is observed with `waitpid` on its own process id, so a background process it forks (a
     /// queueing sendmail) does not make a delivered message look unfinished.
     public func deliver(_ message: StoredMessage) throws {
         // Standard input and error are files, not pipes: a command that exits without reading its input cannot
@@ -154,11 +154,13 @@ public struct SendmailTransport: MessageTransport {
 
         var status = try wait(for: pid, seconds: timeout)
         if status == nil {
-            // SIGTERM first, so that a real sendmail can clean up; SIGKILL when it does not stop.
-            _ = kill(pid, SIGTERM)
+            // The command leads its own process group, so what it started goes too (a shell script's children would
+            // be left running otherwise). SIGTERM first, so that a real sendmail can clean up; SIGKILL when it does
+            // not stop, and for anything of the group still there.
+            _ = kill(-pid, SIGTERM)
             status = try wait(for: pid, seconds: 1)
+            _ = kill(-pid, SIGKILL)
             if status == nil {
-                _ = kill(pid, SIGKILL)
                 status = try wait(for: pid, seconds: .infinity)
             }
             // A command that still exited with 0 accepted the message.
@@ -208,7 +210,9 @@ public struct SendmailTransport: MessageTransport {
         sigemptyset(&defaults)
         for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group (0: the child's id), so that a timeout can stop everything it started.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
