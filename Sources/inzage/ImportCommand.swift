@@ -19,8 +19,9 @@ struct ImportCommand: ParsableCommand {
             for changed fields; empty cells change nothing. Consents the person withdrew or objected to are refused \
             and reported, never applied: an objection to direct marketing is only lifted by a new consent from the person.
 
-            Rows commit in batches; a refused row is reported with its line, field and reason and leaves nothing \
-            behind, and the other rows import. With --all-or-nothing nothing is written unless every row imports.
+            Rows commit in batches; a refused row is reported with its line, field and reason (in JSON also the \
+            object's number, \"record\", so that the objects of an array on one line are told apart) and leaves \
+            nothing behind, and the other rows import. With --all-or-nothing nothing is written unless every row imports.
 
             Exit codes: 0 every row imported, 1 some rows or consents were refused (with --all-or-nothing: nothing \
             was written), 2 the command was called wrongly (unknown source, purpose or column, unreadable file type).
@@ -90,7 +91,8 @@ struct ImportCommand: ParsableCommand {
             lines.append("Refused:")
             for refusal in summary.refused {
                 let scope = refusal.scope == .consent ? (summary.written ? " (consent refused; the rest of the row was imported)" : " (consent refused)") : ""
-                lines.append("  line \(refusal.line), \(refusal.field)\(scope): \(refusal.reason)")
+                let record = refusal.record > 0 ? " (record \(refusal.record))" : ""
+                lines.append("  line \(refusal.line)\(record), \(refusal.field)\(scope): \(refusal.reason)")
             }
         }
         return lines.joined(separator: "\n")

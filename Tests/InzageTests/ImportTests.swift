@@ -164,7 +164,7 @@ struct ImportJSONReaderTests {
         #expect(records[0].consents[1] == ImportConsent(purposeKey: "sales-and-service", basisKey: nil))
         #expect(records[1].details.organisation == "A \"quoted\" {brace} [bracket]")
         #expect(records[1].consents == [ImportConsent(purposeKey: "e-marketing", basisKey: "consent")])
-        #expect(records[2].problem == ImportRefusal(line: 7, field: "phone", reason: "the value must be text or a number"))
+        #expect(records[2].problem == ImportRefusal(line: 7, record: 3, field: "phone", reason: "the value must be text or a number"))
     }
 
     @Test("JSON Lines: one object per line")
@@ -194,6 +194,19 @@ struct ImportJSONReaderTests {
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    @Test("the objects of a JSON array on one line are told apart by their number")
+    func recordNumbers() throws {
+        let (ledger, _) = try makeLedger()
+        let (directory, path) = try temporaryFile("people.json", """
+            [{"first_name":"A","email":"x1@example.nl","language":"xx"},{"first_name":"B","email":"x2@example.nl"},{"first_name":"C","email":"bad"}]
+            """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let summary = try ledger.importFile(at: path, options: options())
+        #expect(summary.refused.map(\.line) == [1, 1])
+        #expect(summary.refused.map(\.record) == [1, 3])
+        #expect(summary.refused.map(\.field) == ["language", "email"])
     }
 
     @Test("an unknown key stops the import before anything is written, even in the last element")
@@ -476,7 +489,7 @@ struct ImportLedgerTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let summary = try ledger.importFile(at: path, options: options(batchSize: 1))
         #expect(summary.personsCreated == 2 && summary.consentsRecorded == 3)
-        #expect(summary.refused == [ImportRefusal(line: 7, field: "phone", reason: "the value must be text or a number")])
+        #expect(summary.refused == [ImportRefusal(line: 7, record: 3, field: "phone", reason: "the value must be text or a number")])
         let anna = try #require(try ledger.findPersons(email: "anna@example.nl").first)
         #expect(try ledger.events(anna.id).first?.evidence == "form-17")
 

@@ -238,7 +238,7 @@ struct ImportState {
             let email = details.email.flatMap(matchKey)
             let secondaryEmail = details.secondaryEmail.flatMap(matchKey)
             let externalID = details.externalID.flatMap(ImportRecord.nonBlank)
-            if let duplicate = firstDuplicate(email: email, secondaryEmail: secondaryEmail, externalID: externalID, line: record.line) {
+            if let duplicate = firstDuplicate(email: email, secondaryEmail: secondaryEmail, externalID: externalID, line: record.line, record: record.number) {
                 refuse(duplicate)
                 return
             }
@@ -275,11 +275,11 @@ struct ImportState {
             summary.consentsRefused += outcome.refusals.count
             summary.refused += outcome.refusals
         } catch let problem as RowProblem {
-            refuse(ImportRefusal(line: record.line, field: problem.field, reason: problem.reason))
+            refuse(ImportRefusal(line: record.line, record: record.number, field: problem.field, reason: problem.reason))
         } catch let error as LedgerError {
-            refuse(ImportRefusal(line: record.line, field: Self.field(of: error, default: "row"), reason: Self.reason(error)))
+            refuse(ImportRefusal(line: record.line, record: record.number, field: Self.field(of: error, default: "row"), reason: Self.reason(error)))
         } catch let failure as ConsentFailure {
-            refuse(ImportRefusal(line: record.line, field: "consents", reason: "\(failure.purposeKey): \(Self.reason(failure.error))"))
+            refuse(ImportRefusal(line: record.line, record: record.number, field: "consents", reason: "\(failure.purposeKey): \(Self.reason(failure.error))"))
         }
     }
 
@@ -339,7 +339,7 @@ struct ImportState {
             }
         }
         for consent in consents {
-            try give(consent, to: person, isNewPerson: isNew, sourceKey: sourceKey, line: record.line, tx: tx, outcome: &outcome)
+            try give(consent, to: person, isNewPerson: isNew, sourceKey: sourceKey, line: record.line, record: record.number, tx: tx, outcome: &outcome)
         }
     }
 
@@ -365,7 +365,7 @@ struct ImportState {
     }
 
     /// A refusal when an earlier row of the file had the same e-mail address or external id; records this row's keys.
-    private mutating func firstDuplicate(email: String?, secondaryEmail: String?, externalID: String?, line: Int) -> ImportRefusal? {
+    private mutating func firstDuplicate(email: String?, secondaryEmail: String?, externalID: String?, line: Int, record: Int) -> ImportRefusal? {
         let keys: [(field: PersonField, value: String?, hash: UInt64)] = [
             (.email, email, email.map { Self.hash($0, domain: 1) } ?? 0),
             (.secondaryEmail, secondaryEmail, secondaryEmail.map { Self.hash($0, domain: 1) } ?? 0),
@@ -374,7 +374,7 @@ struct ImportState {
         for key in keys where key.value != nil {
             if let earlier = seen[key.hash].map(Int.init) {
                 let what = key.field == .externalID ? "external id" : "e-mail address"
-                return ImportRefusal(line: line, field: key.field.rawValue,
+                return ImportRefusal(line: line, record: record, field: key.field.rawValue,
                                      reason: "line \(earlier) has the same \(what); one person is one row (merge lines \(earlier) and \(line))")
             }
         }
@@ -423,7 +423,7 @@ struct ImportState {
     /// Records one consent of a row. A consent the person withdrew or objected to is refused (reported, not applied)
     /// unless the file dates a new consent after that; a suppression always refuses it. A consent that stands
     /// exactly as in the file writes no event.
-    private func give(_ consent: ImportConsent, to person: Person, isNewPerson: Bool, sourceKey: String, line: Int,
+    private func give(_ consent: ImportConsent, to person: Person, isNewPerson: Bool, sourceKey: String, line: Int, record: Int,
                       tx: LedgerTransaction, outcome: inout RowOutcome) throws {
         let personID = person.id
         let grant = ConsentGrant(personID: personID, purposeKey: consent.purposeKey, basisKey: consent.basisKey,
@@ -440,7 +440,7 @@ struct ImportState {
                     }
                     guard let givenAt = consent.givenAt, givenAt > since, status == .given else {
                         outcome.refusals.append(ImportRefusal(
-                            line: line, field: "consents",
+                            line: line, record: record, field: "consents",
                             reason: "\(consent.purposeKey): person \(personID) has status \(current.status.rawValue) since \(Self.day(since)); an import does not undo that unless consent-given-at dates a new consent after it",
                             scope: .consent))
                         return
@@ -458,7 +458,7 @@ struct ImportState {
             outcome.consentsRecorded += 1
         } catch LedgerError.suppressed(let person, let purpose, let since) {
             let error = LedgerError.suppressed(personID: person, purpose: purpose, since: since)
-            outcome.refusals.append(ImportRefusal(line: line, field: "consents", reason: "\(purpose): \(Self.reason(error))", scope: .consent))
+            outcome.refusals.append(ImportRefusal(line: line, record: record, field: "consents", reason: "\(purpose): \(Self.reason(error))", scope: .consent))
         } catch let error as LedgerError {
             throw ConsentFailure(purposeKey: consent.purposeKey, error: error)
         }

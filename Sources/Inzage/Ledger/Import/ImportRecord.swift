@@ -18,6 +18,9 @@ struct ImportConsent: Sendable, Hashable {
 struct ImportRecord: Sendable {
     /// The physical line where the record starts.
     var line: Int
+    /// The record's place in the file: 1 for the first row or object (the header not counted). Tells the objects of
+    /// a JSON array written on one line apart.
+    var number = 0
     /// The person fields as given (empty cells are nil).
     var details = PersonDetails()
     /// The consents the row asks for, in file order.
@@ -38,7 +41,7 @@ struct ImportRecord: Sendable {
 
     /// Records the first problem of the row; later ones are dropped since the row is refused anyway.
     mutating func refuse(field: String, reason: String) {
-        if problem == nil { problem = ImportRefusal(line: line, field: field, reason: reason) }
+        if problem == nil { problem = ImportRefusal(line: line, record: number, field: field, reason: reason) }
     }
 
     /// Stores a text value for `column`, parsing consent lists and dates.

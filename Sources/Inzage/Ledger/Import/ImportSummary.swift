@@ -12,6 +12,8 @@ public struct ImportRefusal: Codable, Sendable, Hashable {
 
     /// The physical line of the file where the record starts (1 is the first line).
     public var line: Int
+    /// The record's place in the file (1 for the first row or object, the header not counted); 0 when unknown.
+    public var record: Int
     /// The field or column at fault (a person field key, `consents`, `consent-given-at`, or `row`).
     public var field: String
     /// Why, in words, naming the valid choices where there are some.
@@ -20,8 +22,9 @@ public struct ImportRefusal: Codable, Sendable, Hashable {
     public var scope: Scope
 
     /// Creates a refusal.
-    public init(line: Int, field: String, reason: String, scope: Scope = .row) {
+    public init(line: Int, record: Int = 0, field: String, reason: String, scope: Scope = .row) {
         self.line = line
+        self.record = record
         self.field = field
         self.reason = reason
         self.scope = scope

@@ -27,6 +27,8 @@ struct JSONRecordReader: ImportRecordReader {
     private var position = 0
     private var exhausted = false
     private var line = 1
+    /// How many objects were read so far.
+    private var count = 0
     private var state = State.start
     private var element: [UInt8] = []
     private let decoder = JSONDecoder()
@@ -41,13 +43,17 @@ struct JSONRecordReader: ImportRecordReader {
     /// The next object mapped onto columns. Throws ``ImportError`` for malformed JSON or an unknown key.
     mutating func next() throws -> ImportRecord? {
         guard let startLine = try nextElement() else { return nil }
+        count += 1
         let object: [String: JSONValue]
         do {
             object = try decoder.decode([String: JSONValue].self, from: Data(element))
         } catch {
-            throw ImportError.malformedJSON(line: startLine, reason: "the object starting on this line is not valid JSON")
+            throw ImportError.malformedJSON(line: startLine, reason: "object \(count), starting on this line, is not valid JSON")
         }
-        return try record(from: object, line: startLine)
+        var record = try record(from: object, line: startLine)
+        record.number = count
+        if record.problem != nil { record.problem?.record = count }
+        return record
     }
 
     // MARK: Mapping
