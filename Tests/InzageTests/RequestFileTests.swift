@@ -153,10 +153,22 @@ struct RequestFileTests {
         #expect(error.path == path && error.reason.contains("\"\(key)\" appears twice"), "\(error)")
     }
 
-    @Test("The same key in different objects, or as a value, is no duplicate")
+    @Test("The same key in different objects, or as a value, or inside a string, is no duplicate")
     func keysInDifferentObjects() throws {
         let json = #"{"type": "rectification", "subject": {"email": "a@example.nl", "name": "type"}, "rectification": [{"field": "city", "value": "Utrecht"}, {"field": "phone", "value": "020 123 4567"}]}"#
         #expect(try RequestFile.parse(Data(json.utf8), name: "fine.json", timeZone: amsterdam).rectification.count == 2)
+        let tricky = #"{"type": "rectification", "subject": {"email": "a@example.nl", "name": "a\"},{\"field\": [\\"}, "rectification": [{"field": "city", "value": "x]},{\"field\":\"city\"}"}], "language": "nl"}"#
+        let submission = try RequestFile.parse(Data(tricky.utf8), name: "tricky.json", timeZone: amsterdam)
+        #expect(submission.subject.name == #"a"},{"field": [\"# && submission.rectification.count == 1)
+    }
+
+    @Test("A request file that is not UTF-8 is refused, whatever JSONDecoder would make of it")
+    func notUTF8() throws {
+        let json = #"{"type": "access", "subject": {"email": "a@example.nl", "name": "ĢŽŽŽ"}}"#
+        var utf16 = Data([0xFF, 0xFE])
+        for unit in json.utf16 { utf16.append(contentsOf: [UInt8(unit & 0xFF), UInt8(unit >> 8)]) }
+        let error = try #require(throws: RequestFileError.self) { try RequestFile.parse(utf16, name: "windows.json", timeZone: amsterdam) }
+        #expect(error.path == "$" && error.reason.contains("not UTF-8"))
     }
 
     @Test("Messages name the valid choices")

@@ -2,7 +2,8 @@ import Foundation
 
 /// Finds a key that appears twice in one JSON object. JSON parsers keep one of the two values without a word
 /// (`JSONDecoder` the last), so a request file saying `"type": "access"` and `"type": "objection"` would be read as
-/// one of them; Inzage refuses such a file instead. The text must be valid JSON (decode it first).
+/// one of them; Inzage refuses such a file instead. The text must be valid JSON in UTF-8 (decode it first; other
+/// encodings are for the caller to refuse or convert): a byte of a UTF-16 character could read as a quote or bracket.
 enum JSONDuplicateKeys {
     /// The first repeated key and the JSON path of its object (`$`, `$.subject`, `$.rectification[1]`), or nil.
     static func first(in data: Data) -> (path: String, key: String)? {
@@ -37,7 +38,8 @@ enum JSONDuplicateKeys {
             case UInt8(ascii: "["):
                 stack.append(Frame(keys: nil, path: childPath()))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                stack.removeLast()
+                // Never empty for valid JSON; text that is not (or not UTF-8) ends the scan instead of trapping.
+                guard stack.popLast() != nil else { return nil }
             case UInt8(ascii: ","):
                 if stack.last?.keys != nil { stack[stack.count - 1].expectingKey = true } else if !stack.isEmpty { stack[stack.count - 1].index += 1 }
             case UInt8(ascii: "\""):

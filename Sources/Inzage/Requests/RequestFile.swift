@@ -150,6 +150,11 @@ private struct RequestFileParser {
         guard data.count <= RequestFile.maximumSize else {
             throw problem("$", "the file is larger than \(RequestFile.maximumSize >> 20) MiB; a request file holds one request")
         }
+        // JSON between systems is UTF-8 (RFC 8259 §8.1); JSONDecoder would also take UTF-16 and UTF-32, which the
+        // duplicate-key check below cannot read.
+        guard String(validating: data, as: UTF8.self) != nil, !data.contains(0) else {
+            throw problem("$", "the file is not UTF-8 text; save it as UTF-8 (without a byte order mark is best)")
+        }
         let document: JSONValue
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: data)

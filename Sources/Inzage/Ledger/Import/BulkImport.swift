@@ -364,22 +364,25 @@ struct ImportState {
         ImportRecord.nonBlank(value)?.lowercased()
     }
 
-    /// A refusal when an earlier row of the file had the same e-mail address or external id; records this row's keys.
+    /// A refusal when an earlier row of the file had the same e-mail address or external id; records this row's keys
+    /// with its line, or for a JSON object its number (`record` > 0).
     private mutating func firstDuplicate(email: String?, secondaryEmail: String?, externalID: String?, line: Int, record: Int) -> ImportRefusal? {
         let keys: [(field: PersonField, value: String?, hash: UInt64)] = [
             (.email, email, email.map { Self.hash($0, domain: 1) } ?? 0),
             (.secondaryEmail, secondaryEmail, secondaryEmail.map { Self.hash($0, domain: 1) } ?? 0),
             (.externalID, externalID, externalID.map { Self.hash($0, domain: 2) } ?? 0),
         ]
+        // Rows are told apart by their line, the objects of a JSON array by their number (an array may be one line).
+        let (place, here) = record > 0 ? ("record", record) : ("line", line)
         for key in keys where key.value != nil {
             if let earlier = seen[key.hash].map(Int.init) {
                 let what = key.field == .externalID ? "external id" : "e-mail address"
                 return ImportRefusal(line: line, record: record, field: key.field.rawValue,
-                                     reason: "line \(earlier) has the same \(what); one person is one row (merge lines \(earlier) and \(line))")
+                                     reason: "\(place) \(earlier) has the same \(what); one person is one row (merge \(place)s \(earlier) and \(here))")
             }
         }
         for key in keys where key.value != nil {
-            seen[key.hash] = UInt32(clamping: line)
+            seen[key.hash] = UInt32(clamping: here)
             seenSinceCheckpoint.append(key.hash)
         }
         return nil
