@@ -45,7 +45,7 @@ struct InzageCommand: AsyncParsableCommand {
     /// Refuses an argument that is not valid UTF-8: Swift reads arguments with every invalid byte replaced by
     /// U+FFFD, which would store a name or a reason other than the one given.
     private static func checkArgumentsAreUTF8() throws {
-        for index in 1..<Int(CommandLine.argc) {
+        for index in 1..<max(1, Int(CommandLine.argc)) {
             guard let argument = CommandLine.unsafeArgv[index], String(validatingCString: argument) == nil else { continue }
             // `String(cString:)` shows each invalid byte as U+FFFD.
             throw CLIUsageError(description: "Argument \(index) ('\(String(cString: argument))') is not valid UTF-8 text; give every value in UTF-8 "

@@ -55,9 +55,10 @@ struct RequestFiling: ParsableCommand {
         commandName: "file",
         abstract: "File a request of type access, rectification or objection.",
         discussion: """
-            Identify the person with --email, --person or --external-id (matched in the order person id, external id, \
-            e-mail address). Prints the reference as the first line, then the due date and how the person was matched; \
-            when several persons match, the request awaits a decision (`inzage request assign REF --person ID`).
+            Identify the person with --email, --person or --external-id (matched by person id, else external id, else \
+            e-mail address; identifiers given together that point to different persons make them all candidates). \
+            Prints the reference as the first line, then the due date and how the person was matched; when several \
+            persons match, the request awaits a decision (`inzage request assign REF --person ID`).
 
             Rectification: one --set FIELD=VALUE per correction (FIELD= with nothing after it asks for removal) and \
             optionally --statement FIELD=TEXT for a supplementary statement on a field that has a --set. Fields: \

@@ -3,6 +3,7 @@ import Foundation
 import Inzage
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// `inzage work`: answers queued access requests until stopped.
 struct WorkCommand: AsyncParsableCommand {
@@ -15,7 +16,8 @@ struct WorkCommand: AsyncParsableCommand {
             then the request becomes `failed` with the error kept (`inzage request retry REF` starts it again). \
             SIGTERM or Ctrl-C lets each worker finish its current request, then exits.
 
-            With --once: processes what is ready now and exits; exit code 1 when a request failed for the last time             (so that a scheduled run is noticed), 0 otherwise.
+            With --once: processes what is ready now and exits; exit code 1 when a request failed for the last time \
+            (so that a scheduled run is noticed), 0 otherwise.
             """
     )
 
@@ -73,11 +75,10 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     /// The requests that failed for the last time in this run, counted from the workers' tasks.
-    private final class FailureCount: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        var count: Int { lock.withLock { value } }
-        func add() { lock.withLock { value += 1 } }
+    private final class FailureCount: Sendable {
+        private let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+        func add() { value.withLock { $0 += 1 } }
     }
 
     /// One line of output per processed request.

@@ -168,6 +168,7 @@ struct ErrorTextTests {
         let text = ErrorText.describe(error)
         #expect(text.hasPrefix("Cannot create the extract folder \(inTheWay.path): "), "\(text)")
         #expect(!text.contains("NSCocoaErrorDomain") && !text.contains("UserInfo") && !text.contains(".."), "\(text)")
+        #expect(text.components(separatedBy: inTheWay.path).count == 2, "the path once: \(text)")
 
         let cocoa = CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: "/srv/x"])
         #expect(ErrorText.describe(cocoa).hasPrefix("/srv/x: ") && !ErrorText.describe(cocoa).hasSuffix("."))

@@ -14,7 +14,7 @@ public enum FieldValidation {
         guard !trimmed.isEmpty else { return nil }
         if let scalar = firstControlCharacter(in: trimmed) {
             throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(trimmed),
-                                           reason: "it contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))")
+                                           reason: "it contains the control character \(FreeText.codePoint(scalar))")
         }
         guard trimmed.utf8.count <= maximumLength || trimmed.count <= maximumLength else {
             throw LedgerError.invalidValue(field: field.rawValue, value: String(trimmed.prefix(40)) + "…",
@@ -177,8 +177,7 @@ public enum FreeText {
         if let scalar = text.unicodeScalars.first(where: { scalar in
             scalar.properties.generalCategory == .control && (singleLine || (scalar != "\n" && scalar != "\t"))
         }) {
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            return "it contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+            return "it contains the control character \(codePoint(scalar))"
                 + (singleLine ? "; write it on one line without tabs" : "; only line breaks and tabs are allowed")
         }
         guard text.utf8.count <= maximumLength || text.count <= maximumLength else {
@@ -187,13 +186,18 @@ public enum FreeText {
         return nil
     }
 
+    /// `scalar` as Unicode writes it: `U+0001`, `U+001B`.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// `text` with each control character written as `<U+0001>`, so that a message can show where it is.
     public static func visible(_ text: String) -> String {
         var shown = ""
         for scalar in text.unicodeScalars {
             if scalar.properties.generalCategory == .control {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                shown += "<U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)>"
+                shown += "<\(codePoint(scalar))>"
             } else {
                 shown.unicodeScalars.append(scalar)
             }

@@ -21,7 +21,8 @@ public enum ErrorText {
     /// Foundation's `localizedDescription` of `error`, to go inside a sentence: without its closing full stop, so
     /// that "…: You don't have permission. Check …" does not read "permission.. Check".
     public static func reason(of error: any Error) -> String {
-        if error is CocoaError || error is POSIXError { return reason(describe(error)) }
+        // Not `describe`: the sentence this goes into names the file already.
+        if let posix = error as? POSIXError { return reason(String(cString: strerror(posix.code.rawValue))) }
         return reason(error.localizedDescription)
     }
 

@@ -13,7 +13,7 @@ public enum SubjectMatch: Sendable, Hashable {
 /// Matches the subject of a request to persons in the ledger (design.md §4).
 public enum SubjectMatcher {
     /// Matches by person id, else by external id, else by e-mail address (trimmed, case-insensitive,
-    /// primary or secondary). The first identifier given decides; the name alone never matches.
+    /// primary or secondary); the name alone never matches.
     ///
     /// Identifiers that point to different persons are a doubt an officer settles, never a choice made here: when
     /// the person found by id or external id is not among those that the external id or e-mail address given with

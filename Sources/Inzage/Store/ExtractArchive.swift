@@ -227,7 +227,8 @@ public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
         case .cannotRename(let path, let code):
             "Cannot move the finished extract to \(path): \(String(cString: strerror(code)))."
         case .damaged(let path):
-            "The stored extract \(path) is missing or does not match its SHA-256; process the request again (`inzage request retry`)."
+            "The stored extract \(path) is missing or does not match its SHA-256: it was changed or removed outside Inzage. Keep it for "
+                + "your records and make a new extract of the person with `inzage extract person ID --format xlsx|json --out FILE`."
         case .notAFile(let path):
             "\(path) is not a file (a folder or another special file is there); choose another --out folder or move it away. Nothing was written."
         case .cannotWrite(let path, let reason):
