@@ -37,6 +37,12 @@ struct ReferenceListTests {
         #expect(throws: LedgerError.self) {
             try ledger.addSource(Source(key: "Bad Key!", name: LocalizedText("x"), description: LocalizedText("x"), sourceType: .dataSubject, rank: 1), by: "officer")
         }
+        #expect(throws: LedgerError.invalidValue(field: "name-nl", value: "Beurs<U+000A>stand", reason: "it contains the control character U+000A; write it on one line without tabs")) {
+            try ledger.addSource(Source(key: "fair", name: LocalizedText(nl: "Beurs\nstand", en: "Fair"), description: LocalizedText("A stand\nat a fair"),
+                                        sourceType: .dataSubject, rank: 1), by: "officer")
+        }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("name", value: "Tulpen\nB.V.", by: "officer") }
+        try ledger.setSetting("address", value: "Keizersgracht 1\n1015 AA Amsterdam", by: "officer")
     }
 
     @Test("an entry in use is never removed; an unused one is, with a record")
@@ -106,6 +112,14 @@ struct ReferenceListTests {
         #expect(throws: LedgerError.inactiveEntry(.recipient, "old", valid: "mailer")) {
             try ledger.setRecipients(["mailer", "old"], forPurpose: "e-marketing", by: "officer")
         }
+        // The country is normalised before the change is recorded, so the history says what is stored.
+        #expect(throws: LedgerError.nothingChanged) { try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", "nl")], by: "officer") }
+        let moved = try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", "be")], by: "officer")
+        #expect(moved.map(\.newValue) == ["BE"])
+        #expect(try ledger.referenceLists().recipient("mailer")?.country == "BE")
+        // Names are one line; the acting user too.
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.recipient, key: "mailer", changes: [("name", "Mailer\nB.V.")], by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setRecipients(["mailer"], forPurpose: "sales-and-service", by: "officer\u{1}") }
         // Nothing of the refused changes was written.
         #expect(try ledger.referenceLists().recipient("mailer")?.contactEmail == nil)
         #expect(try ledger.read { try $0.recipientKeys(purposeKey: "e-marketing") } == ["mailer"])

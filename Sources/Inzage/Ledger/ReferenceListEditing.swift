@@ -24,6 +24,7 @@ extension Ledger {
     /// Adds a legal basis.
     public func addLegalBasis(_ basis: LegalBasis, by: String) throws {
         try add(basis, list: .basis, key: basis.key, by: by, exists: { $0.basis($1) != nil }, validate: { _ in
+            try Self.checkTexts(names: [("name", basis.name)], texts: [("description", basis.description)], lines: [("article", basis.article)])
             try FieldValidation.checkWebAddress(basis.dpvIRI.isEmpty ? nil : basis.dpvIRI, field: "dpv-iri")
         }, save: { try $0.saveLegalBasis($1) })
     }
@@ -32,6 +33,11 @@ extension Ledger {
     public func addPurpose(_ purpose: Purpose, recipientKeys: [String] = [], by: String) throws {
         try add(purpose, list: .purpose, key: purpose.key, by: by, exists: { $0.purpose($1) != nil }, validate: { lists in
             _ = try lists.activeBasis(purpose.defaultBasisKey)
+            try Self.checkTexts(names: [("name", purpose.name)], texts: [
+                ("description", purpose.description), ("data-categories", purpose.dataCategories), ("retention", purpose.retention),
+                ("consent-text", purpose.consentText), ("transfers-outside-eu", purpose.transfersOutsideEU),
+                ("automated-decision-making", purpose.automatedDecisionMaking),
+            ])
             try lists.checkRecipientKeys(recipientKeys)
             try FieldValidation.checkWebAddress(purpose.privacyStatementURL, field: "privacy-statement-url")
         }, save: { writer, purpose in
@@ -42,7 +48,10 @@ extension Ledger {
 
     /// Adds a source.
     public func addSource(_ source: Source, by: String) throws {
-        try add(source, list: .source, key: source.key, by: by, exists: { $0.source($1) != nil }, validate: { _ in }, save: { try $0.saveSource($1) })
+        try add(source, list: .source, key: source.key, by: by, exists: { $0.source($1) != nil }, validate: { _ in
+            try Self.checkTexts(names: [("name", source.name)], texts: [("description", source.description)],
+                                lines: [("confirmation-template", source.confirmationTemplate)])
+        }, save: { try $0.saveSource($1) })
     }
 
     /// Adds a recipient.
@@ -57,12 +66,7 @@ extension Ledger {
     static func checked(_ recipient: Recipient) throws -> Recipient {
         var checked = recipient
         try FreeText.check(recipient.name, field: "name", maximumLength: FieldValidation.maximumLength, singleLine: true)
-        let country = recipient.country.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
-            throw LedgerError.invalidValue(field: "country", value: recipient.country,
-                                           reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
-        }
-        checked.country = country
+        checked.country = try countryCode(recipient.country)
         if let email = recipient.contactEmail, !FieldValidation.isValidEmail(email.lowercased()) {
             throw LedgerError.invalidValue(field: "contact-email", value: email, reason: "an e-mail address looks like name@example.nl")
         }
@@ -74,7 +78,7 @@ extension Ledger {
     @discardableResult
     public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
         guard !changes.isEmpty else { throw LedgerError.nothingChanged }
-        try FreeText.check(by, field: "by", maximumLength: FreeText.maximumActorLength, singleLine: true)
+        try Self.checkActor(by)
         for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
             throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
         }
@@ -99,6 +103,35 @@ extension Ledger {
         }
     }
 
+    /// `text` as an ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
+    static func countryCode(_ text: String) throws -> String {
+        let country = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
+            throw LedgerError.invalidValue(field: "country", value: text, reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
+        }
+        return country
+    }
+
+    /// Checks the texts of a new list entry as ``FreeText`` does: `names` (in both languages) and `lines` on one line,
+    /// `texts` (in both languages) with line breaks allowed.
+    static func checkTexts(names: [(String, LocalizedText)], texts: [(String, LocalizedText?)] = [], lines: [(String, String?)] = []) throws {
+        for (field, text) in names {
+            for language in Language.allCases {
+                try FreeText.check(text[language], field: "\(field)-\(language.rawValue)", maximumLength: FieldValidation.maximumLength, singleLine: true)
+            }
+        }
+        for (field, text) in texts {
+            guard let text else { continue }
+            for language in Language.allCases { try FreeText.check(text[language], field: "\(field)-\(language.rawValue)") }
+        }
+        for (field, text) in lines { try FreeText.check(text, field: field, maximumLength: FieldValidation.maximumLength, singleLine: true) }
+    }
+
+    /// The acting user's name: one line, at most ``FreeText/maximumActorLength`` characters.
+    static func checkActor(_ by: String) throws {
+        try FreeText.check(by, field: "by", maximumLength: FreeText.maximumActorLength, singleLine: true)
+    }
+
     /// Deactivates an entry: it stays for history but is not offered for new data.
     public func deactivate(_ list: ReferenceList, key: String, by: String) throws {
         try updateEntry(list, key: key, changes: [("active", "false")], by: by)
@@ -106,6 +139,7 @@ extension Ledger {
 
     /// Removes an entry that nothing refers to; an entry in use is refused (deactivate it instead).
     public func removeEntry(_ list: ReferenceList, key: String, by: String) throws {
+        try Self.checkActor(by)
         try write { tx in
             let lists = tx.lists
             let keys: [String] = switch list {
@@ -124,6 +158,7 @@ extension Ledger {
 
     /// Links the recipients that receive data for a purpose (replacing the earlier links).
     public func setRecipients(_ recipientKeys: [String], forPurpose purposeKey: String, by: String) throws {
+        try Self.checkActor(by)
         try write { tx in
             let purpose = try tx.lists.existingPurpose(purposeKey)
             let old = try tx.store.recipientKeys(purposeKey: purpose.key)
@@ -138,6 +173,7 @@ extension Ledger {
 
     /// Sets one organisation setting.
     public func setSetting(_ key: String, value: String, by: String) throws {
+        try Self.checkActor(by)
         _ = try write { tx in try setSetting(key, value: value, tx: tx, by: by) }
     }
 
@@ -146,7 +182,9 @@ extension Ledger {
     private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
         guard let setting = SettingKey(rawValue: key) else { throw LedgerError.unknownSetting(key, valid: SettingKey.validKeys) }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        try FreeText.check(trimmed, field: key)
+        // Addresses may run over lines; names, e-mail addresses and the other settings are one line.
+        let multiLine: Set<SettingKey> = [.address, .supervisoryAuthorityAddress]
+        try FreeText.check(trimmed, field: key, singleLine: !multiLine.contains(setting))
         try Self.validateSetting(setting, trimmed)
         let old = try tx.store.settings()[setting] ?? setting.defaultValue
         guard old != trimmed else { return nil }
@@ -192,6 +230,7 @@ extension Ledger {
         guard key.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) != nil, key.count <= 64 else {
             throw LedgerError.invalidValue(field: "key", value: key, reason: "a key is lower-case letters and digits in words joined by hyphens, such as 'trade-fair'")
         }
+        try Self.checkActor(by)
         try write { tx in
             guard !exists(tx.lists, key) else { throw LedgerError.duplicateKey(list, key) }
             try validate(tx.lists)
@@ -215,7 +254,8 @@ extension Ledger {
             guard let field = fields.first(where: { $0.name == change.field }) else {
                 throw LedgerError.unknownField(change.field, valid: fields.map(\.name).joined(separator: ", "))
             }
-            try FreeText.check(change.value, field: change.field)
+            // A name shows in lists, tables and mail headers: one line.
+            try FreeText.check(change.value, field: change.field, singleLine: change.field == "name" || change.field.hasPrefix("name-"))
             let old = field.get(entry)
             try field.set(&entry, change.value.trimmingCharacters(in: .whitespacesAndNewlines), tx.lists)
             let new = field.get(entry)
@@ -331,7 +371,8 @@ extension Ledger {
            integer("rank", \.rank), flag("active", \.active)]
 
     static let recipientFields: [EditableField<Recipient>] = [
-        text("name", \.name), choice("role", \.role), text("country", \.country),
+        text("name", \.name), choice("role", \.role),
+        EditableField(name: "country", get: { $0.country }, set: { recipient, value, _ in recipient.country = try countryCode(value) }),
         optionalText("contact-email", \.contactEmail), integer("rank", \.rank), flag("active", \.active),
     ]
 }

@@ -116,6 +116,9 @@ public struct RequestQueue: Sendable {
         if subject.email?.isEmpty == true { subject.email = nil }
         subject.externalID = subject.externalID?.trimmingCharacters(in: .whitespacesAndNewlines)
         if subject.externalID?.isEmpty == true { subject.externalID = nil }
+        if let externalID = subject.externalID, let problem = FreeText.problem(in: externalID, maximumLength: FieldValidation.maximumLength, singleLine: true) {
+            throw RequestError.invalidSubmission(field: "subject.externalId", reason: problem)
+        }
         subject.name = subject.name?.trimmingCharacters(in: .whitespacesAndNewlines)
         if subject.name?.isEmpty == true { subject.name = nil }
         if let name = subject.name, let problem = FreeText.problem(in: name, maximumLength: FieldValidation.maximumLength, singleLine: true) {
