@@ -33,9 +33,12 @@ struct ExtractCommand: ParsableCommand {
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
             // Creating the folder also checks it: a file in the way or a read-only parent is refused here.
             let folder = try ExtractArchive(root: URL(fileURLWithPath: out, isDirectory: true)).root
-            for extract in details.extracts {
-                let target = folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent)
-                try archive.export(extract, to: target)
+            // All of the request's files or none: a damaged one leaves the folder as it was.
+            let copies = details.extracts.map { extract in
+                (extract: extract, target: folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent))
+            }
+            try archive.export(copies)
+            for (extract, target) in copies {
                 print("\(target.path)\t\(extract.format.rawValue)\t\(extract.size) bytes\tsha256 \(extract.sha256)")
             }
         }

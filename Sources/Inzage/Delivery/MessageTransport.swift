@@ -155,11 +155,13 @@ public struct SendmailTransport: MessageTransport {
         var status = try wait(for: pid, seconds: timeout)
         if status == nil {
             // The command leads its own process group, so what it started goes too (a shell script's children would
-            // be left running otherwise). SIGTERM first, so that a real sendmail can clean up; SIGKILL when it does
-            // not stop, and for anything of the group still there.
+            // be left running otherwise). SIGTERM first, so that a real sendmail can clean up; SIGKILL for the group
+            // unless the command then exited with 0, accepting the message (its queue runner is left alone then).
             _ = kill(-pid, SIGTERM)
             status = try wait(for: pid, seconds: 1)
-            _ = kill(-pid, SIGKILL)
+            if status.flatMap(Self.exitCode) != 0 {
+                _ = kill(-pid, SIGKILL)
+            }
             if status == nil {
                 status = try wait(for: pid, seconds: .infinity)
             }

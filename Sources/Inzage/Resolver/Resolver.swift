@@ -60,7 +60,9 @@ public struct Resolver: Sendable {
             let requestIDs = earlier.map(\.id)
             let transitions = try requests.transitions(requestIDs: requestIDs)
             let decisions = try requests.decisions(requestIDs: requestIDs)
-            let history = earlier.map { (request: $0, transitions: transitions[$0.id] ?? []) }
+            // The person is shown the changes of state; an entry without one (an officer settling who the request
+            // is about) is the organisation's own bookkeeping and would read "received → received".
+            let history = earlier.map { (request: $0, transitions: (transitions[$0.id] ?? []).filter { $0.from != $0.to }) }
             let statements = try person.map { try ledger.statements(personID: $0.id) } ?? []
 
             let calendarZone = TimeZone(identifier: organisation.timeZone) ?? .gmt

@@ -83,19 +83,44 @@ public struct ExtractArchive: Sendable {
         return digest.sha256 == extract.sha256 && digest.size == extract.size
     }
 
-    /// Copies a stored extract out of the archive to `target`, checking its bytes against the recorded SHA-256 and
-    /// size on the way. The copy is written under a temporary name beside `target`, flushed to disk and renamed over
-    /// `target` only when it is complete and intact, so `target` holds the old file or the whole new one. An existing
-    /// regular file at `target` is replaced; anything else there (a folder, a device) is refused, never removed.
+    /// Copies stored extracts out of the archive, each to its target, checking their bytes against the recorded
+    /// SHA-256 and size on the way. Every copy is first written under a temporary name beside its target and flushed
+    /// to disk; only when all of them are complete and intact are they renamed over their targets, so a damaged or
+    /// unwritable extract leaves every target as it was. An existing regular file at a target is replaced; anything
+    /// else there (a folder, a device, a link) is refused, never removed.
     ///
-    /// - Throws: ``ExtractArchiveError/damaged(_:)`` when the stored file is missing or does not match its record,
-    ///   ``ExtractArchiveError/notAFile(_:)`` for something other than a file at `target`, and
-    ///   ``ExtractArchiveError/cannotWrite(_:reason:)`` when the copy cannot be written; nothing is left behind then.
-    public func export(_ extract: StoredExtract, to target: URL) throws {
-        var status = stat()
-        if lstat(target.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw ExtractArchiveError.notAFile(target.path)
+    /// - Throws: ``ExtractArchiveError/damaged(_:)`` when a stored file is missing or does not match its record,
+    ///   ``ExtractArchiveError/notAFile(_:)`` for something other than a file at a target, and
+    ///   ``ExtractArchiveError/cannotWrite(_:reason:)`` when a copy cannot be written; no temporary file is left then.
+    public func export(_ copies: [(extract: StoredExtract, target: URL)]) throws {
+        for copy in copies {
+            var status = stat()
+            if lstat(copy.target.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                throw ExtractArchiveError.notAFile(copy.target.path)
+            }
         }
+        var staged: [(temporary: URL, target: URL)] = []
+        do {
+            for copy in copies { staged.append((try stage(copy.extract, for: copy.target), copy.target)) }
+        } catch {
+            for file in staged { unlink(file.temporary.path) }
+            throw error
+        }
+        for (index, file) in staged.enumerated() where rename(file.temporary.path, file.target.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            for later in staged[index...] { unlink(later.temporary.path) }
+            throw ExtractArchiveError.cannotWrite(file.target.path, reason: reason)
+        }
+    }
+
+    /// Copies one stored extract to `target`, as ``export(_:)`` does.
+    public func export(_ extract: StoredExtract, to target: URL) throws {
+        try export([(extract, target)])
+    }
+
+    /// Writes a checked copy of `extract` under a temporary name beside `target`, flushed to disk, and returns that
+    /// name; nothing is left when it throws.
+    private func stage(_ extract: StoredExtract, for target: URL) throws -> URL {
         let source = url(of: extract.path)
         guard let input = FileHandle(forReadingAtPath: source.path) else { throw ExtractArchiveError.damaged(extract.path) }
         defer { try? input.close() }
@@ -131,10 +156,8 @@ public struct ExtractArchive: Sendable {
             throw ExtractArchiveError.damaged(extract.path)
         }
         guard close(descriptor) == 0 else { throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno))) }
-        guard rename(temporary.path, target.path) == 0 else {
-            throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno)))
-        }
         finished = true
+        return temporary
     }
 
     /// Removes temporary files that a crashed writer left, older than `age` seconds.
