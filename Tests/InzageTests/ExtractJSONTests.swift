@@ -58,7 +58,7 @@ struct ExtractJSONTests {
         #expect(marketing["updateCount"] as? Int == 3 && marketing["comment"] is NSNull)
         let events = try #require(marketing["events"] as? [[String: Any]])
         #expect(events.compactMap { ($0["type"] as? [String: Any])?["key"] as? String } == ["given", "withdrawn", "given", "objected"])
-        #expect(events[1]["by"] as? String == (language == .en ? "You" : "U zelf"))
+        #expect(events[1]["by"] as? String == (language == .en ? "You" : "Uzelf"))
         #expect((events[1]["channel"] as? [String: Any])?["key"] as? String == "preference-page")
         #expect(events[3]["requestReference"] as? String == ExtractFixture.objectionReference)
         #expect(events[3]["comment"] as? String == "Objected by letter")

@@ -158,7 +158,7 @@ struct ExtractXLSXTests {
         #expect(statuses[2] == "\(labels.code(ConsentStatus.given).label) → \(labels.code(ConsentStatus.withdrawn).label)")
         #expect(statuses[1] == labels.code(ConsentStatus.given).label, "a new consent has no earlier status")
         #expect(try history.texts(labels.column(.consentHistory, "request")) == [nil, nil, nil, nil, ExtractFixture.objectionReference])
-        #expect(try history.texts(labels.column(.consentHistory, "by"))[2] == (labels.language == .en ? "You" : "U zelf"))
+        #expect(try history.texts(labels.column(.consentHistory, "by"))[2] == (labels.language == .en ? "You" : "Uzelf"))
         #expect(try history.texts(labels.column(.consentHistory, "channel"))[2] == labels.code(ChangeChannel.preferencePage).label)
         #expect(try history.texts(labels.column(.consentHistory, "evidence"))[1] == "form-4711")
         #expect(try history.texts(labels.column(.consentHistory, "comment")).last == "Objected by letter")

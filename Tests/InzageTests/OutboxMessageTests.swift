@@ -107,6 +107,9 @@ struct OutboxMessageTests {
         let nl = try render(collect, .nl).body
         #expect(nl.contains("Collect them at our desk.") && nl.contains("5 mei 2025") && nl.contains("geen persoonsgegevens"))
         #expect(!nl.contains("Klik op de link"))
+        // No data held: the answer promises no correction of data that is not there, and its subject says "answer".
+        #expect(!nl.contains("Klopt er iets niet in uw gegevens") && body.contains("Is any of your data wrong"))
+        #expect(try render(collect, .nl).subject.hasPrefix("Ons antwoord op uw verzoek om inzage"))
     }
 
     @Test("the shipped templates pass the check of every tag in every branch")

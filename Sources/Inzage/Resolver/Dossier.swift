@@ -65,7 +65,7 @@ public struct Dossier {
 
     /// The people who may appear as actors in the history, shown by role unless the organisation names its staff.
     public func actorName(_ by: String, via: ChangeChannel) -> LocalizedText {
-        if by == Attribution.dataSubject { return LocalizedText(nl: "U zelf", en: "You") }
+        if by == Attribution.dataSubject { return LocalizedText(nl: "Uzelf", en: "You") }
         if by == "system" { return LocalizedText(nl: "Inzage (automatisch)", en: "Inzage (automatic)") }
         if organisation.showStaffNames { return LocalizedText(by) }
         switch via {
