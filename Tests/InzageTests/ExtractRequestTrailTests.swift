@@ -71,7 +71,7 @@ struct ExtractRequestTrailTests {
         let rectified = requestColumn.indices.filter { requestColumn[$0] == trail.rectification.reference }
         #expect(rectified.count == 1, "one correction was applied")
         #expect(rectified.allSatisfy { newValues[$0] == "Utrecht" })
-        #expect(try rectified.allSatisfy { try changes.texts("Reason")[$0] == "rectification" })
+        #expect(try rectified.allSatisfy { try changes.texts("Reason")[$0] == "Rectification" }, "the request type in words, not its key")
 
         let details = try book.sheet("Your details")
         let items = try details.texts("Item")

@@ -152,6 +152,14 @@ struct ExtractContent {
     func actor(_ attribution: Attribution) -> String { dossier.actorName(attribution.by, via: attribution.via)[language] }
     func actor(_ by: String, via: ChangeChannel) -> String { dossier.actorName(by, via: via)[language] }
 
+    /// Why a change was made, as the person reads it: a change made by one of their requests carries the request's
+    /// type as its reason (`rectification`), shown as the type's name; any other reason as the actor wrote it.
+    func reason(_ attribution: Attribution) -> String? {
+        guard let reason = attribution.reason else { return nil }
+        guard attribution.requestReference != nil, let type = RequestType(rawValue: reason) else { return reason }
+        return labels.code(type).label
+    }
+
     func purposeName(_ key: String) -> String { dossier.lists.purpose(key)?.name[language] ?? key }
     func basisName(_ key: String) -> String { dossier.lists.basis(key)?.name[language] ?? key }
     func sourceName(_ key: String) -> String { dossier.lists.source(key)?.name[language] ?? key }

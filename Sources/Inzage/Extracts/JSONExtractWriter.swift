@@ -580,7 +580,7 @@ final class ExtractDocument {
         out.key("oldValue")
         optional(edit.oldValue)
         out.key("reason")
-        optional(edit.attribution.reason)
+        optional(content.reason(edit.attribution))
         out.key("requestReference")
         optional(edit.attribution.requestReference)
         out.close()

@@ -233,7 +233,7 @@ enum ExtractColumns {
             .text("newValue", width: 36, wrap: true) { edit, content in content.display(edit.newValue, of: edit.field) },
             .text("by", width: 22, wrap: true) { edit, content in content.actor(edit.attribution) },
             .text("channel", width: 22, wrap: true) { edit, content in content.labels.code(edit.attribution.via).label },
-            .text("reason", width: 36, wrap: true) { edit, _ in edit.attribution.reason },
+            .text("reason", width: 36, wrap: true) { edit, content in content.reason(edit.attribution) },
             .text("request", width: 18) { edit, _ in edit.attribution.requestReference },
         ]
     }
