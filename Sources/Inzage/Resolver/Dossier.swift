@@ -66,7 +66,7 @@ public struct Dossier {
     /// The people who may appear as actors in the history, shown by role unless the organisation names its staff.
     public func actorName(_ by: String, via: ChangeChannel) -> LocalizedText {
         if by == Attribution.dataSubject { return LocalizedText(nl: "Uzelf", en: "You") }
-        if by == "system" { return LocalizedText(nl: "Inzage (automatisch)", en: "Inzage (automatic)") }
+        if by == "system" { return LocalizedText(nl: "Automatisch (ons systeem)", en: "Automatic (our system)") }
         if organisation.showStaffNames { return LocalizedText(by) }
         switch via {
         case .import: return LocalizedText(nl: "Import door een medewerker", en: "Import by a staff member")
