@@ -186,6 +186,13 @@ def _render(text, stack):
             out.append(_render(body, stack + [value] if isinstance(value, dict) else stack))
 
 
+def reason_text(labels, edit):
+    """Why a change was made: a request's type in words for a change made by a request, else as written."""
+    if edit["request_reference"] and edit["reason"] in ("access", "rectification", "objection"):
+        return labels.label("requestType", edit["reason"])
+    return edit["reason"]
+
+
 def readme_rows(text):
     """The rendered read-me as (heading, text) rows: a line starting with "## " starts a row."""
     rows, heading, lines = [], None, []
@@ -313,9 +320,9 @@ class Words:
 
     def actor(self, by, via):
         if by == "data-subject":
-            return {"nl": "U zelf", "en": "You"}[self.lang]
+            return {"nl": "Uzelf", "en": "You"}[self.lang]
         if by == "system":
-            return {"nl": "Inzage (automatisch)", "en": "Inzage (automatic)"}[self.lang]
+            return {"nl": "Automatisch (ons systeem)", "en": "Automatic (our system)"}[self.lang]
         if self.d["settings"]["show-staff-names"] == "true":
             return by
         if via == "import":
@@ -397,7 +404,7 @@ class Words:
     def sheets(self):
         return SHEETS if self.d["person"] is not None else ["readMe", "requests", "glossary"]
 
-    def readme(self):
+    def readme(self, workbook=True):
         d, labels, settings = self.d, self.labels, self.d["settings"]
         request = d["request"]
         context = {
@@ -408,7 +415,7 @@ class Words:
             "authorityURL": settings["supervisory-authority-url"], "timeZone": settings["time-zone"],
             "generatedOn": labels.long_date(d["now"].astimezone(d["zone"]).date()),
             "complaintArticle": labels.citation("77"), "courtArticle": labels.citation("79"),
-            "hasRequest": request is not None, "dataHeld": d["person"] is not None,
+            "hasRequest": request is not None, "dataHeld": d["person"] is not None, "workbook": workbook,
             "sheets": [{"name": labels.sheet_name(s), "about": labels.sheet_about(s)} for s in self.sheets()],
             "rights": [{"label": labels.data["rights"][key]["label"], "article": labels.citation(article),
                         "explanation": labels.data["rights"][key]["explanation"]} for key, article in RIGHTS],
@@ -522,7 +529,7 @@ def write_xlsx(d, path):
         elif key == "changeHistory":
             sheet(key, ((parse_time(e["at"]), labels.label("personField", e["field"]), w.display(e["old_value"], e["field"]),
                          w.display(e["new_value"], e["field"]), w.actor(e["by"], e["via"]),
-                         labels.label("changeChannel", e["via"]), e["reason"], e["request_reference"])
+                         labels.label("changeChannel", e["via"]), reason_text(labels, e), e["request_reference"])
                         for e in d["edits"]))
         elif key == "recipients":
             sheet(key, ((r["name"],) + labels.code("recipientRole", r["role"]) +
@@ -644,7 +651,7 @@ def write_json(d, path):
             "updateCount": c["update_count"], "events": events})
     edits = [{"editID": e["id"], "at": w.iso(parse_time(e["at"])), "field": coded("personField", e["field"]),
               "oldValue": e["old_value"], "newValue": e["new_value"], "by": w.actor(e["by"], e["via"]),
-              "channel": coded("changeChannel", e["via"]), "reason": e["reason"],
+              "channel": coded("changeChannel", e["via"]), "reason": reason_text(w.labels, e),
               "requestReference": e["request_reference"]} for e in d["edits"]]
     document = {
         "schemaVersion": "inzage-extract/1",
@@ -657,7 +664,7 @@ def write_json(d, path):
                          "country": settings["country"]},
         "request": request_part(d["request"], None) if d["request"] is not None else None,
         "dataHeld": person is not None,
-        "readMe": [{"heading": h, "text": t} for h, t in w.readme()],
+        "readMe": [{"heading": h, "text": t} for h, t in w.readme(workbook=False)],
         "subject": subject,
         "purposes": purposes,
         "consents": consents,

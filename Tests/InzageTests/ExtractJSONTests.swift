@@ -89,6 +89,12 @@ struct ExtractJSONTests {
 
         let readMe = try #require(document["readMe"] as? [[String: Any]])
         #expect(readMe.contains { ($0["text"] as? String)?.contains(fixture.request.reference) == true })
+        // The document's read-me speaks of its named parts, never of sheets or tabs it does not have.
+        let readMeText = readMe.compactMap { $0["text"] as? String }.joined(separator: "\n")
+        #expect(readMeText.contains("\"editHistory\""))
+        for sheetWord in [#"\bsheets?\b"#, #"\btabblad(en)?\b"#, #"\btabs\b"#] {
+            #expect(readMeText.range(of: sheetWord, options: [.regularExpression, .caseInsensitive]) == nil, "the JSON read-me mentions \(sheetWord)")
+        }
 
         let text = try String(contentsOf: url, encoding: .utf8)
         #expect(text.hasSuffix("}\n"))

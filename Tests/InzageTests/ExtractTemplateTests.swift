@@ -151,7 +151,7 @@ struct ExtractTemplateTests {
         #expect(try templates.readMe(.nl).origin == .shipped)
         #expect(try templates.labels(.en).origin == .shipped)
         let fixture = try ExtractFixture.make(language: .en)
-        let rows = try fixture.withDossier { try ExtractContent(dossier: $0, templates: templates).readMe }
+        let rows = try fixture.withDossier { try ExtractContent(dossier: $0, templates: templates, format: .xlsx).readMe }
         #expect(rows == [ReadMeRow(heading: "Hello & welcome", text: "Voorbeeld B.V. <custom>\n\n\(fixture.request.reference)")],
                 "plain text: nothing escaped, blank lines collapsed")
     }

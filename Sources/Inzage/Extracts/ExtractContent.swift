@@ -52,8 +52,9 @@ struct ExtractContent {
     /// The person's fields in the order the details show them (`allCases` makes a new array at every use).
     private static let personFields = PersonField.allCases
 
-    /// Prepares the content of `dossier` in its language, reading the edit history once for the details' last changes.
-    init(dossier: Dossier, templates: ExtractTemplates) throws {
+    /// Prepares the content of `dossier` in its language for `format` (the read-me speaks of sheets or of parts),
+    /// reading the edit history once for the details' last changes.
+    init(dossier: Dossier, templates: ExtractTemplates, format: ExtractFormat) throws {
         self.dossier = dossier
         let labels = try templates.labels(dossier.language)
         self.labels = labels
@@ -63,7 +64,8 @@ struct ExtractContent {
         let readMeTemplate = try templates.readMe(dossier.language)
         let readMeVariables = try ReadMe.variables(
             organisation: dossier.organisation, labels: labels, generatedOn: time.civilDate(dossier.generatedAt),
-            timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets)
+            timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets,
+            workbook: format == .xlsx)
         // The read-me is rendered on another core while this one reads the edit history: each takes a few tenths of
         // a millisecond, and an extract is waited for.
         let readMeRendering = BackgroundWork { try ReadMe.render(readMeTemplate, variables: readMeVariables) }

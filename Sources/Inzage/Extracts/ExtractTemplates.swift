@@ -41,14 +41,17 @@ public struct ExtractTemplates: Sendable {
 
     /// Loads and checks every template of both languages, so that a mistake in an organisation's folder shows
     /// before the first request is answered; the read-me is rendered with sample values, with and without a
-    /// request and with and without personal data, so that every branch is checked.
+    /// request, with and without personal data, for the workbook and for the JSON document, so that every branch is checked.
     public func validate() throws {
         for language in Language.allCases {
             let labels = try labels(language)
             let template = try readMe(language)
             for hasRequest in [true, false] {
                 for dataHeld in [true, false] {
-                    _ = try ReadMe.render(template, variables: ReadMe.sampleVariables(labels: labels, hasRequest: hasRequest, dataHeld: dataHeld))
+                    for workbook in [true, false] {
+                        _ = try ReadMe.render(template, variables: ReadMe.sampleVariables(labels: labels, hasRequest: hasRequest,
+                                                                                          dataHeld: dataHeld, workbook: workbook))
+                    }
                 }
             }
         }
@@ -137,7 +140,8 @@ enum ReadMe {
 
     /// The variables of an extract.
     static func variables(organisation: OrganisationProfile, labels: ExtractLabels, generatedOn: CivilDate,
-                          timeZone: String, request: DataSubjectRequest?, dataHeld: Bool, sheets: [ExtractSheet]) throws -> TemplateVariables {
+                          timeZone: String, request: DataSubjectRequest?, dataHeld: Bool, sheets: [ExtractSheet],
+                          workbook: Bool = true) throws -> TemplateVariables {
         var variables = TemplateVariables()
         let texts: [(String, String)] = [
             ("organisationName", organisation.name), ("organisationAddress", organisation.address),
@@ -157,6 +161,8 @@ enum ReadMe {
         variables.set("dueOn", request.map { labels.longDate($0.dueOn) })
         variables.set("extendedDueOn", request?.extendedDueOn.map(labels.longDate))
         variables.set("dataHeld", flag: dataHeld)
+        // The workbook has sheets; the JSON document has parts with names, and the read-me says which it describes.
+        variables.set("workbook", flag: workbook)
         variables.set("sheets", list: sheets.map { ["name": labels.sheetName($0), "about": labels.sheetAbout($0)] })
         variables.set("rights", list: try DataSubjectRight.allCases.map { right in
             let text = labels.right(right)
@@ -166,7 +172,7 @@ enum ReadMe {
     }
 
     /// Variables with sample values (every name declared), to check a template without a dossier.
-    static func sampleVariables(labels: ExtractLabels, hasRequest: Bool, dataHeld: Bool) throws -> TemplateVariables {
+    static func sampleVariables(labels: ExtractLabels, hasRequest: Bool, dataHeld: Bool, workbook: Bool = true) throws -> TemplateVariables {
         let organisation = OrganisationProfile(settings: [:])
         let sample = CivilDate(uncheckedYear: 2026, month: 1, day: 31)
         let epoch = Date(timeIntervalSince1970: 0)
@@ -177,7 +183,7 @@ enum ReadMe {
             candidateIDs: [], origin: nil, createdAt: epoch, createdBy: "system", updatedAt: epoch, attempts: 0, lastError: nil)
         return try variables(organisation: organisation, labels: labels, generatedOn: sample, timeZone: organisation.timeZone,
                              request: hasRequest ? request : nil, dataHeld: dataHeld,
-                             sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData)
+                             sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData, workbook: workbook)
     }
 }
 

@@ -40,7 +40,7 @@ public struct JSONExtractWriter: Sendable {
     ///   written; nothing is left at `destination` then.
     @discardableResult
     public func write(_ dossier: Dossier, to destination: URL) throws -> FileDigest {
-        let content = try ExtractContent(dossier: dossier, templates: templates)
+        let content = try ExtractContent(dossier: dossier, templates: templates, format: .json)
         return try AtomicFile.write(to: destination, replacing: true) { output in
             try ExtractDocument(content, output).write()
         }
@@ -55,7 +55,7 @@ public struct JSONExtractWriter: Sendable {
     ///   `destination`, or when the file cannot be written; then the new file is removed again.
     @discardableResult
     public func write(_ dossier: Dossier, toNewFile destination: URL) throws -> FileDigest {
-        let content = try ExtractContent(dossier: dossier, templates: templates)
+        let content = try ExtractContent(dossier: dossier, templates: templates, format: .json)
         return try AtomicFile.write(to: destination, replacing: false) { output in
             try ExtractDocument(content, output).write()
         }

@@ -24,7 +24,7 @@ public struct XLSXExtractWriter: Sendable {
     /// - Throws: ``ExtractError`` for a template problem (before anything is written) and ``XLSXError`` when the
     ///   file cannot be written; nothing is left at `destination` then.
     public func write(_ dossier: Dossier, to destination: URL) throws {
-        let content = try ExtractContent(dossier: dossier, templates: templates)
+        let content = try ExtractContent(dossier: dossier, templates: templates, format: .xlsx)
         let labels = content.labels
         // Fast compression: an extract is made on demand and small, so the time to the finished file counts more than
         // the size (about a fifth larger than with zlib's level 6; see ``Compression/fast``).
