@@ -176,6 +176,22 @@ struct ErrorTextTests {
         #expect(ErrorText.reason("You don't have permission. ") == "You don't have permission")
     }
 
+    @Test("a file with a long name is written through a temporary name that still fits the file system")
+    func longNames() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = String(repeating: "é", count: 120) + ".json"  // 245 bytes: the longest a name may be, almost
+        #expect(ExtractArchive.temporaryName(for: name).utf8.count <= 255)
+        #expect(ExtractArchive.temporaryName(for: name).contains(ExtractArchive.partialMarker))
+        let archive = try ExtractArchive(root: folder)
+        let written = try archive.write(folder: "DSR-2026-000001", name: name) { url in
+            try Data("{}".utf8).write(to: url)
+            return nil
+        }
+        #expect(written.size == 2 && FileManager.default.fileExists(atPath: archive.url(of: written.relativePath).path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("DSR-2026-000001").path) == [name])
+    }
+
     @Test("a worker's retries double and never wait more than an hour")
     func retryWait() {
         #expect(RequestWorker.wait(afterAttempt: 1, retryDelay: 30) == 30)

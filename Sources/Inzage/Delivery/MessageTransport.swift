@@ -60,7 +60,7 @@ public struct MaildirTransport: MessageTransport {
                 }
                 return
             }
-            syncDirectory(new)
+            DurableFiles.flushEntries(of: new)
         } catch let error as DeliveryError {
             throw error
         } catch {
@@ -77,14 +77,6 @@ public struct MaildirTransport: MessageTransport {
         defer { try? handle.close() }
         try handle.write(contentsOf: data)
         try handle.synchronize()
-    }
-
-    /// Flushes a directory's entries, so that a rename survives a power loss.
-    private func syncDirectory(_ url: URL) {
-        let descriptor = open(url.path, O_RDONLY)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        _ = close(descriptor)
     }
 }
 

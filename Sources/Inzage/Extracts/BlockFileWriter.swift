@@ -121,7 +121,7 @@ final class BlockFileWriter: @unchecked Sendable {
     private func writeBlock(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) {
         guard failure == nil else { return }
         digest.update(UnsafeRawBufferPointer(start: bytes, count: count))
-        if let code = writeFully(descriptor, bytes, count: count) {
+        if let code = DurableFiles.writeFully(descriptor, bytes, count: count) {
             failure = .writeFailed(path: path, reason: String(cString: strerror(code)))
             return
         }

@@ -41,9 +41,10 @@ public struct ExtractArchive: Sendable {
         public var size: Int64
     }
 
-    /// Writes a file: `produce` writes to the temporary path it is given, and returns the digest of the bytes it
-    /// wrote when it computed one on the way (else nil, and the file is read back to checksum it); the file is then
-    /// renamed to `folder/name`, replacing an earlier file of that name.
+    /// Writes a file: `produce` writes to the temporary path it is given (and flushes it), and returns the digest of
+    /// the bytes it wrote when it computed one on the way (else nil, and the file is read back to checksum it); the
+    /// file is then renamed to `folder/name`, replacing an earlier file of that name, and the folder is flushed, so
+    /// that the name survives a power loss before the database records the file.
     public func write(folder: String, name: String, _ produce: (URL) throws -> FileDigest?) throws -> WrittenFile {
         let directory = root.appendingPathComponent(folder, isDirectory: true)
         do {
@@ -52,12 +53,13 @@ public struct ExtractArchive: Sendable {
             throw ExtractArchiveError.cannotCreate(directory.path, reason: ErrorText.reason(of: error))
         }
         let final = directory.appendingPathComponent(name)
-        let temporary = directory.appendingPathComponent(".\(name)\(Self.partialMarker)\(UUID().uuidString)")
+        let temporary = directory.appendingPathComponent(Self.temporaryName(for: name))
         do {
             let digest = try produce(temporary) ?? Self.sha256(of: temporary)
             guard rename(temporary.path, final.path) == 0 else {
                 throw ExtractArchiveError.cannotRename(final.path, errno: errno)
             }
+            DurableFiles.flushEntries(of: directory)
             return WrittenFile(relativePath: "\(folder)/\(name)", sha256: digest.sha256, size: digest.size)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -111,6 +113,7 @@ public struct ExtractArchive: Sendable {
             for later in staged[index...] { unlink(later.temporary.path) }
             throw ExtractArchiveError.cannotWrite(file.target.path, reason: reason)
         }
+        for folder in Set(staged.map { $0.target.deletingLastPathComponent().path }) { DurableFiles.flushEntries(of: URL(fileURLWithPath: folder)) }
     }
 
     /// Copies one stored extract to `target`, as ``export(_:)`` does.
@@ -125,7 +128,7 @@ public struct ExtractArchive: Sendable {
         guard let input = FileHandle(forReadingAtPath: source.path) else { throw ExtractArchiveError.damaged(extract.path) }
         defer { try? input.close() }
         let folder = target.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent)\(Self.partialMarker)\(UUID().uuidString)")
+        let temporary = folder.appendingPathComponent(Self.temporaryName(for: target.lastPathComponent))
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
             throw ExtractArchiveError.cannotWrite(folder.path, reason: String(cString: strerror(errno)))
@@ -140,7 +143,7 @@ public struct ExtractArchive: Sendable {
                 try chunk.withUnsafeBytes { bytes in
                     guard let start = bytes.baseAddress else { return }
                     digest.update(bytes)
-                    if let code = writeFully(descriptor, start, count: bytes.count) {
+                    if let code = DurableFiles.writeFully(descriptor, start, count: bytes.count) {
                         throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(code)))
                     }
                 }
@@ -158,6 +161,14 @@ public struct ExtractArchive: Sendable {
         guard close(descriptor) == 0 else { throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno))) }
         finished = true
         return temporary
+    }
+
+    /// A hidden, unique name for a file being written as `name`: the name shortened to 100 bytes' worth of
+    /// characters, so that the marker and the UUID still fit in a file name (255 bytes), however long `name` is.
+    static func temporaryName(for name: String) -> String {
+        var stem = Substring(name)
+        while stem.utf8.count > 100 { stem = stem.dropLast() }
+        return ".\(stem)\(partialMarker)\(UUID().uuidString)"
     }
 
     /// Removes temporary files that a crashed writer left, older than `age` seconds.
@@ -184,20 +195,6 @@ public struct ExtractArchive: Sendable {
         }
         return digest.finish()
     }
-}
-
-/// Writes all `count` bytes at `descriptor`'s position, going on after interrupted and short writes; returns the
-/// `errno` of the failure, or nil. A write that writes nothing would loop forever, so it counts as a full disk
-/// (`ENOSPC`). (XLSXWriter keeps its own copy: it knows nothing of this module.)
-func writeFully(_ descriptor: Int32, _ start: UnsafeRawPointer, count: Int) -> Int32? {
-    var written = 0
-    while written < count {
-        let result = write(descriptor, start + written, count - written)
-        if result < 0 && errno == EINTR { continue }
-        guard result > 0 else { return result < 0 ? errno : ENOSPC }
-        written += result
-    }
-    return nil
 }
 
 /// The SHA-256 and size of a file's bytes.
