@@ -332,6 +332,9 @@ struct RequestQueueTests {
         #expect(nobody.personID == nil && nobody.candidateIDs.isEmpty && nobody.state == .received)
         let unknownID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: 999)), by: "o").request
         #expect(unknownID.personID == nil && unknownID.state == .received)
+        // An id that finds nobody does not hide the person the e-mail address given with it finds.
+        let mistypedID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", personID: 999)), by: "o").request
+        #expect(mistypedID.personID == bram.id)
     }
 
     @Test("Several matches await a decision with the candidates; assign settles it")

@@ -78,7 +78,7 @@ extension Ledger {
     @discardableResult
     public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
         guard !changes.isEmpty else { throw LedgerError.nothingChanged }
-        try Self.checkActor(by)
+        try FreeText.checkActor(by)
         for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
             throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
         }
@@ -127,11 +127,6 @@ extension Ledger {
         for (field, text) in lines { try FreeText.check(text, field: field, maximumLength: FieldValidation.maximumLength, singleLine: true) }
     }
 
-    /// The acting user's name: one line, at most ``FreeText/maximumActorLength`` characters.
-    static func checkActor(_ by: String) throws {
-        try FreeText.check(by, field: "by", maximumLength: FreeText.maximumActorLength, singleLine: true)
-    }
-
     /// Deactivates an entry: it stays for history but is not offered for new data.
     public func deactivate(_ list: ReferenceList, key: String, by: String) throws {
         try updateEntry(list, key: key, changes: [("active", "false")], by: by)
@@ -139,7 +134,7 @@ extension Ledger {
 
     /// Removes an entry that nothing refers to; an entry in use is refused (deactivate it instead).
     public func removeEntry(_ list: ReferenceList, key: String, by: String) throws {
-        try Self.checkActor(by)
+        try FreeText.checkActor(by)
         try write { tx in
             let lists = tx.lists
             let keys: [String] = switch list {
@@ -158,7 +153,7 @@ extension Ledger {
 
     /// Links the recipients that receive data for a purpose (replacing the earlier links).
     public func setRecipients(_ recipientKeys: [String], forPurpose purposeKey: String, by: String) throws {
-        try Self.checkActor(by)
+        try FreeText.checkActor(by)
         try write { tx in
             let purpose = try tx.lists.existingPurpose(purposeKey)
             let old = try tx.store.recipientKeys(purposeKey: purpose.key)
@@ -173,7 +168,7 @@ extension Ledger {
 
     /// Sets one organisation setting.
     public func setSetting(_ key: String, value: String, by: String) throws {
-        try Self.checkActor(by)
+        try FreeText.checkActor(by)
         _ = try write { tx in try setSetting(key, value: value, tx: tx, by: by) }
     }
 
@@ -230,7 +225,7 @@ extension Ledger {
         guard key.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) != nil, key.count <= 64 else {
             throw LedgerError.invalidValue(field: "key", value: key, reason: "a key is lower-case letters and digits in words joined by hyphens, such as 'trade-fair'")
         }
-        try Self.checkActor(by)
+        try FreeText.checkActor(by)
         try write { tx in
             guard !exists(tx.lists, key) else { throw LedgerError.duplicateKey(list, key) }
             try validate(tx.lists)

@@ -205,9 +205,14 @@ public enum FreeText {
         return shown
     }
 
-    /// Checks the acting user's name (one line) and the reason of an attribution.
+    /// Checks the acting user's name: one line, at most ``maximumActorLength`` characters.
+    static func checkActor(_ by: String) throws {
+        try check(by, field: "by", maximumLength: maximumActorLength, singleLine: true)
+    }
+
+    /// Checks the acting user's name and the reason of an attribution.
     static func check(_ attribution: Attribution) throws {
-        try check(attribution.by, field: "by", maximumLength: maximumActorLength, singleLine: true)
+        try checkActor(attribution.by)
         try check(attribution.reason, field: "reason")
     }
 }

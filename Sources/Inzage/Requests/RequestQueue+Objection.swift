@@ -98,7 +98,8 @@ extension RequestQueue {
     @discardableResult
     public func decide(_ reference: String, verdict: ObjectionVerdict, reason: String, purposes: [String] = [],
                        by actor: String) throws -> ObjectionDecisionResult {
-        try FreeText.check(Attribution(by: actor, via: .system, reason: reason))
+        try FreeText.checkActor(actor)
+        try FreeText.check(reason, field: "reason")
         let now = clock()
         let request = try request(reference)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)

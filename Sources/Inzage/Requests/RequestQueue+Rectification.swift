@@ -80,7 +80,7 @@ extension RequestQueue {
     @discardableResult
     public func review(_ reference: String, actions: [ReviewAction], exemptRecipients: [String: String] = [:],
                        by actor: String) throws -> RectificationReview {
-        try FreeText.check(Attribution(by: actor, via: .system))
+        try FreeText.checkActor(actor)
         for action in actions {
             switch action {
             case .accept: break

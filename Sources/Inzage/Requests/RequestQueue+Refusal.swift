@@ -19,7 +19,7 @@ extension RequestQueue {
     /// says so. A request that a worker is processing right now is refused with an error: try again once it is done.
     @discardableResult
     public func reject(_ reference: String, reason: RefusalReason, note: String?, by actor: String) throws -> RefusalResult {
-        try FreeText.check(actor, field: "by", maximumLength: FreeText.maximumActorLength, singleLine: true)
+        try FreeText.checkActor(actor)
         try FreeText.check(note, field: "note")
         let now = clock()
         let request = try request(reference)

@@ -34,7 +34,7 @@ public struct RequestQueue: Sendable {
     ///
     /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
     public func file(_ submission: RequestSubmission, by actor: String) throws -> Filing {
-        try FreeText.check(Attribution(by: actor, via: .system))
+        try FreeText.checkActor(actor)
         let now = clock()
         return try store.transaction { ledger, requests, outbox in
             if let digest = submission.originDigest, let earlier = try requests.request(originDigest: digest) {
@@ -232,7 +232,8 @@ public struct RequestQueue: Sendable {
     /// Moves a request to `state`, refusing illegal transitions; records who, when and why.
     @discardableResult
     public func transition(_ reference: String, to state: RequestState, by actor: String, note: String?) throws -> DataSubjectRequest {
-        try FreeText.check(Attribution(by: actor, via: .system, reason: note))
+        try FreeText.checkActor(actor)
+        try FreeText.check(note, field: "note")
         let now = clock()
         let request = try request(reference)
         return try store.writeRequests { requests in
@@ -244,7 +245,8 @@ public struct RequestQueue: Sendable {
     /// Extends the period by two further months (Art. 12(3)): only before the original due date, once, with a reason.
     @discardableResult
     public func extend(_ reference: String, reason: String, by actor: String) throws -> DataSubjectRequest {
-        try FreeText.check(Attribution(by: actor, via: .system, reason: reason))
+        try FreeText.checkActor(actor)
+        try FreeText.check(reason, field: "reason")
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in
@@ -272,7 +274,7 @@ public struct RequestQueue: Sendable {
     /// without an officer (``proceed(_:by:at:ledger:requests:outbox:)``).
     @discardableResult
     public func assign(_ reference: String, personID: Int64, by actor: String) throws -> DataSubjectRequest {
-        try FreeText.check(Attribution(by: actor, via: .system))
+        try FreeText.checkActor(actor)
         let now = clock()
         let request = try request(reference)
         return try store.transaction { ledger, requests, outbox in

@@ -13,28 +13,21 @@ public enum SubjectMatch: Sendable, Hashable {
 /// Matches the subject of a request to persons in the ledger (design.md §4).
 public enum SubjectMatcher {
     /// Matches by person id, else by external id, else by e-mail address (trimmed, case-insensitive,
-    /// primary or secondary); the name alone never matches.
+    /// primary or secondary): the first identifier given that finds someone decides; the name alone never matches.
     ///
-    /// Identifiers that point to different persons are a doubt an officer settles, never a choice made here: when
-    /// the person found by id or external id is not among those that the external id or e-mail address given with
-    /// it belongs to, all of them are candidates (an e-mail address that belongs to nobody is no doubt: people
-    /// write from new addresses).
+    /// Identifiers that point to different persons are a doubt an officer settles, never a choice made here: when a
+    /// later identifier finds persons none of whom the earlier ones found, all of them are candidates (an identifier
+    /// that finds nobody is no doubt: people write from new addresses, and an id may be mistyped).
     public static func match(_ subject: SubjectIdentifiers, in reader: any LedgerReader) throws -> SubjectMatch {
-        var ids: [Int64] = []
         let externalID = subject.externalID.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let personID = subject.personID {
-            ids = try reader.person(id: personID).map { [$0.id] } ?? []
-            if let externalID { ids = try widened(ids, by: reader.persons(externalID: externalID).map(\.id)) }
-            if let email = subject.email { ids = try widened(ids, by: persons(email: email, reader)) }
-        } else if let externalID {
-            ids = try reader.persons(externalID: externalID).map(\.id)
-            if ids.isEmpty, let email = subject.email {
-                ids = try persons(email: email, reader)
-            } else if let email = subject.email {
-                ids = try widened(ids, by: persons(email: email, reader))
-            }
-        } else if let email = subject.email {
-            ids = try persons(email: email, reader)
+        var lookups: [() throws -> [Int64]] = []
+        if let personID = subject.personID { lookups.append { try reader.person(id: personID).map { [$0.id] } ?? [] } }
+        if let externalID { lookups.append { try reader.persons(externalID: externalID).map(\.id) } }
+        if let email = subject.email { lookups.append { try persons(email: email, reader) } }
+        var ids: [Int64] = []
+        for lookup in lookups {
+            let found = try lookup()
+            ids = ids.isEmpty ? found : widened(ids, by: found)
         }
         switch ids.count {
         case 0: return .none
@@ -46,7 +39,7 @@ public enum SubjectMatcher {
     /// `found` with the persons `other` identifies added when they do not agree: an identifier that belongs to
     /// nobody, or to one of the persons found, adds nothing.
     private static func widened(_ found: [Int64], by other: [Int64]) -> [Int64] {
-        guard !other.isEmpty, !found.isEmpty, !other.contains(where: found.contains) else { return found }
+        guard !other.isEmpty, !other.contains(where: found.contains) else { return found }
         return found + other.filter { !found.contains($0) }
     }
 
