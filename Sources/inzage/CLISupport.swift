@@ -54,20 +54,12 @@ enum CLIText {
     static func required(_ value: String, option: String) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw CLIUsageError(description: "Invalid \(option): it cannot be empty.") }
-        try checked(trimmed, option: option)
         return trimmed
     }
 
-    /// `value` trimmed, nil when absent or empty.
-    static func optional(_ value: String?, option: String) throws -> String? {
-        let trimmed = value.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let trimmed { try checked(trimmed, option: option) }
-        return trimmed
-    }
-
-    /// Refuses control characters other than line breaks and tabs, and text over ``FreeText/maximumLength``.
-    private static func checked(_ text: String, option: String) throws {
-        if let problem = FreeText.problem(in: text) { throw CLIUsageError(description: "Invalid \(option): \(problem).") }
+    /// `value` trimmed, nil when absent or empty. (What the text may hold, the ledger checks.)
+    static func optional(_ value: String?) -> String? {
+        value.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The text in both languages from the options `<option>-nl` and `<option>-en`.

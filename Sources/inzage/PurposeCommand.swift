@@ -39,7 +39,7 @@ struct PurposeAddOptions: EntryAddOptions {
             dataCategories: try CLIText.localized(nl: dataCategoriesNl, en: dataCategoriesEn, option: "--data-categories"),
             retention: try CLIText.localized(nl: retentionNl, en: retentionEn, option: "--retention"),
             consentText: try CLIText.localized(nl: consentTextNl, en: consentTextEn, option: "--consent-text"),
-            privacyStatementURL: try CLIText.optional(privacyStatementUrl, option: "--privacy-statement-url"), isDirectMarketing: directMarketing, rank: rank)
+            privacyStatementURL: CLIText.optional(privacyStatementUrl), isDirectMarketing: directMarketing, rank: rank)
         try ledger.addPurpose(purpose, recipientKeys: recipient, by: actor)
     }
 }

@@ -27,7 +27,7 @@ struct RecipientAddOptions: EntryAddOptions {
     func add(key: String, rank: Int, to ledger: Ledger, by actor: String) throws {
         try ledger.addRecipient(Recipient(
             key: key, name: try CLIText.required(name, option: "--name"), role: role,
-            country: try CLIText.required(country, option: "--country"), contactEmail: try CLIText.optional(contactEmail, option: "--contact-email"), rank: rank), by: actor)
+            country: try CLIText.required(country, option: "--country"), contactEmail: CLIText.optional(contactEmail), rank: rank), by: actor)
     }
 }
 

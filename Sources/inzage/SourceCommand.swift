@@ -26,6 +26,6 @@ struct SourceAddOptions: EntryAddOptions {
     func add(key: String, rank: Int, to ledger: Ledger, by actor: String) throws {
         try ledger.addSource(Source(
             key: key, name: try name.name(), description: try description.description(), sourceType: type,
-            confirmationTemplate: try CLIText.optional(confirmationTemplate, option: "--confirmation-template"), rank: rank), by: actor)
+            confirmationTemplate: CLIText.optional(confirmationTemplate), rank: rank), by: actor)
     }
 }
