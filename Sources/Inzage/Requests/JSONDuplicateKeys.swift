@@ -10,6 +10,11 @@ enum JSONDuplicateKeys {
         data.withUnsafeBytes { raw in first(in: raw.bindMemory(to: UInt8.self)) }
     }
 
+    /// ``first(in:)-(Data)`` for bytes already in an array (an import's object), without copying them.
+    static func first(in bytes: [UInt8]) -> (path: String, key: String)? {
+        bytes.withUnsafeBufferPointer { first(in: $0) }
+    }
+
     private struct Frame {
         /// The keys seen so far; nil for an array.
         var keys: Set<String>?

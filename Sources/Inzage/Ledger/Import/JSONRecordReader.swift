@@ -53,7 +53,7 @@ struct JSONRecordReader: ImportRecordReader {
         var record = try record(from: object, line: startLine)
         record.number = count
         // The decoder kept one of two equal keys; which e-mail address the row meant is anyone's guess, so it is refused.
-        if let duplicate = JSONDuplicateKeys.first(in: Data(element)) {
+        if let duplicate = JSONDuplicateKeys.first(in: element) {
             let place = duplicate.path == "$" ? "" : " (in \(duplicate.path.dropFirst(2)))"
             record.refuse(field: duplicate.key, reason: "the key appears twice in this object\(place); give each key once")
         }
