@@ -262,6 +262,14 @@ def load_dossier(db, person_id, request=None, language=None):
     except sqlite3.OperationalError:  # a database from before Inzage's schema v4
         statements = []
     by_purpose = {c["purpose_key"]: c for c in consents}
+    # The channel of each consent's registration (its first event) and last change (its last event at updated_at).
+    channels = {}
+    for e in events:
+        registered, updated = channels.get(e["consent_id"], (e["via"], None))
+        channels[e["consent_id"]] = (registered, updated)
+    for c in consents:
+        last = [e["via"] for e in events if e["consent_id"] == c["id"] and e["at"] == c["updated_at"]]
+        channels[c["id"]] = (channels[c["id"]][0], last[-1])
     ordered = [p for p in purposes if p["key"] in by_purpose] + \
               [p for p in purposes if p["active"] and p["key"] not in by_purpose]
     recipient_by_key = {r["key"]: r for r in recipients}
@@ -290,6 +298,7 @@ def load_dossier(db, person_id, request=None, language=None):
             "labels": Labels(language), "bases": list(bases.values()), "basis": bases, "purposes": purposes,
             "sources": [s for s in sources if s["key"] in source_keys], "source": {s["key"]: s for s in sources},
             "recipients": recipients, "person": person, "entries": entries, "events": events, "edits": edits,
+            "channels": channels,
             "statements": statements, "db": db,
             "request": request, "requests": history}
 
@@ -509,8 +518,9 @@ def write_xlsx(d, path):
                 status, explanation = labels.code("consentStatus", c["status"])
                 rows.append((w.text(e["purpose"]["name"]), w.basis_name(c["basis_key"]), status, explanation,
                              w.source_name(c["source_key"]), parse_time(c["given_at"]), parse_time(c["withdrawn_at"]),
-                             parse_time(c["registered_at"]), w.actor(c["registered_by"], "cli"),
-                             parse_time(c["updated_at"]), w.actor(c["updated_by"], "cli"), c["update_count"],
+                             parse_time(c["registered_at"]), w.actor(c["registered_by"], d["channels"][c["id"]][0]),
+                             parse_time(c["updated_at"]), w.actor(c["updated_by"], d["channels"][c["id"]][1]),
+                             c["update_count"],
                              c["consent_text"], c["comment"]))
             sheet(key, rows)
         elif key == "consentHistory":
@@ -646,8 +656,9 @@ def write_json(d, path):
             "source": source(c["source_key"]), "consentText": c["consent_text"], "comment": c["comment"],
             "givenAt": w.iso(parse_time(c["given_at"])) if c["given_at"] else None,
             "withdrawnAt": w.iso(parse_time(c["withdrawn_at"])) if c["withdrawn_at"] else None,
-            "registeredAt": w.iso(parse_time(c["registered_at"])), "registeredBy": w.actor(c["registered_by"], "cli"),
-            "updatedAt": w.iso(parse_time(c["updated_at"])), "updatedBy": w.actor(c["updated_by"], "cli"),
+            "registeredAt": w.iso(parse_time(c["registered_at"])),
+            "registeredBy": w.actor(c["registered_by"], d["channels"][c["id"]][0]),
+            "updatedAt": w.iso(parse_time(c["updated_at"])), "updatedBy": w.actor(c["updated_by"], d["channels"][c["id"]][1]),
             "updateCount": c["update_count"], "events": events})
     edits = [{"editID": e["id"], "at": w.iso(parse_time(e["at"])), "field": coded("personField", e["field"]),
               "oldValue": e["old_value"], "newValue": e["new_value"], "by": w.actor(e["by"], e["via"]),

@@ -62,6 +62,9 @@ struct ExtractJSONTests {
         #expect((events[1]["channel"] as? [String: Any])?["key"] as? String == "preference-page")
         #expect(events[3]["requestReference"] as? String == ExtractFixture.objectionReference)
         #expect(events[3]["comment"] as? String == "Objected by letter")
+        // Who registered and last changed the consent, named by the channel of the events that did it, as the history does.
+        #expect(marketing["registeredBy"] as? String == events[0]["by"] as? String)
+        #expect(marketing["updatedBy"] as? String == ExtractFixture.privacyTeam(language) && events[3]["by"] as? String == ExtractFixture.privacyTeam(language))
         #expect(events[0]["fromStatus"] is NSNull && events[0]["evidence"] as? String == "form-4711")
         let sales = try #require(consents.first)
         #expect((sales["legalBasis"] as? [String: Any])?["key"] as? String == "legitimate-interest")

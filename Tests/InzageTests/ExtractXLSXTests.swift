@@ -146,6 +146,10 @@ struct ExtractXLSXTests {
             labels.code(ConsentStatus.notApplicable).label, labels.code(ConsentStatus.objected).label,
         ])
         #expect(try consents.column(labels.column(.consents, "updateCount")).map(\.v) == [.number(0), .number(3)])
+        // Named by the channel of the events that registered and last changed each consent, as the history names them.
+        let staff = labels.language == .en ? "Staff member" : "Medewerker", you = labels.language == .en ? "You" : "Uzelf"
+        #expect(try consents.texts(labels.column(.consents, "registeredBy")) == [staff, you])
+        #expect(try consents.texts(labels.column(.consents, "updatedBy")) == [staff, ExtractFixture.privacyTeam(labels.language)])
         #expect(try consents.texts(labels.column(.consents, "comment")) == [nil, nil], "no comment when registered")
         let given = try consents.column(labels.column(.consents, "givenAt"))
         #expect(given.first?.v == SheetValue.none && given.last?.t == "datetime")

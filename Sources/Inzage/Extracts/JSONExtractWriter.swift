@@ -500,7 +500,7 @@ final class ExtractDocument {
         out.key("registeredAt")
         out.time(consent.registeredAt, content.time)
         out.key("registeredBy")
-        actor(consent.registeredBy, via: .cli)
+        actor(consent.registeredBy, via: consent.registeredVia)
         out.key("source")
         sourceValue(consent.sourceKey)
         out.key("status")
@@ -510,7 +510,7 @@ final class ExtractDocument {
         out.key("updatedAt")
         out.time(consent.updatedAt, content.time)
         out.key("updatedBy")
-        actor(consent.updatedBy, via: .cli)
+        actor(consent.updatedBy, via: consent.updatedVia)
         out.key("withdrawnAt")
         time(consent.withdrawnAt)
     }

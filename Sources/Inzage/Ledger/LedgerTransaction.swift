@@ -184,7 +184,8 @@ public struct LedgerTransaction {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: person.id, purposeKey: purpose.key, basisKey: basis.key, status: status, sourceKey: source.key,
                 comment: grant.comment, consentText: text, givenAt: givenAt, withdrawnAt: nil,
-                registeredAt: now, registeredBy: attribution.by, updatedAt: now, updatedBy: attribution.by, updateCount: 0))
+                registeredAt: now, registeredBy: attribution.by, registeredVia: attribution.via, updatedAt: now,
+                updatedBy: attribution.by, updatedVia: attribution.via, updateCount: 0))
             let type: ConsentEventType = attribution.via == .import ? .imported : (status == .given ? .given : .registered)
             try store.appendConsentEvent(event(for: consent, type: type, from: nil, attribution: attribution, evidence: grant.evidence, comment: grant.comment))
             return consent
@@ -256,7 +257,8 @@ public struct LedgerTransaction {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: personID, purposeKey: purpose.key, basisKey: purpose.defaultBasisKey, status: .objected,
                 sourceKey: sourceKey, comment: comment, consentText: nil, givenAt: nil, withdrawnAt: now,
-                registeredAt: now, registeredBy: attribution.by, updatedAt: now, updatedBy: attribution.by, updateCount: 0))
+                registeredAt: now, registeredBy: attribution.by, registeredVia: attribution.via, updatedAt: now,
+                updatedBy: attribution.by, updatedVia: attribution.via, updateCount: 0))
             try store.appendConsentEvent(event(for: consent, type: .objected, from: nil, attribution: attribution, evidence: evidence, comment: comment))
             return consent
         }
@@ -290,7 +292,8 @@ public struct LedgerTransaction {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: personID, purposeKey: purpose.key, basisKey: purpose.defaultBasisKey, status: .notApplicable,
                 sourceKey: person.details.sourceKey ?? "unknown", comment: nil, consentText: nil, givenAt: nil, withdrawnAt: nil,
-                registeredAt: now, registeredBy: attribution.by, updatedAt: now, updatedBy: attribution.by, updateCount: 0))
+                registeredAt: now, registeredBy: attribution.by, registeredVia: attribution.via, updatedAt: now,
+                updatedBy: attribution.by, updatedVia: attribution.via, updateCount: 0))
             try store.appendConsentEvent(event(for: consent, type: .objectionOverridden, from: nil, attribution: attribution, evidence: nil, comment: grounds))
             return consent
         }
@@ -322,6 +325,7 @@ public struct LedgerTransaction {
         var consent = consent
         consent.updatedAt = now
         consent.updatedBy = attribution.by
+        consent.updatedVia = attribution.via
         consent.updateCount = existing.updateCount + 1
         try store.appendConsentEvent(event(for: consent, type: type, from: existing, attribution: attribution, evidence: evidence, comment: comment))
         try store.updateConsent(consent)

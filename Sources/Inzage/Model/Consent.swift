@@ -77,10 +77,14 @@ public struct Consent: Codable, Sendable, Hashable {
     public var registeredAt: Date
     /// Who registered it.
     public var registeredBy: String
+    /// Through which channel it was registered (the channel of its first consent event).
+    public var registeredVia: ChangeChannel
     /// When it last changed.
     public var updatedAt: Date
     /// Who last changed it.
     public var updatedBy: String
+    /// Through which channel it last changed (the channel of the consent event that changed it).
+    public var updatedVia: ChangeChannel
     /// How often it changed since registration.
     public var updateCount: Int
 
@@ -88,7 +92,8 @@ public struct Consent: Codable, Sendable, Hashable {
     public init(
         id: Int64, personID: Int64, purposeKey: String, basisKey: String, status: ConsentStatus, sourceKey: String,
         comment: String?, consentText: String?, givenAt: Date?, withdrawnAt: Date?,
-        registeredAt: Date, registeredBy: String, updatedAt: Date, updatedBy: String, updateCount: Int
+        registeredAt: Date, registeredBy: String, registeredVia: ChangeChannel, updatedAt: Date, updatedBy: String,
+        updatedVia: ChangeChannel, updateCount: Int
     ) {
         self.id = id
         self.personID = personID
@@ -102,8 +107,10 @@ public struct Consent: Codable, Sendable, Hashable {
         self.withdrawnAt = withdrawnAt
         self.registeredAt = registeredAt
         self.registeredBy = registeredBy
+        self.registeredVia = registeredVia
         self.updatedAt = updatedAt
         self.updatedBy = updatedBy
+        self.updatedVia = updatedVia
         self.updateCount = updateCount
     }
 }

@@ -167,13 +167,21 @@ struct SQLiteLedgerAccess: LedgerWriter {
         registered_at, registered_by, updated_at, updated_by, update_count
         """
 
+    /// The channels of a consent's registration and last change, read from its history rather than kept twice: the
+    /// first event, and the last event at the consent's `updated_at` (the schema refuses a change to a consent without
+    /// an event of that time). Uses the index `consent_event_by_consent`; a few events per consent.
+    private static let consentChannelColumns = """
+        (SELECT via FROM consent_event WHERE consent_id = consent.id ORDER BY id LIMIT 1),
+        (SELECT via FROM consent_event WHERE consent_id = consent.id AND at = consent.updated_at ORDER BY id DESC LIMIT 1)
+        """
+
     private static func consent(from row: SQLiteColumns) throws -> Consent {
         Consent(
             id: try row.int64(0), personID: try row.int64(1), purposeKey: try row.string(2), basisKey: try row.string(3),
             status: try row.value(4), sourceKey: try row.string(5), comment: row.optionalString(6),
             consentText: row.optionalString(7), givenAt: try row.optionalDate(8), withdrawnAt: try row.optionalDate(9),
-            registeredAt: try row.date(10), registeredBy: try row.string(11), updatedAt: try row.date(12),
-            updatedBy: try row.string(13), updateCount: try row.int(14))
+            registeredAt: try row.date(10), registeredBy: try row.string(11), registeredVia: try row.value(15),
+            updatedAt: try row.date(12), updatedBy: try row.string(13), updatedVia: try row.value(16), updateCount: try row.int(14))
     }
 
     /// ``consentColumns`` qualified with the table name, for the join with the purposes.
@@ -182,7 +190,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func consents(personID: Int64) throws -> [Consent] {
         try db.fetchAll("""
-            SELECT \(Self.qualifiedConsentColumns)
+            SELECT \(Self.qualifiedConsentColumns), \(Self.consentChannelColumns)
             FROM consent JOIN purpose ON purpose.key = consent.purpose_key
             WHERE person_id = ? ORDER BY purpose.rank, purpose.key
             """, table: "consent", arguments: [personID], Self.consent(from:))
@@ -193,7 +201,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
             return nil
         }
         return try db.fetchAll("""
-            SELECT \(Self.consentColumns) FROM consent WHERE person_id = ? AND purpose_key = ?
+            SELECT \(Self.consentColumns), \(Self.consentChannelColumns) FROM consent WHERE person_id = ? AND purpose_key = ?
             """, table: "consent", arguments: [personID, purposeKey], Self.consent(from:)).first
     }
 
