@@ -24,7 +24,8 @@ struct ImportCommand: ParsableCommand {
             nothing behind, and the other rows import. With --all-or-nothing nothing is written unless every row imports.
 
             Exit codes: 0 every row imported, 1 some rows or consents were refused (with --all-or-nothing: nothing \
-            was written), 2 the command was called wrongly (unknown source, purpose or column, unreadable file type).
+            was written), 2 the command was called wrongly or the file is not an import file (unknown source, purpose or \
+            column, unreadable file type, a CSV file without a header row, malformed JSON); nothing was written then.
             """
     )
 

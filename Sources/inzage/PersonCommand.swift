@@ -28,12 +28,23 @@ struct PersonFieldOptions: ParsableArguments {
 
     /// The fields given, with their values.
     var values: [PersonField: String] {
-        let fields: [(PersonField, String?)] = [
-            (.namePrefix, namePrefix), (.secondaryEmail, secondaryEmail), (.phone, phone), (.street, street),
-            (.postalCode, postalCode), (.city, city), (.country, country), (.organisation, organisation),
-            (.jobTitle, jobTitle), (.language, language), (.externalID, externalID), (.source, source),
-        ]
-        return Dictionary(fields.compactMap { field, value in value.map { (field, $0) } }, uniquingKeysWith: { first, _ in first })
+        Dictionary(given.compactMap { field, value in value.map { (field, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Refuses a field option given with nothing in it (`--email ""`), which would otherwise count as not given (on
+    /// `add`) or quietly clear the field (on `update`); `clearing` names the way to clear a field, when there is one.
+    static func refuseEmpty(_ given: [(PersonField, String?)], clearing: String?) throws {
+        for case let (field, value?) in given where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let hint = clearing.map { " To clear the field, use \($0) \(field.rawValue)." } ?? ""
+            throw ValidationError("--\(field.rawValue) is empty; give a value.\(hint)")
+        }
+    }
+
+    /// Every field option with what was given for it (nil when the option was left out).
+    var given: [(PersonField, String?)] {
+        [(.namePrefix, namePrefix), (.secondaryEmail, secondaryEmail), (.phone, phone), (.street, street),
+         (.postalCode, postalCode), (.city, city), (.country, country), (.organisation, organisation),
+         (.jobTitle, jobTitle), (.language, language), (.externalID, externalID), (.source, source)]
     }
 }
 
@@ -50,6 +61,11 @@ struct PersonAdd: ParsableCommand {
     @Option(help: "E-mail address; one e-mail address belongs to one person.") var email: String
     @OptionGroup var fields: PersonFieldOptions
     @OptionGroup var global: GlobalOptions
+
+    /// Refuses an empty value: `add` needs a first name, a last name and an e-mail address.
+    func validate() throws {
+        try PersonFieldOptions.refuseEmpty([(.firstName, firstName), (.lastName, lastName), (.email, email)] + fields.given, clearing: nil)
+    }
 
     /// Registers the person and prints the id.
     func run() throws {
@@ -82,6 +98,11 @@ struct PersonUpdate: ParsableCommand {
     var remove: [String] = []
     @Option(help: "Why the data changes; recorded in the history.") var reason: String?
     @OptionGroup var global: GlobalOptions
+
+    /// Refuses an empty value, which would clear the field without saying so.
+    func validate() throws {
+        try PersonFieldOptions.refuseEmpty([(.firstName, firstName), (.lastName, lastName), (.email, email)] + fields.given, clearing: "--remove")
+    }
 
     /// Applies the changes in one transaction and prints them.
     func run() throws {

@@ -72,6 +72,41 @@ struct BadInputTests {
         }
     }
 
+    @Test("An empty field option is refused: exit 2, names the option; update points at --remove")
+    func emptyFieldValue() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--city", "Delft"))
+        let unchanged = [["person", "history", person, "--json"], ["person", "find", "--name", "Piet", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["person", "add", "--first-name", "", "--last-name", "Bakker", "--email", "piet@example.nl"], status: 2,
+                               mentioning: ["--first-name is empty"])
+            try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", " "], status: 2,
+                               mentioning: ["--email is empty"])
+            try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", "piet@example.nl", "--city", ""],
+                               status: 2, mentioning: ["--city is empty"])
+            try sandbox.refuse(["person", "update", person, "--city", ""], status: 2, mentioning: ["--city is empty", "--remove city"])
+        }
+    }
+
+    @Test("An import file that is empty or not an import file: exit 2 for CSV and JSON alike, nothing written")
+    func emptyOrMalformedImportFile() throws {
+        let sandbox = try CLISandbox()
+        let files: [(name: String, contents: String, phrase: String)] = [
+            ("empty.csv", "", "no header row"),
+            ("empty.json", "", "one array of objects"),
+            ("object.json", #"{"first_name": "Piet"}"#, "one array of objects"),
+            ("broken.json", "[{\"first_name\": \"Piet\", \"last_name\": \"Bakker\", \"email\": \"piet@example.nl\"},\n{\"first_name\": oops}]",
+             "line 2"),
+        ]
+        try sandbox.expectNothingWritten([["person", "find", "--name", "Piet", "--json"], ["source", "history", "--json"]]) {
+            for file in files {
+                let url = sandbox.directory.appendingPathComponent(file.name)
+                try Data(file.contents.utf8).write(to: url)
+                try sandbox.refuse(["import", url.path, "--source", "import", "--batch-size", "1"], status: 2, mentioning: [file.phrase])
+            }
+        }
+    }
+
     @Test("An unknown field in --remove or --set: exit 2, lists the valid fields")
     func unknownField() throws {
         let sandbox = try CLISandbox()

@@ -28,10 +28,12 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
     /// A purpose given twice with `--purpose`.
     case duplicatePurposeOption(String)
 
-    /// Whether the error is about how the command was called or the file's shape (exit code 2) rather than its data.
+    /// Whether the error is about how the command was called or the file's shape (exit code 2), found before anything
+    /// was written, rather than a failure part-way (exit code 1). Malformed JSON is the file's shape, as a CSV file
+    /// without a header row is: the whole file is read before a batch commits, so nothing was written.
     public var isUsageError: Bool {
         switch self {
-        case .readFailed, .malformedJSON: false
+        case .readFailed: false
         default: true
         }
     }
