@@ -114,10 +114,11 @@ struct TemplateOptions: ParsableArguments {
 
 extension TemplateOptions {
     /// The extract generator with the templates in force, checked before any work starts so that a broken
-    /// override file is reported at once rather than on the first request.
+    /// override file is reported at once rather than on the first request; a label file of the organisation that
+    /// leaves keys out (the shipped texts are used for them) is named on standard error.
     static func generator(_ options: TemplateOptions) throws -> ExtractGenerator {
         let templates = ExtractTemplates(overrideDirectory: try options.directory)
-        try templates.validate()
+        for notice in try templates.validate() { CLIErrors.printError("Note: \(notice)") }
         return ExtractGenerator(templates: templates)
     }
 }

@@ -85,42 +85,58 @@ struct ExtractTemplateTests {
         }
     }
 
-    @Test("a label file in the organisation's folder missing a key is an error naming the file and the key")
-    func missingKey() throws {
-        let folder = try overrideFolder(["extract/labels.en.json": try labelsWithout(["sheets", "consents", "name"])])
+    @Test("a key the organisation's label file leaves out comes from the shipped file; its own texts win; the keys are named")
+    func missingKeyInherited() throws {
+        // The organisation words one sheet its own way and has no text for another (as after an upgrade that added it).
+        let data = Data(try labelsWithout(["sheets", "consents", "name"]).utf8)
+        var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var sheets = try #require(root["sheets"] as? [String: Any])
+        var details = try #require(sheets["details"] as? [String: Any])
+        details["name"] = "About you"
+        sheets["details"] = details
+        root["sheets"] = sheets
+        let folder = try overrideFolder(["extract/labels.en.json": String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)])
         defer { try? FileManager.default.removeItem(at: folder) }
         let templates = ExtractTemplates(overrideDirectory: folder)
-        let expected = ExtractError.missingLabel(file: "extract/labels.en.json", origin: .override(directory: folder.path), key: "sheets.consents.name")
-        #expect(throws: expected) { try templates.labels(.en) }
-        #expect(expected.description.contains("extract/labels.en.json") && expected.description.contains("\"sheets.consents.name\""))
-        #expect(expected.description.contains(folder.path))
-        #expect(try templates.labels(.nl).origin == .shipped, "the Dutch labels still come from the shipped file")
+        let labels = try templates.labels(.en)
+        #expect(labels.origin == .override(directory: folder.path))
+        #expect(labels.inheritedKeys == ["sheets.consents.name"])
+        #expect(labels.sheetName(.consents) == (try shippedLabels(.en)).sheetName(.consents), "the shipped text")
+        #expect(labels.sheetName(.details) == "About you", "the organisation's own text")
+        #expect(try templates.labels(.nl).origin == .shipped && templates.labels(.nl).inheritedKeys.isEmpty)
+        let notices = try templates.validate()
+        #expect(notices.count == 1)
+        #expect(notices.first?.contains("extract/labels.en.json") == true && notices.first?.contains(folder.path) == true)
+        #expect(notices.first?.contains("sheets.consents.name") == true)
+        #expect(try ExtractTemplates().validate().isEmpty, "nothing to say about the shipped templates")
 
         let fixture = try ExtractFixture.make(language: .en)
         let output = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: output) }
-        _ = try fixture.withDossier { dossier in
-            #expect(throws: expected) { try XLSXExtractWriter(templates: templates).write(dossier, to: output.appendingPathComponent("a.xlsx")) }
-            #expect(throws: expected) { try JSONExtractWriter(templates: templates).write(dossier, to: output.appendingPathComponent("a.json")) }
-        }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty, "nothing is written")
+        let book = try fixture.withDossier { try ReadWorkbook.read(writeExtracts($0, into: output, name: "a", templates: templates).xlsx) }
+        #expect(book.sheets.map(\.title).contains("About you"))
+        #expect(book.sheets.map(\.title).contains(labels.sheetName(.consents)))
     }
 
-    @Test("a missing code, column or right is named too; a value that is not text and a broken file are errors",
+    @Test("a key missing from both the organisation's file and the shipped one is an error naming the file and the key",
           arguments: [
+            ["sheets", "consents", "name"],
             ["codes", "consentStatus", "values", "objected", "explanation"],
             ["columns", "changeHistory", "newValue"],
             ["rights", "withdraw-consent", "label"],
             ["words", "transfersNone"],
             ["meta", "articleCitation"],
           ])
-    func otherMissingKeys(path: [String]) throws {
-        let folder = try overrideFolder(["extract/labels.en.json": try labelsWithout(path)])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        #expect(throws: ExtractError.missingLabel(file: "extract/labels.en.json", origin: .override(directory: folder.path),
-                                                  key: path.joined(separator: "."))) {
-            try ExtractTemplates(overrideDirectory: folder).labels(.en)
-        }
+    func missingEverywhere(path: [String]) throws {
+        let origin = TemplateOrigin.override(directory: "/org")
+        let file = TemplateFile(path: "extract/labels.en.json", origin: origin, contents: try labelsWithout(path))
+        let expected = ExtractError.missingLabel(file: "extract/labels.en.json", origin: origin, key: path.joined(separator: "."))
+        #expect(throws: expected) { try ExtractLabels(file, language: .en) }
+        let defaults = TemplateFile(path: "extract/labels.en.json", origin: .shipped, contents: try labelsWithout(path))
+        #expect(throws: expected) { try ExtractLabels(file, language: .en, defaults: defaults) }
+        #expect(expected.description.contains("extract/labels.en.json") && expected.description.contains("\"\(path.joined(separator: "."))\""))
+        let complete = TemplateFile(path: "extract/labels.en.json", origin: .shipped, contents: try shippedText(ExtractLabels.path(for: .en)))
+        #expect(try ExtractLabels(file, language: .en, defaults: complete).inheritedKeys == [path.joined(separator: ".")])
     }
 
     @Test("a label that is not text, and a file that is not JSON, are errors naming the file")

@@ -271,7 +271,9 @@ public struct CodeLabel: Sendable, Hashable {
 /// - `codes.<category>`: `title` and `values.<key>` with `label` and `explanation`;
 /// - `rights.<right>`: `label` and `explanation`;
 /// - `words.<word>`: the remaining texts.
-/// Keys that the extract does not need are ignored (for example `_comment`).
+/// Keys that the extract does not need are ignored (for example `_comment`). A key that an organisation's file
+/// leaves out is taken from the shipped file (``inheritedKeys``), so that a text added by an upgrade of Inzage does
+/// not stop the organisation's extracts; a key that is there must be text.
 public struct ExtractLabels: Sendable {
     /// The language of the labels.
     public let language: Language
@@ -279,6 +281,8 @@ public struct ExtractLabels: Sendable {
     public let file: String
     /// Where the label file came from.
     public let origin: TemplateOrigin
+    /// The needed keys the file left out, taken from the shipped file instead, in file order; empty for the shipped file.
+    public let inheritedKeys: [String]
     private let texts: [String: String]
     private let citation: TextTemplate
     /// The name and explanation of every key of every category, looked up once (the writers ask for them per cell).
@@ -289,32 +293,26 @@ public struct ExtractLabels: Sendable {
     /// The relative path of the label file of `language`.
     public static func path(for language: Language) -> String { "extract/labels.\(language.rawValue).json" }
 
-    /// Loads and checks the labels in `file`.
+    /// Loads and checks the labels in `file`, completed from `defaults` (the shipped file, for an organisation's file).
     ///
-    /// - Throws: ``ExtractError/malformedLabels(file:origin:reason:)`` when the file is not a JSON object,
-    ///   ``ExtractError/missingLabel(file:origin:key:)`` naming the first missing key,
+    /// - Throws: ``ExtractError/malformedLabels(file:origin:reason:)`` when a file is not a JSON object,
+    ///   ``ExtractError/missingLabel(file:origin:key:)`` naming the first key missing from both files,
     ///   ``ExtractError/labelNotText(file:origin:key:)`` when a needed value is not text, and the errors of
     ///   ``TextTemplate`` for `meta.articleCitation`.
-    public init(_ file: TemplateFile, language: Language) throws {
+    public init(_ file: TemplateFile, language: Language, defaults: TemplateFile? = nil) throws {
         self.language = language
         self.file = file.path
         self.origin = file.origin
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(file.contents.utf8))
-        } catch {
-            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: ErrorText.reason(of: error))
-        }
-        guard let root = object as? [String: Any] else {
-            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: "the file must hold one JSON object { … }")
-        }
-        var texts: [String: String] = [:]
-        var others: Set<String> = []
-        Self.flatten(root, prefix: "", into: &texts, others: &others)
+        var (texts, others) = try Self.read(file)
+        let defaultTexts = try defaults.map { try Self.read($0).texts } ?? [:]
+        var inherited: [String] = []
         for key in Self.requiredKeys where texts[key] == nil {
             if others.contains(key) { throw ExtractError.labelNotText(file: file.path, origin: file.origin, key: key) }
-            throw ExtractError.missingLabel(file: file.path, origin: file.origin, key: key)
+            guard let text = defaultTexts[key] else { throw ExtractError.missingLabel(file: file.path, origin: file.origin, key: key) }
+            texts[key] = text
+            inherited.append(key)
         }
+        inheritedKeys = inherited
         self.texts = texts
         var codes: [CodeCategory: [String: CodeLabel]] = [:]
         for category in CodeCategory.allCases {
@@ -348,6 +346,23 @@ public struct ExtractLabels: Sendable {
     }
 
     private static let citationKey = "meta.articleCitation"
+
+    /// The texts of a label file by dotted key, and the keys whose value is not text.
+    private static func read(_ file: TemplateFile) throws -> (texts: [String: String], others: Set<String>) {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(file.contents.utf8))
+        } catch {
+            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: ErrorText.reason(of: error))
+        }
+        guard let root = object as? [String: Any] else {
+            throw ExtractError.malformedLabels(file: file.path, origin: file.origin, reason: "the file must hold one JSON object { … }")
+        }
+        var texts: [String: String] = [:]
+        var others: Set<String> = []
+        flatten(root, prefix: "", into: &texts, others: &others)
+        return (texts, others)
+    }
 
     private static func flatten(_ object: [String: Any], prefix: String, into texts: inout [String: String], others: inout Set<String>) {
         for (key, value) in object {

@@ -23,10 +23,13 @@ public struct ExtractTemplates: Sendable {
     /// The relative path of the read-me template of `language`.
     public static func readMePath(for language: Language) -> String { "extract/readme.\(language.rawValue).mustache" }
 
-    /// The checked labels of `language`.
+    /// The checked labels of `language`: the organisation's file completed from the shipped one, or the shipped file.
     public func labels(_ language: Language) throws -> ExtractLabels {
         if let labels = cache.labels.withLock({ $0[language] }) { return labels }
-        let labels = try ExtractLabels(files.file(ExtractLabels.path(for: language)), language: language)
+        let path = ExtractLabels.path(for: language)
+        let file = try files.file(path)
+        let defaults = file.origin == .shipped ? nil : try files.shippedFile(path)
+        let labels = try ExtractLabels(file, language: language, defaults: defaults)
         cache.labels.withLock { $0[language] = labels }
         return labels
     }
@@ -39,12 +42,29 @@ public struct ExtractTemplates: Sendable {
         return template
     }
 
+    /// "<file> in <folder> has no text for 2 keys (a, b); the shipped texts are used for them.": every key when there
+    /// are a few (a file copied whole before an upgrade added them), the first few and a count otherwise (a file that
+    /// holds only the texts an organisation changed).
+    static func inheritanceNotice(file: String, directory: String, keys: [String]) -> String {
+        let shown = keys.count <= 10 ? keys.joined(separator: ", ") : keys.prefix(5).joined(separator: ", ") + ", and \(keys.count - 5) more"
+        let counted = keys.count == 1 ? "1 key" : "\(keys.count) keys"
+        return "\(file) in \(directory) has no text for \(counted) (\(shown)); the shipped \(keys.count == 1 ? "text is" : "texts are") used."
+    }
+
     /// Loads and checks every template of both languages, so that a mistake in an organisation's folder shows
     /// before the first request is answered; the read-me is rendered with sample values, with and without a
     /// request, with and without personal data, for the workbook and for the JSON document, so that every branch is checked.
-    public func validate() throws {
+    ///
+    /// - Returns: a sentence for each of the organisation's label files that leaves keys out (the shipped texts are
+    ///   used for them), naming the file and the keys, for the caller to show; empty when there is nothing to say.
+    @discardableResult
+    public func validate() throws -> [String] {
+        var notices: [String] = []
         for language in Language.allCases {
             let labels = try labels(language)
+            if !labels.inheritedKeys.isEmpty, case .override(let directory) = labels.origin {
+                notices.append(Self.inheritanceNotice(file: labels.file, directory: directory, keys: labels.inheritedKeys))
+            }
             let template = try readMe(language)
             for hasRequest in [true, false] {
                 for dataHeld in [true, false] {
@@ -55,6 +75,7 @@ public struct ExtractTemplates: Sendable {
                 }
             }
         }
+        return notices
     }
 }
 

@@ -6,7 +6,8 @@ import Mustache
 ///
 /// The shipped templates are a SwiftPM resource (`Sources/Inzage/Resources/templates`), so they are found from
 /// any working directory. A file in the organisation's folder replaces the shipped file of the same relative
-/// path wholesale (keys are not merged), which keeps the result predictable.
+/// path; only a label file is completed key by key from the shipped one (``ExtractLabels``), so that a text added
+/// by an upgrade does not stop an organisation's extracts.
 public struct TemplateFiles: Sendable {
     /// The organisation's folder, or nil to use only the shipped templates.
     public let overrideDirectory: URL?
@@ -36,21 +37,31 @@ public struct TemplateFiles: Sendable {
             (shippedDirectory, .shipped),
         ]
         for case let (directory?, origin) in candidates {
-            let url = directory.appendingPathComponent(relativePath)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            do {
-                let data = try Data(contentsOf: url)
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: "it is not UTF-8 text")
-                }
-                return TemplateFile(path: relativePath, origin: origin, contents: text)
-            } catch let error as ExtractError {
-                throw error
-            } catch {
-                throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: ErrorText.reason(of: error))
-            }
+            if let file = try read(relativePath, in: directory, origin: origin) { return file }
         }
         throw ExtractError.templateNotFound(file: relativePath, overrideDirectory: overrideDirectory?.path)
+    }
+
+    /// The shipped file at `relativePath`, whatever the organisation's folder holds; nil when it ships no such file.
+    public func shippedFile(_ relativePath: String) throws -> TemplateFile? {
+        guard let shippedDirectory else { return nil }
+        return try read(relativePath, in: shippedDirectory, origin: .shipped)
+    }
+
+    private func read(_ relativePath: String, in directory: URL, origin: TemplateOrigin) throws -> TemplateFile? {
+        let url = directory.appendingPathComponent(relativePath)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            let data = try Data(contentsOf: url)
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: "it is not UTF-8 text")
+            }
+            return TemplateFile(path: relativePath, origin: origin, contents: text)
+        } catch let error as ExtractError {
+            throw error
+        } catch {
+            throw ExtractError.unreadableTemplate(file: relativePath, origin: origin, reason: ErrorText.reason(of: error))
+        }
     }
 }
 
