@@ -552,7 +552,8 @@ def write_xlsx(d, path):
                 last = max((parse_time(t["at"]) for t in transitions), default=None)
                 rows.append((r["reference"], labels.label("requestType", r["type"]), parse_day(r["received_on"]),
                              parse_day(r["due_on"]), parse_day(r["extended_due_on"]), state, explanation, last,
-                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(",")), None))
+                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(",")),
+                             labels.word("answeredWithThisFile") if d["request"] and r["id"] == d["request"]["id"] else None))
             sheet(key, rows)
         elif key == "glossary":
             sheet(key, w.glossary())

@@ -198,9 +198,17 @@ struct ExtractContent {
     static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
 
     /// What was decided on each item of `request`, one line per item in the person's language, such as
-    /// "City: Corrected (Amsterdam → Utrecht)" or "E-marketing: Objection applied at once"; nil when nothing was decided.
+    /// "City: Corrected (Amsterdam → Utrecht)" or "E-marketing: Objection applied at once", and for the request this
+    /// extract answers, that this file is the answer (its state is still "in progress" while the file is made);
+    /// nil when there is nothing to say.
     func outcome(of request: DataSubjectRequest) -> String? {
-        guard let decisions = dossier.decisions[request.id], !decisions.isEmpty else { return nil }
+        var lines = decisionLines(of: request)
+        if request.id == dossier.request?.id { lines.append(labels.word(.answeredWithThisFile)) }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    private func decisionLines(of request: DataSubjectRequest) -> [String] {
+        guard let decisions = dossier.decisions[request.id] else { return [] }
         return decisions.map { decision in
             let subject = decision.field.map { labels.code($0).label } ?? purposeName(decision.item)
             var line = "\(subject): \(labels.code(decision.outcome).label)"
@@ -218,7 +226,7 @@ struct ExtractContent {
                 break
             }
             return line
-        }.joined(separator: "\n")
+        }
     }
 }
 

@@ -250,6 +250,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     /// How the person gets the files of an extract while no download page is configured (in the "extract ready"
     /// message).
     case collectionInstructions
+    /// The "what we decided" of the request that the extract answers, in the requests sheet.
+    case answeredWithThisFile
 }
 
 /// The name and explanation of a coded value.
