@@ -40,6 +40,10 @@ struct ExtractXLSXTests {
             #expect(read.filter?.hasPrefix("A1:") == true && read.filter?.hasSuffix("\(read.rows.count)") == true, "\(sheet) has a filter")
             #expect(read.rows.allSatisfy { $0.allSatisfy { $0.dt != "f" } }, "\(sheet) has no formulas")
             #expect(read.widths.count == header.count, "\(sheet) has a width per column")
+            for (index, cell) in header.enumerated() {
+                let letter = String(UnicodeScalar(UInt8(65 + index))), text = cell.v.text ?? ""
+                #expect((read.widths[letter] ?? 0) >= Double(text.count) + 3, "\(sheet) column \(letter) shows its whole header '\(text)' beside the filter button")
+            }
             if let expected = expectedRows[sheet] { #expect(read.rows.count - 1 == expected, "\(sheet) rows") }
         }
         #expect(!labels.sheetName(.consentHistory).lowercased().hasPrefix("history"))

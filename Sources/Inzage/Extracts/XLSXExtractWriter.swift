@@ -66,11 +66,25 @@ public struct XLSXExtractWriter: Sendable {
     /// Adds `sheet` with the header and layout of `columns`, then one row per row that `rows` emits.
     private func write<Row>(_ sheet: ExtractSheet, _ columns: [ExtractColumn<Row>], _ content: ExtractContent, in workbook: XLSXWorkbook,
                             rows: ((Row) throws -> Void) throws -> Void) throws {
-        let options = SheetOptions(columns: columns.map(\.layout), headerRow: true, headerStyle: HeaderStyle(bold: true, fill: .lightGrey),
+        let headers = columns.map { content.labels.column(sheet, $0.key) }
+        let layouts = zip(columns, headers).map { column, header in Self.layout(column.layout, fitting: header) }
+        let options = SheetOptions(columns: layouts, headerRow: true, headerStyle: HeaderStyle(bold: true, fill: .lightGrey),
                                    frozenRows: 1, frozenColumns: 0, autoFilter: true)
         let output = try workbook.addSheet(named: content.labels.sheetName(sheet), options: options)
-        try output.append(columns.map { .text(content.labels.column(sheet, $0.key)) })
+        try output.append(headers.map { .text($0) })
         try rows { row in try output.append(try columns.map { try $0.cell(row, content) }) }
+    }
+}
+
+extension XLSXExtractWriter {
+    /// `layout` widened, when needed, so that the whole of `header` shows in bold beside the filter button (the
+    /// header row does not wrap): a header the organisation wrote longer than the column is not cut off. At most 60
+    /// characters wide.
+    static func layout(_ layout: Column, fitting header: String) -> Column {
+        var fitted = layout
+        let needed = min(Double(header.count) * 1.15 + 3, 60)
+        if needed > (layout.width ?? 8.43) { fitted.width = needed.rounded(.up) }
+        return fitted
     }
 }
 
