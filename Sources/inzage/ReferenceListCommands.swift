@@ -75,7 +75,7 @@ struct AddEntry<Entry: EditableEntry>: ParsableCommand {
     @Argument(help: ArgumentHelp("The new key: lower-case letters and digits in words joined by hyphens, such as trade-fair.", valueName: "key"))
     var key: String
     @OptionGroup var options: Entry.AddOptions
-    @Option(help: "Sort order in lists. Default: after the last entry.") var rank: Int?
+    @Option(help: "Sort order in lists, a whole number (a negative one as --rank=-5). Default: after the last entry.") var rank: Int?
     @OptionGroup var global: GlobalOptions
 
     /// Adds the entry and prints its key.
@@ -102,7 +102,7 @@ struct UpdateEntry<Entry: EditableEntry>: ParsableCommand {
 
     @Argument(help: "The key of the entry to change.") var key: String
     @OptionGroup var shortcuts: Entry.Shortcuts
-    @Option(help: "New sort order in lists.") var rank: Int?
+    @Option(help: "New sort order in lists, a whole number (a negative one as --rank=-5).") var rank: Int?
     @Option(name: .customLong("set"), help: ArgumentHelp("Change a field (repeatable); the fields are listed above.", valueName: "field=value"))
     var assignments: [String] = []
     @OptionGroup var global: GlobalOptions
