@@ -18,6 +18,7 @@ Plain code on purpose: XlsxWriter in its normal mode, json.dump of a document bu
 import datetime
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -269,7 +270,7 @@ def load_dossier(db, person_id, request=None, language=None):
         channels[e["consent_id"]] = (registered, updated)
     for c in consents:
         last = [e["via"] for e in events if e["consent_id"] == c["id"] and e["at"] == c["updated_at"]]
-        channels[c["id"]] = (channels[c["id"]][0], last[-1])
+        channels[c["id"]] = (channels.get(c["id"], ("cli",))[0], last[-1] if last else "cli")
     ordered = [p for p in purposes if p["key"] in by_purpose] + \
               [p for p in purposes if p["active"] and p["key"] not in by_purpose]
     recipient_by_key = {r["key"]: r for r in recipients}
@@ -463,8 +464,11 @@ def write_xlsx(d, path):
         columns = COLUMNS[key]
         ws = workbook.add_worksheet(labels.sheet_name(key))
         for index, (column, width, wraps) in enumerate(columns):
+            title = labels.column(key, column)
+            # Wide enough for the whole header in bold beside the filter button, as Inzage widens it.
+            width = max(width, math.ceil(min(len(title) * 1.15 + 3, 60)))
             ws.set_column(index, index, width, wrap if wraps else plain)
-            ws.write_string(0, index, labels.column(key, column), header)
+            ws.write_string(0, index, title, header)
         ws.freeze_panes(1, 0)
         count = 0
         for count, row in enumerate(rows, start=1):

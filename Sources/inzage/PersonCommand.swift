@@ -99,9 +99,11 @@ struct PersonUpdate: ParsableCommand {
     @Option(help: "Why the data changes; recorded in the history.") var reason: String?
     @OptionGroup var global: GlobalOptions
 
-    /// Refuses an empty value, which would clear the field without saying so.
+    /// Refuses an empty value, which would clear the field without saying so (a field also given to --remove is
+    /// refused by `run` as set and removed at once).
     func validate() throws {
-        try PersonFieldOptions.refuseEmpty([(.firstName, firstName), (.lastName, lastName), (.email, email)] + fields.given, clearing: "--remove")
+        let given = [(PersonField.firstName, firstName), (.lastName, lastName), (.email, email)] + fields.given
+        try PersonFieldOptions.refuseEmpty(given.filter { !remove.contains($0.0.rawValue) }, clearing: "--remove")
     }
 
     /// Applies the changes in one transaction and prints them.

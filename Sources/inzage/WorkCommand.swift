@@ -95,7 +95,7 @@ struct WorkCommand: AsyncParsableCommand {
 /// The `--templates` option of commands that write extracts or messages.
 struct TemplateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A folder with the organisation's own templates, overriding the shipped ones file by file. Default: $INZAGE_TEMPLATES.",
+        "A folder with the organisation's own templates, overriding the shipped ones file by file (a label file key by key). Default: $INZAGE_TEMPLATES.",
         valueName: "dir"))
     var templates: String?
 

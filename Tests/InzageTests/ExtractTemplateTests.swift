@@ -118,6 +118,20 @@ struct ExtractTemplateTests {
         #expect(book.sheets.map(\.title).contains(labels.sheetName(.consents)))
     }
 
+    @Test("a key the organisation's label file has but Inzage does not use (a misspelt one) is named; comments are not")
+    func unusedKeys() throws {
+        let folder = try overrideFolder(["extract/labels.en.json": #"{"_comment": "ours", "sheets": {"consent": {"name": "Our consents"}, "details": {"name": "About you", "_note": "x"}}}"#])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let templates = ExtractTemplates(overrideDirectory: folder)
+        let labels = try templates.labels(.en)
+        #expect(labels.unusedKeys == ["sheets.consent.name"])
+        #expect(labels.sheetName(.details) == "About you")
+        let notices = try templates.validate()
+        #expect(notices.count == 2)
+        #expect(notices.first?.contains("1 key (sheets.consent.name) that Inzage does not use") == true, "\(notices)")
+        #expect(notices.last?.contains("and \(labels.inheritedKeys.count - 5) more") == true, "a long list is cut short: \(notices)")
+    }
+
     @Test("a key missing from both the organisation's file and the shipped one is an error naming the file and the key",
           arguments: [
             ["sheets", "consents", "name"],

@@ -162,6 +162,32 @@ struct StoreReadTests {
         }
     }
 
+    @Test("a consent's channels are those of its first event and of the event that last changed it; without events, the command line")
+    func consentChannels() throws {
+        let (ledger, database) = try makeLedger()
+        let anna = try ledger.annaJansen()
+        _ = try ledger.giveConsent(ConsentGrant(personID: anna.id, purposeKey: "e-marketing", sourceKey: "web-form"),
+                                   attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        _ = try ledger.recordObjection(personID: anna.id, purposeKey: "e-marketing",
+                                       attribution: Attribution(by: "privacy-officer", via: .request, requestReference: "DSR-2026-000001"))
+        var marketing = try #require(try ledger.legalBasisView(personID: anna.id).consents.first { $0.purposeKey == "e-marketing" })
+        #expect(marketing.registeredVia == .preferencePage && marketing.updatedVia == .request)
+        // A row another program wrote without its event (the triggers only guard updates) reads as before these channels.
+        try database.dbWriter.write { db in
+            try db.execute(sql: """
+                INSERT INTO consent (person_id, purpose_key, basis_key, status, source_key, registered_at, registered_by, updated_at,
+                                     updated_by, update_count)
+                VALUES (?, 'sales-and-service', 'legitimate-interest', 'not-applicable', 'import', '2026-01-01 00:00:00.000', 'crm',
+                        '2026-01-01 00:00:00.000', 'crm', 0)
+                """, arguments: [anna.id])
+        }
+        let view = try ledger.legalBasisView(personID: anna.id)
+        let sales = try #require(view.consents.first { $0.purposeKey == "sales-and-service" })
+        #expect(sales.registeredVia == .cli && sales.updatedVia == .cli)
+        marketing = try #require(view.consents.first { $0.purposeKey == "e-marketing" })
+        #expect(marketing.updatedVia == .request)
+    }
+
     @Test("the history of several requests read at once equals reading it per request")
     func batchedRequestHistory() throws {
         let (ledger, database) = try makeLedger()

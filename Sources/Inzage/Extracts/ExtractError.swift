@@ -31,7 +31,7 @@ public enum ExtractError: Error, Sendable, Equatable, CustomStringConvertible, L
         case .malformedLabels(let file, let origin, let reason):
             return "The label file \(file) (\(origin)) is not a JSON object of texts: \(reason)."
         case .missingLabel(let file, let origin, let key):
-            return "The label file \(file) (\(origin)) has no key \"\(key)\"; add it (the shipped file has every key the extract needs)."
+            return "The label file \(file) (\(origin)) has no key \"\(key)\", and no shipped label file supplies it; add the key, or reinstall Inzage if its shipped templates are missing or changed."
         case .labelNotText(let file, let origin, let key):
             return "The label \"\(key)\" in \(file) (\(origin)) must be a text in quotes."
         case .invalidTemplate(let file, let origin, let reason):

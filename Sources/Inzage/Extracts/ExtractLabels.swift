@@ -285,6 +285,9 @@ public struct ExtractLabels: Sendable {
     public let origin: TemplateOrigin
     /// The needed keys the file left out, taken from the shipped file instead, in file order; empty for the shipped file.
     public let inheritedKeys: [String]
+    /// Keys in the file that Inzage does not use (a misspelt key, such as `sheets.consent.name`), sorted; keys with a
+    /// part starting with `_` (comments) are not counted.
+    public let unusedKeys: [String]
     private let texts: [String: String]
     private let citation: TextTemplate
     /// The name and explanation of every key of every category, looked up once (the writers ask for them per cell).
@@ -306,6 +309,10 @@ public struct ExtractLabels: Sendable {
         self.file = file.path
         self.origin = file.origin
         var (texts, others) = try Self.read(file)
+        let required = Set(Self.requiredKeys)
+        unusedKeys = Set(texts.keys).union(others)
+            .filter { key in !required.contains(key) && !key.split(separator: ".").contains { $0.hasPrefix("_") } }
+            .sorted()
         let defaultTexts = try defaults.map { try Self.read($0).texts } ?? [:]
         var inherited: [String] = []
         for key in Self.requiredKeys where texts[key] == nil {
@@ -323,7 +330,8 @@ public struct ExtractLabels: Sendable {
             codes[category] = labels
         }
         self.codes = codes
-        citation = try TextTemplate(TemplateFile(path: "\(file.path) meta.articleCitation", origin: file.origin,
+        let citationOrigin = inherited.contains(Self.citationKey) ? (defaults?.origin ?? file.origin) : file.origin
+        citation = try TextTemplate(TemplateFile(path: "\(file.path) meta.articleCitation", origin: citationOrigin,
                                                  contents: texts[Self.citationKey] ?? ""))
         _ = try articleCitation("15")
     }

@@ -42,28 +42,44 @@ public struct ExtractTemplates: Sendable {
         return template
     }
 
-    /// "<file> in <folder> has no text for 2 keys (a, b); the shipped texts are used for them.": every key when there
-    /// are a few (a file copied whole before an upgrade added them), the first few and a count otherwise (a file that
-    /// holds only the texts an organisation changed).
+    /// "<file> in <folder> has no text for 2 keys (a, b); the shipped texts are used.": every key when there are a
+    /// few (a file copied whole before an upgrade added them), the first few and a count otherwise (a file that holds
+    /// only the texts an organisation changed).
     static func inheritanceNotice(file: String, directory: String, keys: [String]) -> String {
+        "\(file) in \(directory) has no text for \(listed(keys)); the shipped \(keys.count == 1 ? "text is" : "texts are") used."
+    }
+
+    /// "<file> in <folder> has 1 key Inzage does not use (sheets.consent.name); …": most likely a misspelt key, whose
+    /// text would otherwise be lost without a word.
+    static func unusedKeysNotice(file: String, directory: String, keys: [String]) -> String {
+        "\(file) in \(directory) has \(listed(keys)) that Inzage does not use, so \(keys.count == 1 ? "its text is" : "their texts are") "
+            + "not shown; check the spelling against the shipped file (a key starting with _ is a comment)."
+    }
+
+    private static func listed(_ keys: [String]) -> String {
         let shown = keys.count <= 10 ? keys.joined(separator: ", ") : keys.prefix(5).joined(separator: ", ") + ", and \(keys.count - 5) more"
-        let counted = keys.count == 1 ? "1 key" : "\(keys.count) keys"
-        return "\(file) in \(directory) has no text for \(counted) (\(shown)); the shipped \(keys.count == 1 ? "text is" : "texts are") used."
+        return "\(keys.count == 1 ? "1 key" : "\(keys.count) keys") (\(shown))"
     }
 
     /// Loads and checks every template of both languages, so that a mistake in an organisation's folder shows
     /// before the first request is answered; the read-me is rendered with sample values, with and without a
     /// request, with and without personal data, for the workbook and for the JSON document, so that every branch is checked.
     ///
-    /// - Returns: a sentence for each of the organisation's label files that leaves keys out (the shipped texts are
-    ///   used for them), naming the file and the keys, for the caller to show; empty when there is nothing to say.
+    /// - Returns: a sentence for each of the organisation's label files that holds keys Inzage does not use (misspelt
+    ///   ones), and for each that leaves keys out (the shipped texts are used for them), naming the file and the keys,
+    ///   for the caller to show; empty when there is nothing to say.
     @discardableResult
     public func validate() throws -> [String] {
         var notices: [String] = []
         for language in Language.allCases {
             let labels = try labels(language)
-            if !labels.inheritedKeys.isEmpty, case .override(let directory) = labels.origin {
-                notices.append(Self.inheritanceNotice(file: labels.file, directory: directory, keys: labels.inheritedKeys))
+            if case .override(let directory) = labels.origin {
+                if !labels.unusedKeys.isEmpty {
+                    notices.append(Self.unusedKeysNotice(file: labels.file, directory: directory, keys: labels.unusedKeys))
+                }
+                if !labels.inheritedKeys.isEmpty {
+                    notices.append(Self.inheritanceNotice(file: labels.file, directory: directory, keys: labels.inheritedKeys))
+                }
             }
             let template = try readMe(language)
             for hasRequest in [true, false] {

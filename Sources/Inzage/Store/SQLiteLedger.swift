@@ -169,10 +169,12 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     /// The channels of a consent's registration and last change, read from its history rather than kept twice: the
     /// first event, and the last event at the consent's `updated_at` (the schema refuses a change to a consent without
-    /// an event of that time). Uses the index `consent_event_by_consent`; a few events per consent.
+    /// an event of that time). Uses the index `consent_event_by_consent`; a few events per consent. A row that some
+    /// other program wrote without its event reads as the command line, as every consent read before these columns.
     private static let consentChannelColumns = """
-        (SELECT via FROM consent_event WHERE consent_id = consent.id ORDER BY id LIMIT 1),
-        (SELECT via FROM consent_event WHERE consent_id = consent.id AND at = consent.updated_at ORDER BY id DESC LIMIT 1)
+        COALESCE((SELECT via FROM consent_event WHERE consent_id = consent.id ORDER BY id LIMIT 1), 'cli') AS registered_via,
+        COALESCE((SELECT via FROM consent_event WHERE consent_id = consent.id AND at = consent.updated_at ORDER BY id DESC LIMIT 1),
+                 'cli') AS updated_via
         """
 
     private static func consent(from row: SQLiteColumns) throws -> Consent {

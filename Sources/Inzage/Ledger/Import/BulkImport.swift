@@ -50,7 +50,13 @@ extension Ledger {
             var check = JSONRecordReader(chunks: try ByteChunks(path: path), layout: layout, parser: plan.parser)
             while try check.next() != nil {}
             var reader = JSONRecordReader(chunks: try ByteChunks(path: path), layout: layout, parser: plan.parser)
-            return try plan.run(reader: &reader)
+            do {
+                return try plan.run(reader: &reader)
+            } catch let error as ImportError where error.isUsageError {
+                // The first pass found no such error, so the file changed between the passes, and batches may have
+                // committed: not "nothing was imported".
+                throw ImportError.readFailed(path: path, reason: "it changed while it was being imported")
+            }
         }
     }
 
