@@ -494,7 +494,10 @@ def write_xlsx(d, path):
         elif key == "details":
             person = d["person"]
             source = w.source_name(person["source_key"]) if person["source_key"] else None
-            sheet(key, ((labels.label("personField", field), display, source,
+            # A value the person gave us (through a request or on the preference page) came from them.
+            from_you = labels.word("valueFromYou")
+            sheet(key, ((labels.label("personField", field), display,
+                         from_you if edit and (edit["by"] == "data-subject" or edit["via"] == "request") else source,
                          parse_time(edit["at"]) if edit else None, w.actor(edit["by"], edit["via"]) if edit else None,
                          labels.label("changeChannel", edit["via"]) if edit else None,
                          "\n".join(s["statement"] for s in d["statements"] if s["field"] == field) or None)

@@ -118,7 +118,10 @@ struct ExtractXLSXTests {
         #expect(value(.lastName)?.v == .text(ExtractFixture.oddUnicode))
         #expect(value(.language)?.v == .text(labels.code(language).label))
         #expect(value(.source)?.v == .text(DefaultReferenceLists.sources[1].name[language]))
-        #expect(try sheet.texts(labels.column(.details, "source")).allSatisfy { $0 == DefaultReferenceLists.sources[1].name[language] })
+        // The last name was corrected through the person's request, so that value came from them; the rest from the business card.
+        let sources = Dictionary(uniqueKeysWithValues: zip(fields, try sheet.texts(labels.column(.details, "source"))))
+        #expect(sources[labels.code(PersonField.lastName).label] == labels.word(.valueFromYou))
+        #expect(sources.filter { $0.key != labels.code(PersonField.lastName).label }.values.allSatisfy { $0 == DefaultReferenceLists.sources[1].name[language] })
         let changed = try sheet.column(labels.column(.details, "lastChanged"))
         #expect(changed.allSatisfy { $0.t == "datetime" && $0.fmt == "yyyy-mm-dd hh:mm:ss" })
         let byRow = Dictionary(uniqueKeysWithValues: zip(fields, try sheet.texts(labels.column(.details, "changedBy"))))

@@ -162,6 +162,15 @@ struct ExtractContent {
         return labels.code(type).label
     }
 
+    /// Where a field's value came from, in words: the person themself when its last change came from them (on the
+    /// preference page, or through one of their requests, such as a rectification), else the person's source.
+    func source(of row: FieldRow) -> String? {
+        if let edit = row.lastEdit, edit.attribution.by == Attribution.dataSubject || edit.attribution.via == .request {
+            return labels.word(.valueFromYou)
+        }
+        return dossier.person?.details.sourceKey.map(sourceName)
+    }
+
     func purposeName(_ key: String) -> String { dossier.lists.purpose(key)?.name[language] ?? key }
     func basisName(_ key: String) -> String { dossier.lists.basis(key)?.name[language] ?? key }
     func sourceName(_ key: String) -> String { dossier.lists.source(key)?.name[language] ?? key }

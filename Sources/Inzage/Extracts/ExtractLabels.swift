@@ -252,6 +252,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case collectionInstructions
     /// The "what we decided" of the request that the extract answers, in the requests sheet.
     case answeredWithThisFile
+    /// The source of a detail whose value the person gave us themself (by a request or on the preference page).
+    case valueFromYou
 }
 
 /// The name and explanation of a coded value.

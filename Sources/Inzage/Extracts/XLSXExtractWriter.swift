@@ -156,7 +156,7 @@ enum ExtractColumns {
         [
             .text("field", width: 24, wrap: true) { row, content in content.labels.code(row.field).label },
             .text("value", width: 40, wrap: true) { row, _ in row.display },
-            .text("source", width: 26, wrap: true) { _, content in content.dossier.person?.details.sourceKey.map(content.sourceName) },
+            .text("source", width: 26, wrap: true) { row, content in content.source(of: row) },
             .dateTime("lastChanged") { row, _ in row.lastEdit?.at },
             .text("changedBy", width: 24, wrap: true) { row, content in row.lastEdit.map { content.actor($0.attribution) } },
             .text("changedVia", width: 24, wrap: true) { row, content in row.lastEdit.map { content.labels.code($0.attribution.via).label } },
