@@ -362,6 +362,8 @@ class Words:
             return self.source_name(value)
         if field == "language":
             return self.labels.label("language", value)
+        if field == "country":
+            return self.labels.country(value)
         return value
 
     def right_to_object(self, entry):

@@ -125,6 +125,23 @@ struct ExtractJSONTests {
         #expect(readMe.contains { ($0["text"] as? String)?.hasPrefix(language == .en ? "No." : "Nee.") == true })
     }
 
+    @Test("a country is named in the person's language, with its code, in both extracts", arguments: [(Language.en, "Germany (DE)"), (.nl, "Duitsland (DE)")])
+    func countryInWords(language: Language, expected: String) throws {
+        let fixture = try ExtractFixture.make(language: language)
+        _ = try fixture.ledger.updatePerson(id: fixture.personID, changes: [.country: "DE"], attribution: officer)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "country") }
+        let labels = try shippedLabels(language)
+        let details = try #require(try object(json)["subject"] as? [String: Any])["details"] as? [[String: Any]]
+        let country = try #require(details?.first { ($0["field"] as? [String: Any])?["key"] as? String == "country" })
+        #expect(country["value"] as? String == "DE" && country["valueInWords"] as? String == expected)
+        let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.details))
+        let fields = try sheet.texts(labels.column(.details, "field"))
+        let row = try #require(fields.firstIndex(of: labels.code(PersonField.country).label))
+        #expect(try sheet.texts(labels.column(.details, "value"))[row] == expected)
+    }
+
     @Test("an extract made without a request has request null and says nothing about one")
     func withoutRequest() throws {
         let fixture = try ExtractFixture.make(language: .en)

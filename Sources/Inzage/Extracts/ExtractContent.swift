@@ -137,6 +137,7 @@ struct ExtractContent {
         switch field {
         case .source: lists.source(value)?.name[labels.language] ?? value
         case .language: Language(rawValue: value).map { labels.code($0).label } ?? value
+        case .country: labels.countryName(value)
         default: value
         }
     }
