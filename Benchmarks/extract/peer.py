@@ -561,7 +561,9 @@ def write_xlsx(d, path):
                 last = max((parse_time(t["at"]) for t in transitions), default=None)
                 rows.append((r["reference"], labels.label("requestType", r["type"]), parse_day(r["received_on"]),
                              parse_day(r["due_on"]), parse_day(r["extended_due_on"]), state, explanation, last,
-                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(",")),
+                             "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))
+                             if r["type"] == "access" and (r["state"] == "completed" or d["request"] and r["id"] == d["request"]["id"])
+                             else None,
                              labels.word("answeredWithThisFile") if d["request"] and r["id"] == d["request"]["id"] else None))
             sheet(key, rows)
         elif key == "glossary":
@@ -633,7 +635,7 @@ def write_json(d, path):
                                 "statements": [st["statement"] for st in d["statements"] if st["field"] == key]}
                                for key, value, display, edit in w.fields()]}
     purposes = []
-    for e in d["entries"]:
+    for e in d["entries"] if d["person"] is not None else []:
         p = e["purpose"]
         purposes.append({
             "key": p["key"], "label": w.text(p["name"]), "description": w.text(p["description"]),

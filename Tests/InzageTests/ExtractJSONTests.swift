@@ -117,7 +117,7 @@ struct ExtractJSONTests {
         let document = try object(url)
         #expect(document["dataHeld"] as? Bool == false)
         #expect(document["subject"] is NSNull)
-        for key in ["consents", "editHistory", "recipients", "sources"] {
+        for key in ["purposes", "consents", "editHistory", "recipients", "sources"] {
             #expect((document[key] as? [Any])?.isEmpty == true, "\(key)")
         }
         #expect((document["request"] as? [String: Any])?["reference"] as? String == request.reference)

@@ -104,6 +104,11 @@ struct ExtractRequestTrailTests {
         #expect(objectionOutcome.contains("E-marketing: Objection applied at once"))
         #expect(objectionOutcome.contains("Objection not granted — \(Trail.grounds)"))
         let accessRow = try #require(references.firstIndex(of: trail.access.reference))
+        // Files are named only for the access request this workbook answers, not for requests that made none.
+        let files = try requests.texts("Files")
+        let labels = try shippedLabels(.en)
+        #expect(files[accessRow] == trail.access.formats.map { labels.code($0).label }.joined(separator: "\n"), "\(files)")
+        #expect(files[rectificationRow] == nil && files[objectionRow] == nil, "\(files)")
         #expect(outcomes[accessRow] == "This file is our answer to this request.", "the request being answered says so; its state is not final yet")
     }
 

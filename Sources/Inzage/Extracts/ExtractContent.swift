@@ -207,6 +207,13 @@ struct ExtractContent {
     /// The last state change of a request.
     static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
 
+    /// The kinds of files made for `request`: those it asked for, for an access request answered with files (this
+    /// one, or an earlier one completed); none for a rectification or objection, or a request refused or withdrawn.
+    func filesMade(for request: DataSubjectRequest) -> [ExtractFormat] {
+        guard request.type == .access, request.id == dossier.request?.id || request.state == .completed else { return [] }
+        return request.formats
+    }
+
     /// What was decided on each item of `request`, one line per item in the person's language, such as
     /// "City: Corrected (Amsterdam → Utrecht)" or "E-marketing: Objection applied at once", and for the request this
     /// extract answers, that this file is the answer (its state is still "in progress" while the file is made);

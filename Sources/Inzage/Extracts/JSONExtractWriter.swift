@@ -126,7 +126,8 @@ final class ExtractDocument {
         member("subject")
         subject()
         member("purposes")
-        array(dossier.purposes, purpose)
+        // Without data held there is nothing of the person's to use for a purpose (the workbook has no such sheet).
+        array(dossier.person == nil ? [] : dossier.purposes, purpose)
         member("consents")
         try consents()
         member("sources")

@@ -275,7 +275,8 @@ enum ExtractColumns {
             .text("stateExplanation", width: 50, wrap: true) { row, content in content.labels.code(row.request.state).explanation },
             .dateTime("lastChange") { row, _ in ExtractContent.lastStateChange(row.transitions) },
             .text("formats", width: 26, wrap: true) { row, content in
-                row.request.formats.map { content.labels.code($0).label }.joined(separator: "\n")
+                let files = content.filesMade(for: row.request)
+                return files.isEmpty ? nil : files.map { content.labels.code($0).label }.joined(separator: "\n")
             },
             .text("outcome", width: 60, wrap: true) { row, content in content.outcome(of: row.request) },
         ]

@@ -6,8 +6,8 @@ public enum DefaultReferenceLists {
     public static let legalBases: [LegalBasis] = [
         basis("consent", "a", rank: 10,
               nl: "Toestemming", en: "Consent",
-              nlText: "U hebt toestemming gegeven om uw gegevens voor dit doel te gebruiken. U kunt die toestemming altijd intrekken.",
-              enText: "You gave your consent to use your data for this purpose. You can withdraw it at any time."),
+              nlText: "Wij gebruiken uw gegevens voor dit doel alleen als u daarvoor toestemming geeft. U kunt die toestemming altijd intrekken.",
+              enText: "We use your data for this purpose only if you give your consent. You can withdraw it at any time."),
         basis("contract", "b", rank: 20,
               nl: "Overeenkomst", en: "Contract",
               nlText: "We hebben uw gegevens nodig om een overeenkomst met u uit te voeren of aan te gaan.",
