@@ -129,6 +129,32 @@ struct StoreTests {
         #expect((counts["consent_event"] ?? 0) > (counts["consent"] ?? 0))
         #expect((counts["suppression"] ?? 0) >= 0)
     }
+
+    @Test("every change of the demo CRM lies between its start and its end, for a few persons and for many",
+          arguments: [10, 60, 3_000])
+    func demoDates(persons: Int) throws {
+        let database = try InzageDatabase.inMemory()
+        let demo = DemoCRM(personCount: persons)
+        _ = try demo.populate(database)
+        let (first, last) = try database.dbWriter.read { db -> (String?, String?) in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT MIN(at), MAX(at) FROM (SELECT at FROM person_edit UNION ALL SELECT at FROM consent_event)
+                """)
+            return (row?[0], row?[1])
+        }
+        func text(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+            return formatter.string(from: date)
+        }
+        #expect(try #require(first) >= text(demo.start))
+        #expect(try #require(last) <= text(demo.end), "the last change of \(persons) persons")
+        // The last person's story starts one share of the span (under 1,000 days) and one story length before the end.
+        let latestStart = demo.end.addingTimeInterval(-(125 + 1_000 / Double(persons) + 1) * 86_400)
+        #expect(try #require(last) > text(latestStart), "the stories reach towards the end")
+    }
 }
 
 /// A database file in a new folder, holding Anna Jansen; ``remove()`` deletes the folder.

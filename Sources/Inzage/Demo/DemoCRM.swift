@@ -10,17 +10,34 @@ public struct DemoCRM: Sendable {
     public var personCount: Int
     /// The seed of the pseudo-random choices.
     public var seed: UInt64
-    /// The instant of the first change; later changes follow at irregular intervals.
+    /// The instant of the first change.
     public var start: Date
+    /// No change is made after this instant: the persons' stories start spread evenly between `start` and some
+    /// months before it, in the order of the persons, each going on at irregular intervals for at most four months.
+    public var end: Date
+
+    /// How long one person's story may last: the longest run of the irregular intervals below (under 123 days).
+    static let storyLength: TimeInterval = 125 * 86_400
 
     /// The names of the staff members who appear as actors (they are not the persons' data).
     public static let staff = ["a.jansen", "m.de-vries", "s.bakker", "privacy-officer"]
 
     /// Creates a demo description.
-    public init(personCount: Int = 1_200, seed: UInt64 = 2018_05_25, start: Date = Date(timeIntervalSince1970: 1_704_096_000)) {
+    /// Creates a demo description; by default its changes lie between 1 January 2024 and 1 October 2026, before the
+    /// sample requests in `requests/` were received.
+    public init(personCount: Int = 1_200, seed: UInt64 = 2018_05_25, start: Date = Date(timeIntervalSince1970: 1_704_096_000),
+                end: Date = Date(timeIntervalSince1970: 1_790_812_800)) {
         self.personCount = personCount
         self.seed = seed
         self.start = start
+        self.end = end
+    }
+
+    /// When the story of the person at `index` starts: evenly spread, so that the last one ends before ``end``.
+    func storyStart(index: Int) -> Date {
+        let first = start.addingTimeInterval(3_600)
+        let span = max(0, end.timeIntervalSince(first) - Self.storyLength)
+        return first.addingTimeInterval((span * Double(index) / Double(max(personCount, 1))).rounded(.down))
     }
 
     /// What the demo wrote.
@@ -41,10 +58,10 @@ public struct DemoCRM: Sendable {
         var summary = Summary()
 
         try addRecipients(ledger)
-        clock.advance(minutes: 60)
         let sourceKeys = try ledger.referenceLists().sources.filter(\.active).map(\.key)
 
         for index in 0..<personCount {
+            clock.set(storyStart(index: index))
             let details = makeDetails(index: index, random: &random, sourceKeys: sourceKeys)
             let actor = Attribution(by: random.pick(Self.staff.dropLast()), via: .cli)
             let person = try ledger.addPerson(details, attribution: actor)
@@ -159,6 +176,11 @@ final class DemoClock: Sendable {
 
     /// The current instant.
     func now() -> Date { current.withLock { $0 } }
+
+    /// Puts the clock at `instant`.
+    func set(_ instant: Date) {
+        current.withLock { $0 = instant }
+    }
 
     /// Moves the clock forward.
     func advance(minutes: Int) {
