@@ -73,6 +73,9 @@ private let invalidRequestFiles: [(name: String, json: String, path: String)] = 
     ("received-not-a-day", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-02-30"}"#, "$.receivedAt"),
     ("received-dutch", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2 november 2026"}"#, "$.receivedAt"),
     ("received-hour-25", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02T25:00:00Z"}"#, "$.receivedAt"),
+    // Before 1900 calendars read dates in other ways (1582-10-04 became the 14th, in the Julian calendar).
+    ("received-julian", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "1582-10-04"}"#, "$.receivedAt"),
+    ("received-year-1", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "0001-01-01T00:00:00Z"}"#, "$.receivedAt"),
     ("formats-empty", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": []}"#, "$.formats"),
     ("formats-unknown", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": ["json", "pdf"]}"#, "$.formats[1]"),
     ("formats-twice", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": ["json", "json"]}"#, "$.formats[1]"),

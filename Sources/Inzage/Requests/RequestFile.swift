@@ -58,10 +58,14 @@ public enum RequestFile {
     /// The pattern of a purpose key, as the reference lists allow.
     public static let purposeKeyPattern = #"^[a-z0-9]+(-[a-z0-9]+)*$"#
     /// The pattern of `receivedAt`: a date, or a date and time with seconds and an offset (RFC 3339).
-    public static let receivedAtPattern = #"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"#
+    public static let receivedAtPattern = #"^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"#
     /// The forms a received date may take, for error messages.
     public static let receivedDateForms = "a date such as 2026-11-02 (the start of that day in the organisation's time zone) "
-        + "or a date and time with an offset such as 2026-11-02T14:30:00+01:00"
+        + "or a date and time with an offset such as 2026-11-02T14:30:00+01:00, from the year \(earliestYear) on"
+
+    /// The earliest year a date is read in: calendars read earlier dates in other ways (before 15 October 1582 the
+    /// Julian calendar), and no request or consent of this kind is that old.
+    public static let earliestYear = 1900
 
     /// Whether a file called `name` is a request file: it ends in `.json`, is not hidden and is not the schema.
     public static func isRequestFileName(_ name: String) -> Bool {
@@ -90,11 +94,12 @@ public enum RequestFile {
     }
 
     /// Parses `text` as a received date: `YYYY-MM-DD` means the start of that day in `timeZone`;
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` is that instant. Nil for anything else, or a date that does not exist.
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` is that instant. Nil for anything else, a date that does not exist,
+    /// or one before ``earliestYear``.
     public static func receivedDate(_ text: String, timeZone: TimeZone) -> Date? {
         guard matchesWhole(text, receivedAtPattern) else { return nil }
         let datePart = String(text.prefix(10))
-        guard let date = CivilDate(datePart) else { return nil }
+        guard let date = CivilDate(datePart), date.year >= earliestYear else { return nil }
         guard text.count > 10 else {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = timeZone
