@@ -129,6 +129,12 @@ struct RequestFiling: ParsableCommand {
         let request = try queue.file(submission, by: global.actor).request
         print(request.reference)
         print("Due on \(request.dueOn) (received on \(request.receivedOn)).")
+        // A letter filed late can be past its due date on the day it is filed: the officer must know at once.
+        let details = try queue.details(request.reference)
+        if details.isOverdue {
+            let days = -details.daysLeft
+            print("Already overdue by \(days) day\(days == 1 ? "" : "s"): answer it as soon as possible; the period can no longer be extended (Art. 12(3)).")
+        }
         if !request.candidateIDs.isEmpty, request.personID == nil {
             let ids = request.candidateIDs.map(String.init).joined(separator: ", ")
             print("Awaits a decision: \(request.candidateIDs.count) persons match (ids \(ids)); settle it with `inzage request assign \(request.reference) --person ID`.")

@@ -73,7 +73,11 @@ struct RequestCommandTests {
         let reference = result.lines[0]
         #expect(reference.hasSuffix("-000001"))
         #expect(result.lines[1] == "Due on 2026-12-02 (received on 2026-11-02).")
+        #expect(result.lines[2].hasPrefix("Already overdue by ") && result.lines[2].contains("can no longer be extended"),
+                "received a month before 2 December 2026, it is past due on any day these tests run")
         #expect(result.stdout.contains("Matched to person \(person)"))
+        let recent = try sandbox.mustRun(["request", "file", "access", "--email", "anna.jansen@example.nl"])
+        #expect(!recent.stdout.contains("overdue"), "received today, due in a month")
 
         let shown = try sandbox.showRequest(reference)
         #expect(Set(shown.keys) == Self.detailKeys)
