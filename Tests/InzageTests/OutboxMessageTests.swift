@@ -76,6 +76,21 @@ struct OutboxMessageTests {
         #expect(!(try render(accepted, language).body.contains(profile.supervisoryAuthorityAddress)))
     }
 
+    @Test("an acknowledgement of a request filed after its due date apologises instead of promising a day past",
+          arguments: Language.allCases)
+    func filedAfterDueDate(language: Language) throws {
+        var request = messageRequest(.access)
+        let onTime = try renderer.render(.acknowledgement, about: request, to: person, in: language, organisation: messageOrganisation).body
+        // Filed on 30 April 2025 (Amsterdam), two days after the due date of 28 April.
+        request.createdAt = Date(timeIntervalSince1970: 1_745_997_000)
+        let late = try renderer.render(.acknowledgement, about: request, to: person, in: language, organisation: messageOrganisation).body
+        let promise = language == .en ? "We will answer by 28 April 2025 at the latest." : "Wij antwoorden uiterlijk op 28 april 2025."
+        let apology = language == .en ? "We should have answered by 28 April 2025." : "Wij hadden uiterlijk op 28 april 2025 moeten antwoorden."
+        let mayExtend = language == .en ? "two more months" : "twee maanden langer"
+        #expect(onTime.contains(promise) && !onTime.contains(apology) && onTime.contains(mayExtend))
+        #expect(late.contains(apology) && !late.contains(promise) && !late.contains(mayExtend), "\(late)")
+    }
+
     @Test("dates are written out in the person's language")
     func dates() throws {
         let nl = try render(.extensionNotice, .nl).body

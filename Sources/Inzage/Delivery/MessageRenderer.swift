@@ -217,6 +217,8 @@ struct MessageVocabulary {
         switch content {
         case .acknowledgement:
             try v.text("requestExplanation", labels.code(request.type).explanation)
+            // A letter filed after its due date (it lay unregistered too long) must not promise an answer by a day past.
+            v.flag("filedAfterDueDate", try organisation.deadlineCalendar().localDate(for: request.createdAt) > request.dueOn)
             v.flag("isAccess", request.type == .access)
             v.flag("isRectification", request.type == .rectification)
             v.flag("isObjection", request.type == .objection)
