@@ -91,6 +91,21 @@ struct OutboxMessageTests {
         #expect(late.contains(apology) && !late.contains(promise) && !late.contains(mayExtend), "\(late)")
     }
 
+    @Test("an extract-ready message after the (extended) due date apologises for the delay", arguments: Language.allCases)
+    func answeredLate(language: Language) throws {
+        let request = messageRequest(.access)  // due 28 April 2025, extended to 30 June 2025
+        func body(answeredOn day: Int, month: Int) throws -> String {
+            let details = ExtractReadyDetails(formats: [.json], access: .collection(instructions: "Wij mailen u de bestanden."),
+                                              availableUntil: CivilDate(uncheckedYear: 2025, month: 8, day: 1), dataHeld: true,
+                                              answeredOn: CivilDate(uncheckedYear: 2025, month: month, day: day))
+            return try renderer.render(.extractReady(details), about: request, to: person, in: language, organisation: messageOrganisation).body
+        }
+        let apology = language == .en ? "We are sorry that our answer comes later than the law allows." : "Het spijt ons dat ons antwoord later komt dan de wet toestaat."
+        #expect(try !body(answeredOn: 1, month: 5).contains(apology), "after the first due date, within the extension")
+        #expect(try !body(answeredOn: 30, month: 6).contains(apology), "on the extended due date")
+        #expect(try body(answeredOn: 1, month: 7).contains(apology))
+    }
+
     @Test("dates are written out in the person's language")
     func dates() throws {
         let nl = try render(.extensionNotice, .nl).body

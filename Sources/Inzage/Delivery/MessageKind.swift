@@ -100,13 +100,17 @@ public struct ExtractReadyDetails: Sendable, Hashable {
     public var availableUntil: CivilDate
     /// Whether any personal data is held ("we hold no data about you" is an answer too).
     public var dataHeld: Bool
+    /// The day of the answer in the organisation's time zone, when known: after the request's (extended) due date
+    /// the message apologises for the delay.
+    public var answeredOn: CivilDate?
 
     /// Creates the details.
-    public init(formats: [ExtractFormat], access: ExtractAccess, availableUntil: CivilDate, dataHeld: Bool) {
+    public init(formats: [ExtractFormat], access: ExtractAccess, availableUntil: CivilDate, dataHeld: Bool, answeredOn: CivilDate? = nil) {
         self.formats = formats
         self.access = access
         self.availableUntil = availableUntil
         self.dataHeld = dataHeld
+        self.answeredOn = answeredOn
     }
 }
 

@@ -253,6 +253,7 @@ struct MessageVocabulary {
             try v.optional("collection", key: "collectionInstructions", instructions)
             try v.text("availableUntil", labels.longDate(details.availableUntil))
             v.flag("dataHeld", details.dataHeld)
+            v.flag("answeredAfterDueDate", details.answeredOn.map { $0 > request.effectiveDueOn } ?? false)
 
         case .rectificationOutcome(let details):
             guard !details.results.isEmpty else {

@@ -45,13 +45,14 @@ public struct RequestNotices: Sendable {
         return try Outbox.enqueue(message, at: now, in: outbox)
     }
 
-    /// The "extract ready" content for an answered access request whose files expire at `expiresAt`; how the person
-    /// collects the files is `words.collectionInstructions` of the label files, since no download page exists yet.
-    public func extractReady(formats: [ExtractFormat], dataHeld: Bool, expiresAt: Date, language: Language,
+    /// The "extract ready" content for an access request answered at `answeredAt` whose files expire at `expiresAt`;
+    /// how the person collects the files is `words.collectionInstructions` of the label files, since no download page
+    /// exists yet.
+    public func extractReady(formats: [ExtractFormat], dataHeld: Bool, answeredAt: Date, expiresAt: Date, language: Language,
                              calendar: DeadlineCalendar) throws -> MessageContent {
         .extractReady(ExtractReadyDetails(
             formats: formats, access: .collection(instructions: try renderer.labels(language).word(.collectionInstructions)),
-            availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld))
+            availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld, answeredOn: calendar.localDate(for: answeredAt)))
     }
 
     /// The recipients of the person's data: those of every purpose in ``disclosingPurposes(of:in:)``, in rank order.

@@ -168,7 +168,7 @@ public struct RequestWorker: Sendable {
             current.lastError = nil
             try requests.updateRequest(current)
             let content = try notices.extractReady(
-                formats: written.map(\.0), dataHeld: request.personID != nil, expiresAt: expiresAt,
+                formats: written.map(\.0), dataHeld: request.personID != nil, answeredAt: now, expiresAt: expiresAt,
                 language: MessageRenderer.language(for: current, organisation: profile), calendar: try profile.deadlineCalendar())
             let told = try notices.notifyPerson(content, about: current, ledger: ledger, outbox: outbox, at: now)
             let note = request.personID == nil
