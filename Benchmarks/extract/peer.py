@@ -330,16 +330,16 @@ class Words:
 
     def actor(self, by, via):
         if by == "data-subject":
-            return {"nl": "Uzelf", "en": "You"}[self.lang]
+            return self.labels.word("actorYou")
         if by == "system":
-            return {"nl": "Automatisch (ons systeem)", "en": "Automatic (our system)"}[self.lang]
+            return self.labels.word("actorSystem")
         if self.d["settings"]["show-staff-names"] == "true":
             return by
         if via == "import":
-            return {"nl": "Import door een medewerker", "en": "Import by a staff member"}[self.lang]
+            return self.labels.word("actorImport")
         if via == "request":
-            return {"nl": "Privacyteam", "en": "Privacy team"}[self.lang]
-        return {"nl": "Medewerker", "en": "Staff member"}[self.lang]
+            return self.labels.word("actorPrivacyTeam")
+        return self.labels.word("actorStaff")
 
     def source_name(self, key):
         source = self.d["source"].get(key)

@@ -118,6 +118,22 @@ struct ExtractTemplateTests {
         #expect(book.sheets.map(\.title).contains(labels.sheetName(.consents)))
     }
 
+    @Test("the names of who made a change come from the label files, so an organisation can word them")
+    func actorNames() throws {
+        let folder = try overrideFolder(["extract/labels.en.json": #"{"words": {"actorStaff": "Customer service", "actorPrivacyTeam": "Data protection desk"}}"#])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let templates = ExtractTemplates(overrideDirectory: folder)
+        let fixture = try ExtractFixture.make(language: .en)
+        let output = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: output, name: "actors", templates: templates) }
+        let labels = try templates.labels(.en)
+        let by = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.changeHistory)).texts(labels.column(.changeHistory, "by"))
+        #expect(by.first == "Customer service" && by.last == "Data protection desk", "\(by)")
+        let text = try String(contentsOf: json, encoding: .utf8)
+        #expect(text.contains("\"by\":\"Customer service\"") && !text.contains("Staff member"))
+    }
+
     @Test("a key the organisation's label file has but Inzage does not use (a misspelt one) is named; comments are not")
     func unusedKeys() throws {
         let folder = try overrideFolder(["extract/labels.en.json": #"{"_comment": "ours", "sheets": {"consent": {"name": "Our consents"}, "details": {"name": "About you", "_note": "x"}}}"#])

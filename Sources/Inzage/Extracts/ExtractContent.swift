@@ -41,6 +41,8 @@ struct ExtractContent {
     let fields: [FieldRow]
     let recipients: [RecipientRow]
     let glossary: [GlossaryRow]
+    /// The actor names of the labels, looked up once (the writers ask per history row).
+    private let actorNames: (you: String, system: String, importer: String, privacyTeam: String, staff: String)
     /// The edit records, kept from the first reading when there are at most ``keptEditLimit``; nil when there are
     /// more, and the writers stream them from the database again (flat memory).
     private let keptEdits: [PersonEdit]?
@@ -58,6 +60,8 @@ struct ExtractContent {
         self.dossier = dossier
         let labels = try templates.labels(dossier.language)
         self.labels = labels
+        actorNames = (labels.word(.actorYou), labels.word(.actorSystem), labels.word(.actorImport), labels.word(.actorPrivacyTeam),
+                      labels.word(.actorStaff))
         time = ExtractTime(timeZone: dossier.timeZone)
         let dataHeld = dossier.person != nil
         sheets = dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData
@@ -152,8 +156,20 @@ struct ExtractContent {
     var language: Language { labels.language }
 
     /// Who made a change, as the person may see it (staff by role unless the organisation names them).
-    func actor(_ attribution: Attribution) -> String { dossier.actorName(attribution.by, via: attribution.via)[language] }
-    func actor(_ by: String, via: ChangeChannel) -> String { dossier.actorName(by, via: via)[language] }
+    func actor(_ attribution: Attribution) -> String { actor(attribution.by, via: attribution.via) }
+
+    /// Who made a change, in words (`words.actor…` of the labels): the person, the system, or a staff member by role,
+    /// unless the organisation names its staff (`show-staff-names`).
+    func actor(_ by: String, via: ChangeChannel) -> String {
+        if by == Attribution.dataSubject { return actorNames.you }
+        if by == "system" { return actorNames.system }
+        if dossier.organisation.showStaffNames { return by }
+        switch via {
+        case .import: return actorNames.importer
+        case .request: return actorNames.privacyTeam
+        default: return actorNames.staff
+        }
+    }
 
     /// Why a change was made, as the person reads it: a change made by one of their requests carries the request's
     /// type as its reason (`rectification`), shown as the type's name; any other reason as the actor wrote it.

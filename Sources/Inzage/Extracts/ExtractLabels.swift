@@ -254,6 +254,16 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case answeredWithThisFile
     /// The source of a detail whose value the person gave us themself (by a request or on the preference page).
     case valueFromYou
+    /// Who made a change, as the history names them: the person themself.
+    case actorYou
+    /// … Inzage itself (an expiry, a worker).
+    case actorSystem
+    /// … a staff member importing a file, unless the organisation names its staff (`show-staff-names`).
+    case actorImport
+    /// … the privacy team handling one of the person's requests, unless staff are named.
+    case actorPrivacyTeam
+    /// … any other staff member, unless staff are named.
+    case actorStaff
 }
 
 /// The name and explanation of a coded value.

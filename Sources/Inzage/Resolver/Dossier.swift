@@ -62,16 +62,4 @@ public struct Dossier {
         guard let person else { return }
         try reader.forEachConsentEvent(personID: person.id, body)
     }
-
-    /// The people who may appear as actors in the history, shown by role unless the organisation names its staff.
-    public func actorName(_ by: String, via: ChangeChannel) -> LocalizedText {
-        if by == Attribution.dataSubject { return LocalizedText(nl: "Uzelf", en: "You") }
-        if by == "system" { return LocalizedText(nl: "Automatisch (ons systeem)", en: "Automatic (our system)") }
-        if organisation.showStaffNames { return LocalizedText(by) }
-        switch via {
-        case .import: return LocalizedText(nl: "Import door een medewerker", en: "Import by a staff member")
-        case .request: return LocalizedText(nl: "Privacyteam", en: "Privacy team")
-        default: return LocalizedText(nl: "Medewerker", en: "Staff member")
-        }
-    }
 }
