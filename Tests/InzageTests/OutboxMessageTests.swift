@@ -89,6 +89,11 @@ struct OutboxMessageTests {
         let mayExtend = language == .en ? "two more months" : "twee maanden langer"
         #expect(onTime.contains(promise) && !onTime.contains(apology) && onTime.contains(mayExtend))
         #expect(late.contains(apology) && !late.contains(promise) && !late.contains(mayExtend), "\(late)")
+        // The day is the organisation's: 23:30 on the due date in Amsterdam is on time, 00:30 the next day is late.
+        request.createdAt = Date(timeIntervalSince1970: 1_745_875_800)  // 2025-04-28T21:30:00Z
+        #expect(try renderer.render(.acknowledgement, about: request, to: person, in: language, organisation: messageOrganisation).body.contains(promise))
+        request.createdAt = Date(timeIntervalSince1970: 1_745_879_400)  // 2025-04-28T22:30:00Z
+        #expect(try renderer.render(.acknowledgement, about: request, to: person, in: language, organisation: messageOrganisation).body.contains(apology))
     }
 
     @Test("an extract-ready message after the (extended) due date apologises for the delay", arguments: Language.allCases)

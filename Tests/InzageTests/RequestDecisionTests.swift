@@ -916,6 +916,18 @@ struct RequestMessageTests {
         #expect(ready.message.body.contains("Our answer is ready."))
         #expect(ready.message.body.contains("We hold personal data about you."))
         #expect(details.transitions.last?.note?.contains("Message \(ready.id) (extract-ready) queued.") == true)
+        #expect(!ready.message.body.contains("later than the law allows"), "answered within the month")
+
+        // A worker that gets to a request only after its due date says sorry, with its own clock's day.
+        let late = try desk.queue.file(access(email: "bram@example.nl"), by: "intake").request
+        let afterDue = try moment("2027-01-15T09:00:00Z")
+        let lateWorker = RequestWorker(store: desk.database, archive: try ExtractArchive(root: directory.appendingPathComponent("extracts")),
+                                       renderer: SummaryRenderer(), owner: "w2", leaseDuration: 60, maximumAttempts: 3, retryDelay: 0,
+                                       clock: { afterDue })
+        #expect(try await lateWorker.processNext() == .completed(reference: late.reference, extracts: 2))
+        let lateReady = try #require(try desk.queue.details(late.reference).messages.last)
+        #expect(lateReady.message.kind == .extractReady)
+        #expect(lateReady.message.body.contains("We are sorry that our answer comes later than the law allows."), "due \(late.dueOn)")
     }
 
     @Test("A person without an e-mail address gets no message; every transition that owed one says to write by post")

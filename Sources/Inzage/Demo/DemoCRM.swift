@@ -14,6 +14,7 @@ public struct DemoCRM: Sendable {
     public var start: Date
     /// No change is made after this instant: the persons' stories start spread evenly between `start` and some
     /// months before it, in the order of the persons, each going on at irregular intervals for at most four months.
+    /// (With less than ``storyLength`` between `start` and `end`, every story starts at `start` and may end after `end`.)
     public var end: Date
 
     /// How long one person's story may last: the longest run of the irregular intervals below (under 123 days).
@@ -22,7 +23,6 @@ public struct DemoCRM: Sendable {
     /// The names of the staff members who appear as actors (they are not the persons' data).
     public static let staff = ["a.jansen", "m.de-vries", "s.bakker", "privacy-officer"]
 
-    /// Creates a demo description.
     /// Creates a demo description; by default its changes lie between 1 January 2024 and 1 October 2026, before the
     /// sample requests in `requests/` were received.
     public init(personCount: Int = 1_200, seed: UInt64 = 2018_05_25, start: Date = Date(timeIntervalSince1970: 1_704_096_000),
