@@ -76,15 +76,18 @@ struct ExtractCommand: ParsableCommand {
         func run() throws {
             let database = try global.openDatabase()
             // One extract: a template mistake shows when it is rendered, so skip checking every template first.
-            let renderer = ExtractGenerator(templates: ExtractTemplates(overrideDirectory: try templates.directory))
+            let extractTemplates = ExtractTemplates(overrideDirectory: try templates.directory)
+            let renderer = ExtractGenerator(templates: extractTemplates)
             let target = URL(fileURLWithPath: out)
             let archive = try ExtractArchive(root: target.deletingLastPathComponent())
-            let written = try Resolver(store: database).withDossier(personID: id, language: language) { dossier in
-                try archive.write(folder: ".", name: target.lastPathComponent) { url in
+            let (written, usedLanguage) = try Resolver(store: database).withDossier(personID: id, language: language) { dossier in
+                (try archive.write(folder: ".", name: target.lastPathComponent) { url in
                     try renderer.render(dossier, as: format, to: url)
-                }
+                }, dossier.language)
             }
             print("\(target.path)\t\(format.rawValue)\t\(written.size) bytes\tsha256 \(written.sha256)")
+            // The labels of that language are loaded already; a misspelt or missing key of the organisation's file is named.
+            for notice in try extractTemplates.notices(usedLanguage) { CLIErrors.printError("Note: \(notice)") }
         }
     }
 }

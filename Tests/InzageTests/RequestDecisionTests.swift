@@ -901,11 +901,14 @@ struct RequestMessageTests {
         let desk = try Desk(database: try InzageDatabase(path: directory.appendingPathComponent("inzage.sqlite").path))
         _ = try desk.person("Bram", "Visser", email: "bram@example.nl", language: "en")
         let request = try desk.queue.file(access(email: "bram@example.nl"), by: "intake").request
-        let clock = try moment("2026-11-29T10:01:00Z")
-        let worker = RequestWorker(store: desk.database, archive: try ExtractArchive(root: directory.appendingPathComponent("extracts")),
-                                   renderer: SummaryRenderer(), owner: "w1", leaseDuration: 60, maximumAttempts: 3, retryDelay: 0,
-                                   clock: { clock })
-        #expect(try await worker.processNext() == .completed(reference: request.reference, extracts: 2))
+        /// A worker whose clock stands at `time`.
+        func worker(at time: String, owner: String) throws -> RequestWorker {
+            let clock = try moment(time)
+            return RequestWorker(store: desk.database, archive: try ExtractArchive(root: directory.appendingPathComponent("extracts")),
+                                 renderer: SummaryRenderer(), owner: owner, leaseDuration: 60, maximumAttempts: 3, retryDelay: 0,
+                                 clock: { clock })
+        }
+        #expect(try await worker(at: "2026-11-29T10:01:00Z", owner: "w1").processNext() == .completed(reference: request.reference, extracts: 2))
 
         let details = try desk.queue.details(request.reference)
         #expect(details.request.state == .completed)
@@ -920,11 +923,7 @@ struct RequestMessageTests {
 
         // A worker that gets to a request only after its due date says sorry, with its own clock's day.
         let late = try desk.queue.file(access(email: "bram@example.nl"), by: "intake").request
-        let afterDue = try moment("2027-01-15T09:00:00Z")
-        let lateWorker = RequestWorker(store: desk.database, archive: try ExtractArchive(root: directory.appendingPathComponent("extracts")),
-                                       renderer: SummaryRenderer(), owner: "w2", leaseDuration: 60, maximumAttempts: 3, retryDelay: 0,
-                                       clock: { afterDue })
-        #expect(try await lateWorker.processNext() == .completed(reference: late.reference, extracts: 2))
+        #expect(try await worker(at: "2027-01-15T09:00:00Z", owner: "w2").processNext() == .completed(reference: late.reference, extracts: 2))
         let lateReady = try #require(try desk.queue.details(late.reference).messages.last)
         #expect(lateReady.message.kind == .extractReady)
         #expect(lateReady.message.body.contains("We are sorry that our answer comes later than the law allows."), "due \(late.dueOn)")

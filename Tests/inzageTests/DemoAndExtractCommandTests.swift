@@ -117,6 +117,17 @@ struct DemoAndExtractCommandTests {
         #expect(unknown.status == 1 && unknown.stderr.contains("No person has id 999999"))
         let mismatch = try sandbox.run(["extract", "person", "3", "--format", "xlsx", "--out", direct.path, "--database", database], global: false)
         #expect(mismatch.status == 2 && mismatch.stderr.contains("ends in .json but --format is xlsx"), "\(mismatch.stderr)")
+        #expect(!made.stderr.contains("Note:"), "nothing to say about the shipped labels")
+
+        // With the organisation's own label file, a misspelt key is named rather than silently ignored.
+        let own = sandbox.directory.appendingPathComponent("own-templates/extract")
+        try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+        try Data(#"{"sheets": {"detail": {"name": "About you"}}}"#.utf8).write(to: own.appendingPathComponent("labels.en.json"))
+        let noted = try sandbox.run(["extract", "person", "3", "--format", "json", "--language", "en", "--out", direct.path, "--database", database,
+                                     "--templates", own.deletingLastPathComponent().path], global: false)
+        #expect(noted.status == 0, "\(noted.stderr)")
+        #expect(noted.stderr.contains("Note: extract/labels.en.json") && noted.stderr.contains("1 key (sheets.detail.name) that Inzage does not use"),
+                "\(noted.stderr)")
     }
 
     @Test("inzage work --once answers what is queued and prints one line per request")

@@ -321,13 +321,14 @@ public struct ExtractLabels: Sendable {
         self.file = file.path
         self.origin = file.origin
         var (texts, others) = try Self.read(file)
-        let required = Set(Self.requiredKeys)
+        let requiredKeys = Self.requiredKeys
+        let required = Set(requiredKeys)
         unusedKeys = Set(texts.keys).union(others)
             .filter { key in !required.contains(key) && !key.split(separator: ".").contains { $0.hasPrefix("_") } }
             .sorted()
         let defaultTexts = try defaults.map { try Self.read($0).texts } ?? [:]
         var inherited: [String] = []
-        for key in Self.requiredKeys where texts[key] == nil {
+        for key in requiredKeys where texts[key] == nil {
             if others.contains(key) { throw ExtractError.labelNotText(file: file.path, origin: file.origin, key: key) }
             guard let text = defaultTexts[key] else { throw ExtractError.missingLabel(file: file.path, origin: file.origin, key: key) }
             texts[key] = text

@@ -42,6 +42,22 @@ public struct ExtractTemplates: Sendable {
         return template
     }
 
+    /// What there is to say about the organisation's label file of `language`: keys Inzage does not use (misspelt ones)
+    /// and keys it leaves out (the shipped texts are used for them), each as a sentence naming the file and the keys;
+    /// empty for the shipped file or a complete one.
+    public func notices(_ language: Language) throws -> [String] {
+        let labels = try labels(language)
+        guard case .override(let directory) = labels.origin else { return [] }
+        var notices: [String] = []
+        if !labels.unusedKeys.isEmpty {
+            notices.append(Self.unusedKeysNotice(file: labels.file, directory: directory, keys: labels.unusedKeys))
+        }
+        if !labels.inheritedKeys.isEmpty {
+            notices.append(Self.inheritanceNotice(file: labels.file, directory: directory, keys: labels.inheritedKeys))
+        }
+        return notices
+    }
+
     /// "<file> in <folder> has no text for 2 keys (a, b); the shipped texts are used.": every key when there are a
     /// few (a file copied whole before an upgrade added them), the first few and a count otherwise (a file that holds
     /// only the texts an organisation changed).
@@ -73,14 +89,7 @@ public struct ExtractTemplates: Sendable {
         var notices: [String] = []
         for language in Language.allCases {
             let labels = try labels(language)
-            if case .override(let directory) = labels.origin {
-                if !labels.unusedKeys.isEmpty {
-                    notices.append(Self.unusedKeysNotice(file: labels.file, directory: directory, keys: labels.unusedKeys))
-                }
-                if !labels.inheritedKeys.isEmpty {
-                    notices.append(Self.inheritanceNotice(file: labels.file, directory: directory, keys: labels.inheritedKeys))
-                }
-            }
+            notices += try self.notices(language)
             let template = try readMe(language)
             for hasRequest in [true, false] {
                 for dataHeld in [true, false] {
