@@ -12,7 +12,7 @@ struct ImportCommand: ParsableCommand {
             street, postal_code, city, country, organisation, job_title, language, external_id, source (snake_case, \
             kebab-case or camelCase), and consents ("e-marketing:consent;sales-and-service": purpose[:basis] separated \
             by semicolons; in JSON also an array of texts or of {purpose, basis, givenAt, evidence, comment}), \
-            consent_given_at (ISO 8601 date or date-time; without an offset it is in the organisation's time zone), \
+            consent_given_at (ISO 8601 date or date-time from 1900 on; without an offset it is in the organisation's time zone), \
             consent_evidence and consent_comment. An unknown column stops the import before anything is written.
 
             A row whose person exists (by external id, else e-mail address) updates that person: edit records only \

@@ -122,7 +122,10 @@ struct ImportCSVReaderTests {
         #expect(parse("2024-07-01T09:30:15Z") == (try utc("2024-07-01T09:30:15Z")))
         #expect(parse("2024-07-01T09:30:15+02:00") == (try utc("2024-07-01T07:30:15Z")))
         #expect(parse("2024-07-01T09:30:15.250-0500")?.timeIntervalSince(try utc("2024-07-01T14:30:15Z")) == 0.25)
-        for bad in ["2024-02-30", "2024-13-01", "01-03-2024", "2024-03-01T25:00", "2024-03-01X", "yesterday", "2024-3-1"] {
+        #expect(parse("1900-01-01T00:00:00Z") == (try utc("1900-01-01T00:00:00Z")))
+        // Before 1900 is a typing error (and before 1582 another calendar): refused, as in request files.
+        for bad in ["2024-02-30", "2024-13-01", "01-03-2024", "2024-03-01T25:00", "2024-03-01X", "yesterday", "2024-3-1",
+                    "1899-12-31", "0024-03-01", "1582-10-10"] {
             #expect(parse(bad) == nil, "\(bad)")
         }
     }

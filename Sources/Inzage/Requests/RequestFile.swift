@@ -63,9 +63,8 @@ public enum RequestFile {
     public static let receivedDateForms = "a date such as 2026-11-02 (the start of that day in the organisation's time zone) "
         + "or a date and time with an offset such as 2026-11-02T14:30:00+01:00, from the year \(earliestYear) on"
 
-    /// The earliest year a date is read in: calendars read earlier dates in other ways (before 15 October 1582 the
-    /// Julian calendar), and no request or consent of this kind is that old.
-    public static let earliestYear = 1900
+    /// The earliest year a received date is read in (``InputDates/earliestYear``).
+    public static let earliestYear = InputDates.earliestYear
 
     /// Whether a file called `name` is a request file: it ends in `.json`, is not hidden and is not the schema.
     public static func isRequestFileName(_ name: String) -> Bool {

@@ -109,16 +109,18 @@ struct ImportValueParser: Sendable {
         let trimmed = Self.trimmed(text)
         if trimmed.isEmpty { return nil }
         guard let date = Self.parseISO8601(trimmed, timeZone: timeZone) else {
-            record.refuse(field: field, reason: "use an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00+01:00")
+            record.refuse(field: field, reason: "use an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00+01:00, "
+                + "from the year \(InputDates.earliestYear) on")
             return nil
         }
         return date
     }
 
-    /// The date `text` denotes, or nil when it is not an ISO 8601 date or date-time.
+    /// The date `text` denotes, or nil when it is not an ISO 8601 date or date-time, or its year is before
+    /// ``InputDates/earliestYear``.
     static func parseISO8601(_ text: String, timeZone: TimeZone) -> Date? {
         var scanner = DigitScanner(Array(text.utf8))
-        guard let year = scanner.number(digits: 4), scanner.skip("-"),
+        guard let year = scanner.number(digits: 4), year >= InputDates.earliestYear, scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
               let day = scanner.number(digits: 2) else { return nil }
         var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0, nanosecond: 0)
