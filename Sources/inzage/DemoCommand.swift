@@ -145,14 +145,11 @@ struct DemoOfficer {
         }
     }
 
-    /// Accepts the items that change something (with the person's own statements), and rejects what is already so
-    /// or a removal of the organisation (the officer finds it still current), so that the demo shows every outcome.
+    /// Accepts every item (with the person's own statements; one already as asked is recorded as already correct),
+    /// and rejects a removal of the organisation (the officer finds it still current), so that the demo shows every outcome.
     private func review(_ request: DataSubjectRequest) throws {
         let review = try queue.review(request.reference)
         let actions: [ReviewAction] = review.items.map { item in
-            if item.item.requestedValue == item.currentValue {
-                return .reject(item: item.number, reason: "Dit gegeven staat al zo bij ons vastgelegd.")
-            }
             if item.item.field == .organisation && item.item.requestedValue == nil {
                 return .reject(item: item.number, reason: "Uw organisatie is nog onze klant en u bent daar volgens onze gegevens nog de contactpersoon; wij houden de organisatie daarom bij uw gegevens.")
             }

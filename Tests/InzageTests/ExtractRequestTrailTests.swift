@@ -5,7 +5,8 @@ import Testing
 /// The trail of rectifications, objections and decisions that a later access extract shows (issue #5, item 5).
 @Suite("The access extract shows earlier rectifications, objections and decisions")
 struct ExtractRequestTrailTests {
-    /// A person who asked for a rectification (one item corrected, one rejected, one completed by a statement) and
+    /// A person who asked for a rectification (one item corrected, one rejected, one completed by a statement, one
+    /// already correct) and
     /// objected to e-marketing (applied at intake) and to sales and service (overridden), and then asked for access.
     struct Trail {
         let database: InzageDatabase
@@ -34,8 +35,10 @@ struct ExtractRequestTrailTests {
                 RectificationItem(field: .city, requestedValue: "Utrecht"),
                 RectificationItem(field: .organisation, requestedValue: nil),
                 RectificationItem(field: .jobTitle, requestedValue: nil, statement: statement),
+                RectificationItem(field: .lastName, requestedValue: "Bakker"),
             ]), by: "officer").request
-            try queue.review(rectification.reference, actions: [.accept(item: 1), .reject(item: 2, reason: rejection), .accept(item: 3)],
+            try queue.review(rectification.reference, actions: [.accept(item: 1), .reject(item: 2, reason: rejection), .accept(item: 3),
+                                                                .accept(item: 4)],
                              by: "officer")
 
             let objection = try queue.file(RequestSubmission(type: .objection, subject: subject,
@@ -99,6 +102,7 @@ struct ExtractRequestTrailTests {
         #expect(rectificationOutcome.contains("Town or city: Corrected (Amsterdam → Utrecht)"))
         #expect(rectificationOutcome.contains("Organisation: Not changed — \(Trail.rejection)"))
         #expect(rectificationOutcome.contains("Job title: Completed with a statement: \(Trail.statement)"))
+        #expect(rectificationOutcome.contains("Last name: Already correct (Bakker)"))
         let objectionRow = try #require(references.firstIndex(of: trail.objection.reference))
         let objectionOutcome = try #require(outcomes[objectionRow])
         #expect(objectionOutcome.contains("E-marketing: Objection applied at once"))
@@ -128,7 +132,7 @@ struct ExtractRequestTrailTests {
             let request = requests.first { $0["reference"] as? String == reference }
             return (request?["decisions"] as? [[String: Any]] ?? []).compactMap { ($0["outcome"] as? [String: Any])?["key"] as? String }
         }
-        #expect(outcomes(trail.rectification.reference) == ["accepted", "rejected", "supplemented"])
+        #expect(outcomes(trail.rectification.reference) == ["accepted", "rejected", "supplemented", "already-correct"])
         #expect(outcomes(trail.objection.reference) == ["applied", "overridden"])
         #expect(outcomes(trail.access.reference) == [])
         let text = try String(contentsOf: json, encoding: .utf8)

@@ -684,6 +684,94 @@ struct RectificationDecisionTests {
         #expect(body.contains("Dit hebben wij niet veranderd:") && body.contains("Autoriteit Persoonsgegevens"))
     }
 
+    @Test("An item already as the person asked is decided already-correct: nothing is edited, no recipient is told, the request completes and the person reads that it was already so")
+    func alreadyCorrect() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
+                                               contactEmail: "dpo@nieuwsbrief.example", rank: 10), by: "privacy-officer")
+        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+        let request = try desk.queue.file(rectification([
+            RectificationItem(field: .city, requestedValue: "Amsterdam"),
+            RectificationItem(field: .jobTitle, requestedValue: nil),
+        ], email: "anna@example.nl"), by: "intake").request
+        let before = try desk.counts()
+        let review = try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)], by: "officer")
+
+        #expect(review.request.state == .completed, "the person has everything they asked for")
+        #expect(growth(from: before, to: try desk.counts()) == ["request_decision": 2, "outbox_message": 1, "request_transition": 1],
+                "no edit, statement or recipient notification; one message, to the person")
+        let decisions = try desk.queue.details(request.reference).decisions
+        #expect(decisions.map(\.outcome) == [.alreadyCorrect, .alreadyCorrect])
+        #expect(decisions.map(\.before) == ["Amsterdam", nil] && decisions.map(\.after) == ["Amsterdam", nil])
+        #expect(decisions.map(\.requestedValue) == ["Amsterdam", nil])
+        #expect(review.items.map(\.currentValue) == ["Amsterdam", nil])
+        #expect(try desk.queue.details(request.reference).transitions.last?.note?.hasPrefix("Reviewed 2 items: 2 already correct; 0 recipients notified") == true)
+        let body = try #require(review.message).message.body
+        #expect(body.contains("Dit stond al zoals u vroeg. Wij hoefden het daarom niet te veranderen:\n- Plaats: Amsterdam\n- Functie: (leeg)\n"))
+        #expect(!body.contains("Dit hebben wij verbeterd:") && !body.contains("Dit hebben wij niet veranderd:"))
+        #expect(!body.contains("Autoriteit Persoonsgegevens"), "nothing was refused, so no complaint notice")
+        #expect(!body.contains("doorgegeven"), "no recipient was told")
+        let text = RectificationReviewDocument(review).text(style: TextStyle(timeZone: try #require(TimeZone(identifier: "Europe/Amsterdam"))))
+        #expect(text.contains("already correct: Amsterdam, nothing changed"))
+    }
+
+    @Test("A database made before already-correct existed keeps its decisions, their ids and the append-only triggers, and takes the new outcome once opened")
+    func migrationToAlreadyCorrect() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let reference: String
+        let decided: [ItemDecision]
+        do {
+            let desk = try Desk(database: try InzageDatabase(path: path))
+            try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+            reference = try desk.queue.file(rectification([
+                RectificationItem(field: .city, requestedValue: "Utrecht"), RectificationItem(field: .lastName, requestedValue: "Jansma"),
+            ], email: "anna@example.nl"), by: "intake").request.reference
+            try desk.queue.review(reference, actions: [.accept(item: 1), .reject(item: 2, reason: "Geen bewijs.")], by: "officer")
+            decided = try desk.queue.details(reference).decisions
+        }
+        // Take the file back to v4: the decision table with v4's outcomes, and v5 not in the migration log.
+        do {
+            let old = try DatabaseQueue(path: path)
+            try old.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.inTransaction {
+                    try Schema.createDecisionTable(named: "request_decision_v4", outcomes: Schema.v4Outcomes, in: db)
+                    try db.execute(sql: """
+                        INSERT INTO request_decision_v4 SELECT * FROM request_decision;
+                        DROP TABLE request_decision;
+                        ALTER TABLE request_decision_v4 RENAME TO request_decision;
+                        DELETE FROM grdb_migrations WHERE identifier = 'v5-already-correct';
+                        """)
+                    try Schema.makeAppendOnly("request_decision", in: db)
+                    return .commit
+                }
+            }
+            let refused = try #require(throws: DatabaseError.self) {
+                try old.write { db in
+                    try db.execute(sql: "INSERT INTO request_decision (request_id, item, outcome, at, by) VALUES (1, '9', 'already-correct', '2026-11-29', 'test')")
+                }
+            }
+            #expect(refused.resultCode == .SQLITE_CONSTRAINT, "the file is as v4 made it")
+        }
+
+        let desk = try Desk(database: try InzageDatabase(path: path))
+        #expect(try desk.queue.details(reference).decisions == decided, "every decision kept, with its id")
+        let again = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                        by: "intake").request
+        let review = try desk.queue.review(again.reference, actions: [.accept(item: 1)], by: "officer")
+        #expect(review.request.state == .completed)
+        #expect(try desk.queue.details(again.reference).decisions.map(\.outcome) == [.alreadyCorrect])
+        #expect(try desk.queue.details(again.reference).decisions.first.map { $0.id ?? 0 > decided.compactMap(\.id).max() ?? 0 } == true)
+        let update = try #require(throws: DatabaseError.self) {
+            try desk.database.dbWriter.write { db in try db.execute(sql: "UPDATE request_decision SET reason = 'changed'") }
+        }
+        #expect(update.message?.contains("append-only") == true)
+    }
+
     @Test("Art. 19: an accepted correction notifies the recipient with a contact address (planned, then sent once delivered) and records the one without as exempt; a review that only rejects notifies no one")
     func recipientNotifications() throws {
         let desk = try Desk()

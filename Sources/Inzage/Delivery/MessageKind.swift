@@ -120,8 +120,19 @@ public enum RectificationResult: Sendable, Hashable {
     case corrected(field: PersonField, before: String?, after: String?)
     /// The data was completed with the person's supplementary statement (Art. 16).
     case supplemented(field: PersonField, statement: String)
+    /// Nothing needed changing: the field already held `value`, the one asked for (nil: it was already empty).
+    case alreadyCorrect(field: PersonField, value: String?)
     /// The item was not carried out, for `reason` (written to the person, in their language).
     case rejected(field: PersonField, requestedValue: String?, reason: String)
+
+    /// Whether the person's data changed: a correction or a supplement, which the recipients of the data are told
+    /// about (Art. 19); not a rejected item or one that was already correct.
+    public var changedData: Bool {
+        switch self {
+        case .corrected, .supplemented: true
+        case .rejected, .alreadyCorrect: false
+        }
+    }
 }
 
 /// The details of a "rectification outcome" message.
@@ -180,7 +191,8 @@ public struct RecipientNotificationDetails: Sendable, Hashable {
     public var subjectName: String
     /// Further identifiers that help the recipient find the record, such as the e-mail address.
     public var identifiers: [FieldValue]
-    /// The corrections and supplements made; a rejected item is refused (it was not changed, so a recipient has nothing to do).
+    /// The corrections and supplements made; a rejected or already correct item is left out (nothing was changed, so a
+    /// recipient has nothing to do).
     public var results: [RectificationResult]
 
     /// Creates the details.

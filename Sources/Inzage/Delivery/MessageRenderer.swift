@@ -145,6 +145,8 @@ public struct MessageRenderer: Sendable {
             .corrected(field: .phone, before: nil, after: "+31 20 123 4567"),
             .supplemented(field: .jobTitle, statement: "Sample statement."),
             .rejected(field: .email, requestedValue: "other@example.nl", reason: "Sample reason."),
+            .alreadyCorrect(field: .city, value: "Amsterdam"),
+            .alreadyCorrect(field: .organisation, value: nil),
         ]
         var contents: [MessageContent] = [
             .acknowledgement,
@@ -156,7 +158,7 @@ public struct MessageRenderer: Sendable {
             .refusal(reason: "Sample reason."),
             .recipientNotification(RecipientNotificationDetails(
                 subjectName: "Sample Person", identifiers: [FieldValue(.email, "person@example.nl")],
-                results: results.filter { if case .rejected = $0 { false } else { true } })),
+                results: results.filter(\.changedData))),
         ]
         for dataHeld in [true, false] {
             contents.append(.extractReady(ExtractReadyDetails(
@@ -259,7 +261,8 @@ struct MessageVocabulary {
             guard !details.results.isEmpty else {
                 throw MessageError.invalidContent(kind: kind, field: "results", reason: "is empty; give the result of every item of the request")
             }
-            try results(details.results, into: &v, corrected: "corrected", supplemented: "supplemented", rejected: "rejected")
+            try results(details.results, into: &v, corrected: "corrected", supplemented: "supplemented", rejected: "rejected",
+                        alreadyCorrect: "alreadyCorrect")
             try v.list("notifiedRecipients", keys: ["recipientOrganisation"],
                        rows: details.notifiedRecipients.map { ["recipientOrganisation": $0] })
             v.flag("anyRecipientsNotified", !details.notifiedRecipients.isEmpty)
@@ -301,25 +304,26 @@ struct MessageVocabulary {
             guard !details.results.isEmpty else {
                 throw MessageError.invalidContent(kind: kind, field: "results", reason: "is empty; give the corrections made")
             }
-            if details.results.contains(where: { if case .rejected = $0 { true } else { false } }) {
+            if !details.results.allSatisfy(\.changedData) {
                 throw MessageError.invalidContent(kind: kind, field: "results",
-                                                  reason: "contain a rejected item; a recipient is told only what was corrected or supplemented")
+                                                  reason: "contain an item that changed nothing (rejected or already correct); a recipient is told only what was corrected or supplemented")
             }
             try v.text("subjectName", details.subjectName)
             try v.list("identifiers", keys: ["label", "value"], rows: details.identifiers.map {
                 ["label": labels.code($0.field).label, "value": display($0.value, of: $0.field)]
             })
-            try results(details.results, into: &v, corrected: "changes", supplemented: "supplements", rejected: nil)
+            try results(details.results, into: &v, corrected: "changes", supplemented: "supplements", rejected: nil, alreadyCorrect: nil)
             try v.text("notificationArticle", try labels.articleCitation("19"))
         }
         return v
     }
 
-    /// Declares the lists of corrected, supplemented and (when `rejected` is named) rejected items, and a flag
+    /// Declares the lists of corrected, supplemented and (when named) rejected and already correct items, and a flag
     /// `any<List>` for each, such as `anyCorrected`.
     private func results(_ results: [RectificationResult], into v: inout MessageVariables,
-                         corrected: String, supplemented: String, rejected: String?) throws {
-        var rows: (corrected: [[String: String]], supplemented: [[String: String]], rejected: [[String: String]]) = ([], [], [])
+                         corrected: String, supplemented: String, rejected: String?, alreadyCorrect: String?) throws {
+        var rows: (corrected: [[String: String]], supplemented: [[String: String]], rejected: [[String: String]],
+                   alreadyCorrect: [[String: String]]) = ([], [], [], [])
         for result in results {
             switch result {
             case .corrected(let field, let before, let after):
@@ -329,6 +333,8 @@ struct MessageVocabulary {
             case .rejected(let field, let requested, let reason):
                 let asked = requested.map { display($0, of: field) } ?? Self.removal[language]
                 rows.rejected.append(["field": labels.code(field).label, "requested": asked, "reason": reason])
+            case .alreadyCorrect(let field, let value):
+                rows.alreadyCorrect.append(["field": labels.code(field).label, "value": display(value, of: field)])
             }
         }
         func flagName(_ list: String) -> String { "any" + list.prefix(1).uppercased() + list.dropFirst() }
@@ -339,6 +345,10 @@ struct MessageVocabulary {
         if let rejected {
             try v.list(rejected, keys: ["field", "requested", "reason"], rows: rows.rejected)
             v.flag(flagName(rejected), !rows.rejected.isEmpty)
+        }
+        if let alreadyCorrect {
+            try v.list(alreadyCorrect, keys: ["field", "value"], rows: rows.alreadyCorrect)
+            v.flag(flagName(alreadyCorrect), !rows.alreadyCorrect.isEmpty)
         }
     }
 

@@ -98,7 +98,7 @@ public struct RequestNotices: Sendable {
             throw RequestError.invalidDecision(field: "--exempt-recipient \(key)",
                                                reason: "it is not a recipient of this person's data; recipients: \(recipients.map(\.key).joined(separator: ", "))")
         }
-        let changes = results.filter { if case .rejected = $0 { false } else { true } }
+        let changes = results.filter(\.changedData)
         guard !changes.isEmpty else { return [] }
         let organisation = OrganisationProfile(settings: try ledger.settings())
         var identifiers: [FieldValue] = []

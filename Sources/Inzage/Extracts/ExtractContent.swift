@@ -231,7 +231,7 @@ struct ExtractContent {
     }
 
     /// What was decided on each item of `request`, one line per item in the person's language, such as
-    /// "City: Corrected (Amsterdam → Utrecht)" or "E-marketing: Objection applied at once", and for the request this
+    /// "City: Corrected (Amsterdam → Utrecht)", "City: Already correct (Utrecht)" or "E-marketing: Objection applied at once", and for the request this
     /// extract answers, that this file is the answer (its state is still "in progress" while the file is made);
     /// nil when there is nothing to say.
     func outcome(of request: DataSubjectRequest) -> String? {
@@ -253,6 +253,8 @@ struct ExtractContent {
                 if let statement = decision.statement { line += "; \(labels.code(ItemOutcome.supplemented).label): \(statement)" }
             case .supplemented:
                 if let statement = decision.statement { line += ": \(statement)" }
+            case .alreadyCorrect:
+                if let field = decision.field { line += " (\(display(decision.after, of: field) ?? "—"))" }
             case .rejected, .overridden, .upheld:
                 if let reason = decision.reason { line += " — \(reason)" }
             case .applied:

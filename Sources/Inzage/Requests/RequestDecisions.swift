@@ -10,6 +10,9 @@ public enum ItemOutcome: String, Codable, Sendable, CaseIterable, Hashable {
     case rejected
     /// A rectification item is carried out by adding a supplementary statement (Art. 16, second sentence).
     case supplemented
+    /// A rectification item needs no change: the value held is already the one the person asked for (or already
+    /// empty, when they asked to remove it). The person gets what they asked, so it grants the request.
+    case alreadyCorrect = "already-correct"
     /// An objection to processing for a direct-marketing purpose, applied at intake with no review (Art. 21(3)).
     case applied
     /// An objection to processing for a purpose that is not direct marketing is upheld: processing stops (Art. 21(1)).
@@ -23,7 +26,7 @@ public enum ItemOutcome: String, Codable, Sendable, CaseIterable, Hashable {
     /// Whether the person's wish was granted.
     public var grantsRequest: Bool {
         switch self {
-        case .accepted, .supplemented, .applied, .upheld: true
+        case .accepted, .supplemented, .alreadyCorrect, .applied, .upheld: true
         case .rejected, .overridden: false
         }
     }

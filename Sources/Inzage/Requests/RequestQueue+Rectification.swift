@@ -2,8 +2,9 @@ import Foundation
 
 /// An officer's decision on one item of a rectification request; items are numbered from 1 in the request's order.
 public enum ReviewAction: Sendable, Hashable {
-    /// Carry the item out as asked: set the value (or remove it) and add the person's own statement given with it;
-    /// when the value is already as asked, only the statement is added.
+    /// Carry the item out as asked: set the value (or remove it) and add the person's own statement given with it.
+    /// When the value is already as asked, only the statement is added, or, without one, the item is recorded as
+    /// already correct: nothing changes, and the person is told so.
     case accept(item: Int)
     /// Do not carry it out, for `reason`, which the person reads with their right to complain (Art. 12(4)).
     case reject(item: Int, reason: String)
@@ -70,12 +71,12 @@ extension RequestQueue {
     /// accepted corrections are applied through the ledger (reason "rectification", with the request reference),
     /// statements are added, every recipient of the person's data is notified or recorded as exempt (Art. 19: no
     /// contact address, or named in `exemptRecipients` by key with the officer's reason), the
-    /// person is told per item what changed (before and after) and, for a rejected item, why and how to complain
-    /// (Art. 12(4)), and the request ends: `completed` when every item was carried out, `rejected` when none was,
-    /// `partially-completed` otherwise.
+    /// person is told per item what changed (before and after), what was already as asked and, for a rejected item, why
+    /// and how to complain (Art. 12(4)), and the request ends: `completed` when every item was carried out or already
+    /// correct, `rejected` when none was, `partially-completed` otherwise.
     ///
     /// - Throws: ``RequestError/invalidDecision(field:reason:)`` when an item is unknown, decided twice, left
-    ///   undecided, or cannot be carried out (the value is already held; two items change one field); the errors of
+    ///   undecided, or cannot be carried out (two accepted items set one field); the errors of
     ///   the ledger when a value is refused (a duplicate e-mail address). Nothing is written then.
     @discardableResult
     public func review(_ reference: String, actions: [ReviewAction], exemptRecipients: [String: String] = [:],
@@ -136,7 +137,7 @@ extension RequestQueue {
             }
             let told = try notices.notifyPerson(.rectificationOutcome(RectificationOutcomeDetails(results: plan.messageResults, notifiedRecipients: notified)),
                                                 about: current, ledger: ledger, outbox: outbox, at: now)
-            let granted = plan.results.filter { if case .rejected = $0 { false } else { true } }.count
+            let granted = plan.results.filter { if case .rejected = $0 { false } else { true } }.count  // already correct counts as granted
             let end: RequestState = granted == plan.results.count ? .completed : (granted == 0 ? .rejected : .partiallyCompleted)
             let notifications = try requests.recipientNotifications(requestID: current.id)
             let exempt = notifications.filter { $0.status == .exempt }.count
@@ -168,12 +169,13 @@ extension RequestQueue {
 
         /// A short count for the transition note, such as "2 corrected, 1 rejected".
         var summary: String {
-            var counts: [(String, Int)] = [("corrected", 0), ("supplemented", 0), ("rejected", 0)]
+            var counts: [(String, Int)] = [("corrected", 0), ("supplemented", 0), ("already correct", 0), ("rejected", 0)]
             for result in results {
                 switch result {
                 case .corrected: counts[0].1 += 1
                 case .supplemented: counts[1].1 += 1
-                case .rejected: counts[2].1 += 1
+                case .alreadyCorrect: counts[2].1 += 1
+                case .rejected: counts[3].1 += 1
                 }
             }
             return counts.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
@@ -192,6 +194,9 @@ extension RequestQueue {
                 case .rejected(let field, let requestedValue, let reason):
                     return ItemDecision(requestID: requestID, item: item, outcome: .rejected, field: field, requestedValue: requestedValue,
                                         reason: reason, at: now, by: actor)
+                case .alreadyCorrect(let field, let value):
+                    return ItemDecision(requestID: requestID, item: item, outcome: .alreadyCorrect, field: field,
+                                        requestedValue: requested[index], before: value, after: value, at: now, by: actor)
                 }
             }
         }
@@ -216,7 +221,8 @@ extension RequestQueue {
         }
         var results: [RectificationResult] = []
         var statements: [String?] = []
-        var correctedFields: [PersonField: Int] = [:]
+        /// The item that sets each field, so that two accepted items cannot set one field to different values.
+        var settingItem: [PersonField: Int] = [:]
         for (index, item) in items.enumerated() {
             let number = index + 1
             let current = person.details[item.field]
@@ -226,18 +232,16 @@ extension RequestQueue {
             switch chosen[number] {
             case .accept?:
                 // Carried out as asked: the value set (nil removes it), and the person's own statement added with it.
+                if let other = settingItem[item.field] {
+                    throw RequestError.invalidDecision(field: "item \(number)", reason: "items \(other) and \(number) both set \(item.field.rawValue); accept one and reject the other")
+                }
+                settingItem[item.field] = number
                 guard item.requestedValue != current else {
-                    if let ownStatement {
-                        results.append(.supplemented(field: item.field, statement: ownStatement))
-                        continue
-                    }
-                    let held = current == nil ? "is already empty" : "already holds the requested value"
-                    throw RequestError.invalidDecision(field: "item \(number)", reason: "\(item.field.rawValue) \(held); reject the item with --reject \(number) --reason TEXT to tell the person")
+                    // Already as asked: only the person's statement is added, or nothing changes at all.
+                    results.append(ownStatement.map { .supplemented(field: item.field, statement: $0) }
+                                   ?? .alreadyCorrect(field: item.field, value: current))
+                    continue
                 }
-                if let other = correctedFields[item.field] {
-                    throw RequestError.invalidDecision(field: "item \(number)", reason: "items \(other) and \(number) both change \(item.field.rawValue); accept one and reject the other")
-                }
-                correctedFields[item.field] = number
                 results.append(.corrected(field: item.field, before: current, after: item.requestedValue))
                 added = ownStatement
             case .reject(_, let reason)?:

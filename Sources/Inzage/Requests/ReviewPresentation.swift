@@ -66,6 +66,7 @@ public struct RectificationReviewDocument: Presentable, Sendable {
                             + (d.statement.map { "; statement added: \($0)" } ?? "")
                     case .rejected: decision = "rejected: \(d.reason ?? "")"
                     case .supplemented: decision = "statement added: \(d.statement ?? "")"
+                    case .alreadyCorrect: decision = "already correct: \(d.after ?? "(empty)"), nothing changed"
                     default: decision = d.outcome.rawValue
                     }
                 }

@@ -105,6 +105,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v2-requests", migrate: Schema.createRequests)
         migrator.registerMigration("v3-outbox", migrate: Schema.createOutbox)
         migrator.registerMigration("v4-decisions", migrate: Schema.createDecisions)
+        migrator.registerMigration("v5-already-correct", migrate: Schema.allowAlreadyCorrect)
         return migrator
     }
 }
