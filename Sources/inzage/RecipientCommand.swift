@@ -6,7 +6,11 @@ struct RecipientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recipient",
         abstract: "List, add, change, deactivate and remove recipients of personal data.",
-        discussion: "Link recipients to the purposes they receive data for with `inzage purpose recipients`.",
+        discussion: """
+            Link recipients to the purposes they receive data for with `inzage purpose recipients`. Name the person's \
+            fields each receives with --fields (or `update KEY --set fields=email,first-name`; `all` by default): a \
+            correction is passed on only to recipients that received the field, about that field only (Art. 19).
+            """,
         subcommands: ReferenceListCommands.subcommands(for: Recipient.self)
     )
 }
@@ -22,12 +26,18 @@ struct RecipientAddOptions: EntryAddOptions {
     @Option(help: ArgumentHelp("Its role: \(RecipientRole.validKeys).", valueName: "role")) var role: RecipientRole
     @Option(help: "ISO 3166-1 code of the country where it processes the data, such as NL.") var country: String
     @Option(help: "Where notifications of rectifications go (GDPR Art. 19).") var contactEmail: String?
+    @Option(help: ArgumentHelp("""
+        The person's fields it receives, separated by commas, such as email,first-name,last-name; a correction is passed \
+        on only to recipients that received the field (Art. 19). Default: all.
+        """, valueName: "fields"))
+    var fields: String?
 
     /// Builds the recipient and adds it.
     func add(key: String, rank: Int, to ledger: Ledger, by actor: String) throws {
         try ledger.addRecipient(Recipient(
             key: key, name: try CLIText.required(name, option: "--name"), role: role,
-            country: try CLIText.required(country, option: "--country"), contactEmail: CLIText.optional(contactEmail), rank: rank), by: actor)
+            country: try CLIText.required(country, option: "--country"), contactEmail: CLIText.optional(contactEmail),
+            fields: try fields.flatMap { try PersonField.list(from: $0, option: "--fields") }, rank: rank), by: actor)
     }
 }
 

@@ -717,6 +717,68 @@ struct RectificationDecisionTests {
         #expect(text.contains("already correct: Amsterdam, nothing changed"))
     }
 
+    @Test("Art. 19 with the fields each recipient received: only those that received a corrected field are told, only about those fields, and the person is named by what they hold")
+    func recipientsLearnOnlyTheirFields() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
+                                               contactEmail: "dpo@nieuwsbrief.example", fields: [.firstName, .lastName, .email], rank: 10),
+                                     by: "privacy-officer")
+        try desk.ledger.addRecipient(Recipient(key: "accountant", name: "Cijfer & Co Accountants", role: .controller, country: "NL",
+                                               contactEmail: "info@cijferco.example", rank: 20), by: "privacy-officer")
+        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
+                                               contactEmail: "archief@opslag.example", fields: [.lastName, .city], rank: 30),
+                                     by: "privacy-officer")
+        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        try desk.ledger.setRecipients(["accountant", "archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam", jobTitle: "Hoofd inkoop")
+        try desk.registerPurposes(anna)
+        let request = try desk.queue.file(rectification([
+            RectificationItem(field: .city, requestedValue: "Utrecht"),
+            RectificationItem(field: .jobTitle, requestedValue: "Inkoper", statement: "Ik werk sinds september als zzp'er."),
+        ], email: "anna@example.nl"), by: "intake").request
+
+        let exempted = try #require(throws: RequestError.self) {
+            try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)],
+                                  exemptRecipients: ["mailing-service": "Geen contact."], by: "officer")
+        }
+        #expect(exempted.description.contains("received none of the corrected fields (it receives: first-name,last-name,email)"))
+
+        let review = try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)], by: "officer")
+        #expect(Set(review.recipientNotifications.map(\.recipientKey)) == ["accountant", "archive"],
+                "the mailing service received neither the city nor the job title")
+        let notices = Dictionary(uniqueKeysWithValues: try desk.messages(request.id)
+            .filter { $0.message.kind == .recipientNotification }.map { ($0.message.recipient.address, $0.message.body) })
+        let archive = try #require(notices["archief@opslag.example"])
+        #expect(archive.contains("Naam: Jansen\n"), "named only by the last name it holds")
+        #expect(archive.contains("  Was: Amsterdam\n  Is nu: Utrecht"))
+        for unknown in ["Anna", "anna@example.nl", "Inkoper", "Hoofd inkoop", "zzp'er"] {
+            #expect(!archive.contains(unknown), "the archive never received \(unknown)")
+        }
+        let accountant = try #require(notices["info@cijferco.example"])
+        #expect(accountant.contains("Naam: Anna Jansen") && accountant.contains("anna@example.nl"))
+        #expect(accountant.contains("Utrecht") && accountant.contains("Inkoper") && accountant.contains("Ik werk sinds september als zzp'er."))
+        let outcome = try #require(review.message).message.body
+        #expect(outcome.contains("- Cijfer & Co Accountants") && outcome.contains("- Archief Opslag B.V.") && !outcome.contains("Nieuwsbrief"))
+    }
+
+    @Test("A recipient's fields are set as a comma-separated list or all, checked, kept in the list's history and shown")
+    func recipientFields() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL", rank: 30),
+                                     by: "privacy-officer")
+        try desk.ledger.updateEntry(.recipient, key: "archive", changes: [("fields", " City, last-name ,city")], by: "privacy-officer")
+        #expect(try desk.ledger.referenceLists().recipient("archive")?.fields == [.lastName, .city], "in the fields' own order, once each")
+        let changes = try desk.ledger.updateEntry(.recipient, key: "archive", changes: [("fields", "all")], by: "privacy-officer")
+        #expect(changes.map(\.oldValue) == ["last-name,city"] && changes.map(\.newValue) == ["all"])
+        #expect(try desk.ledger.referenceLists().recipient("archive")?.fields == nil)
+        for bad in ["", "city,,email", "shoe-size"] {
+            let error = try #require(throws: LedgerError.self) {
+                try desk.ledger.updateEntry(.recipient, key: "archive", changes: [("fields", bad)], by: "privacy-officer")
+            }
+            #expect(error.description.contains("first-name, name-prefix, last-name"), "names the valid fields: \(error)")
+        }
+    }
+
     @Test("A database made before already-correct existed keeps its decisions, their ids and the append-only triggers, and takes the new outcome once opened")
     func migrationToAlreadyCorrect() throws {
         let directory = try makeTemporaryDirectory()

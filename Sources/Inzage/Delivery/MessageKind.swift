@@ -125,6 +125,13 @@ public enum RectificationResult: Sendable, Hashable {
     /// The item was not carried out, for `reason` (written to the person, in their language).
     case rejected(field: PersonField, requestedValue: String?, reason: String)
 
+    /// The field the item is about.
+    public var field: PersonField {
+        switch self {
+        case .corrected(let field, _, _), .supplemented(let field, _), .alreadyCorrect(let field, _), .rejected(let field, _, _): field
+        }
+    }
+
     /// Whether the person's data changed: a correction or a supplement, which the recipients of the data are told
     /// about (Art. 19); not a rejected item or one that was already correct.
     public var changedData: Bool {

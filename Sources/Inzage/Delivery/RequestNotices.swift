@@ -65,6 +65,19 @@ public struct RequestNotices: Sendable {
         return try ledger.recipients().filter { keys.contains($0.key) }
     }
 
+    /// What `recipient` is told: the person's name and identifiers (e-mail address, external id, organisation) as far as
+    /// it received them, so that it finds its record and learns nothing new about the person, and the results given.
+    static func notificationDetails(_ results: [RectificationResult], person: Person, for recipient: Recipient) -> RecipientNotificationDetails {
+        var known = PersonDetails()
+        for field in PersonField.allCases where recipient.receives(field) { known[field] = person.details[field] }
+        var identifiers: [FieldValue] = []
+        for field in [PersonField.email, .externalID, .organisation] {
+            if let value = known[field] { identifiers.append(FieldValue(field, value)) }
+        }
+        return RecipientNotificationDetails(subjectName: known.displayName.isEmpty ? "—" : known.displayName, identifiers: identifiers,
+                                            results: results)
+    }
+
     /// The purposes for which the person's data is or was processed, so went to the purpose's recipients: the rule
     /// the extract uses for "Who received your data" — a purpose with a record, or one whose legal basis is not
     /// consent — except a record that never allowed processing: consent refused, or an objection recorded before
@@ -86,10 +99,13 @@ public struct RequestNotices: Sendable {
     /// recipient has no contact address for notifications (informing it is then impossible).
     ///
     /// The recipients are those of every purpose for which the person's data is or was processed
-    /// (``disclosingPurposes(of:in:)``). Returns the names of the recipients that were notified.
+    /// (``disclosingPurposes(of:in:)``) that received a corrected field (``Recipient/fields``); each is told only about
+    /// the fields it received, and the person is named to it only by fields it holds. Returns the names of the
+    /// recipients that were notified.
     ///
     /// `exemptions` names recipients an officer exempts (by key), with the reason — informing them would be impossible
-    /// or involve disproportionate effort (Art. 19); a key that is not among the recipients is refused.
+    /// or involve disproportionate effort (Art. 19); a key that is not among the recipients, or one that received none
+    /// of the corrected fields, is refused.
     public func notifyRecipients(of results: [RectificationResult], about request: DataSubjectRequest, person: Person,
                                  exemptions: [String: String] = [:], ledger: any LedgerReader, requests: any RequestWriter,
                                  outbox: any OutboxWriter, at now: Date) throws -> [String] {
@@ -100,15 +116,17 @@ public struct RequestNotices: Sendable {
         }
         let changes = results.filter(\.changedData)
         guard !changes.isEmpty else { return [] }
-        let organisation = OrganisationProfile(settings: try ledger.settings())
-        var identifiers: [FieldValue] = []
-        for field in [PersonField.email, .externalID, .organisation] {
-            if let value = person.details[field] { identifiers.append(FieldValue(field, value)) }
+        // Each recipient learns only about the fields it received.
+        let concerned = recipients.map { recipient in (recipient: recipient, results: changes.filter { recipient.receives($0.field) }) }
+        for key in exemptions.keys.sorted() {
+            guard let entry = concerned.first(where: { $0.recipient.key == key }), entry.results.isEmpty else { continue }
+            throw RequestError.invalidDecision(field: "--exempt-recipient \(key)",
+                                               reason: "it received none of the corrected fields (it receives: \(PersonField.text(of: entry.recipient.fields))), so it is not told anything; leave it out")
         }
-        let details = RecipientNotificationDetails(
-            subjectName: person.details.displayName.isEmpty ? "—" : person.details.displayName, identifiers: identifiers, results: changes)
+        let organisation = OrganisationProfile(settings: try ledger.settings())
         var notified: [String] = []
-        for recipient in recipients {
+        for (recipient, results) in concerned where !results.isEmpty {
+            let details = Self.notificationDetails(results, person: person, for: recipient)
             if let reason = exemptions[recipient.key] {
                 try requests.insertRecipientNotification(RecipientNotification(
                     requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: nil,

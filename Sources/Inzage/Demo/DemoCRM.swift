@@ -122,10 +122,14 @@ public struct DemoCRM: Sendable {
         let by = "privacy-officer"
         try ledger.addRecipient(Recipient(key: "crm-hosting", name: "Wolkenrand Hosting B.V.", role: .processor, country: "NL",
                                           contactEmail: "privacy@wolkenrand.example", rank: 10), by: by)
+        // The hosting company holds the whole CRM; the others receive only what their work needs (Art. 19 follows that).
         try ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
-                                          contactEmail: "dpo@nieuwsbrief.example", rank: 20), by: by)
+                                          contactEmail: "dpo@nieuwsbrief.example",
+                                          fields: [.firstName, .namePrefix, .lastName, .email, .language], rank: 20), by: by)
         try ledger.addRecipient(Recipient(key: "accountant", name: "Cijfer & Co Accountants", role: .controller, country: "NL",
-                                          contactEmail: "info@cijferco.example", rank: 30), by: by)
+                                          contactEmail: "info@cijferco.example",
+                                          fields: [.firstName, .namePrefix, .lastName, .email, .street, .postalCode, .city, .country,
+                                                   .organisation, .externalID], rank: 30), by: by)
         try ledger.setRecipients(["crm-hosting", "accountant"], forPurpose: "sales-and-service", by: by)
         try ledger.setRecipients(["crm-hosting", "mailing-service"], forPurpose: "e-marketing", by: by)
     }

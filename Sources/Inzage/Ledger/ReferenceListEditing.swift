@@ -368,6 +368,9 @@ extension Ledger {
     static let recipientFields: [EditableField<Recipient>] = [
         text("name", \.name), choice("role", \.role),
         EditableField(name: "country", get: { $0.country }, set: { recipient, value, _ in recipient.country = try countryCode(value) }),
-        optionalText("contact-email", \.contactEmail), integer("rank", \.rank), flag("active", \.active),
+        optionalText("contact-email", \.contactEmail),
+        EditableField(name: "fields", get: { PersonField.text(of: $0.fields) },
+                      set: { recipient, value, _ in recipient.fields = try PersonField.list(from: value, option: "fields") }),
+        integer("rank", \.rank), flag("active", \.active),
     ]
 }

@@ -21,6 +21,37 @@ public enum PersonField: String, Codable, Sendable, CaseIterable {
     /// The valid keys, for error messages.
     public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+    /// What a list of fields means when it is written ``allFieldsWord``: every field.
+    public static let allFieldsWord = "all"
+
+    /// Parses a comma-separated list of field keys, such as `email,first-name,last-name`, into fields in their own
+    /// order without repeats; ``allFieldsWord`` gives nil (every field). Spaces around keys and letter case are ignored.
+    ///
+    /// - Throws: ``LedgerError/invalidValue(field:value:reason:)`` naming `option` and the valid keys, for an unknown
+    ///   key or an empty list.
+    public static func list(from text: String, option: String) throws -> [PersonField]? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.lowercased() == allFieldsWord { return nil }
+        let keys = trimmed.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !trimmed.isEmpty, !keys.contains("") else {
+            throw LedgerError.invalidValue(field: option, value: text, reason: "give the fields separated by commas, such as email,first-name,last-name, or \(allFieldsWord); fields: \(validKeys)")
+        }
+        var chosen = Set<PersonField>()
+        for key in keys {
+            guard let field = PersonField(rawValue: key) else {
+                throw LedgerError.invalidValue(field: option, value: text, reason: "unknown field '\(key)'; fields: \(validKeys), or \(allFieldsWord)")
+            }
+            chosen.insert(field)
+        }
+        return allCases.filter(chosen.contains)
+    }
+
+    /// `fields` as the text ``list(from:option:)`` reads: keys separated by commas, or ``allFieldsWord`` for nil.
+    public static func text(of fields: [PersonField]?) -> String {
+        fields.map { $0.map(\.rawValue).joined(separator: ",") } ?? allFieldsWord
+    }
+
     /// Where the field's value lives in ``PersonDetails``.
     var keyPath: WritableKeyPath<PersonDetails, String?> {
         switch self {

@@ -166,20 +166,30 @@ public struct Recipient: Codable, Sendable, Hashable {
     public var country: String
     /// Where notifications under Art. 19 go.
     public var contactEmail: String?
+    /// The person's fields it receives, in ``PersonField`` order; nil: all of them. A correction is passed on only to
+    /// the recipients that received the field (Art. 19), and with no more of the person's data than they hold.
+    public var fields: [PersonField]?
     /// Sort order in lists.
     public var rank: Int
     /// Inactive entries stay for history.
     public var active: Bool
 
     /// Creates a recipient.
-    public init(key: String, name: String, role: RecipientRole, country: String, contactEmail: String? = nil, rank: Int, active: Bool = true) {
+    public init(key: String, name: String, role: RecipientRole, country: String, contactEmail: String? = nil,
+                fields: [PersonField]? = nil, rank: Int, active: Bool = true) {
         self.key = key
         self.name = name
         self.role = role
         self.country = country
         self.contactEmail = contactEmail
+        self.fields = fields
         self.rank = rank
         self.active = active
+    }
+
+    /// Whether it receives `field` of the person's data.
+    public func receives(_ field: PersonField) -> Bool {
+        fields?.contains(field) ?? true
     }
 }
 

@@ -106,6 +106,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v3-outbox", migrate: Schema.createOutbox)
         migrator.registerMigration("v4-decisions", migrate: Schema.createDecisions)
         migrator.registerMigration("v5-already-correct", migrate: Schema.allowAlreadyCorrect)
+        migrator.registerMigration("v6-recipient-fields", migrate: Schema.addRecipientFields)
         return migrator
     }
 }

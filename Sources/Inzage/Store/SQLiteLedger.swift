@@ -374,10 +374,11 @@ struct SQLiteLedgerAccess: LedgerWriter {
     }
 
     func recipients() throws -> [Recipient] {
-        try db.fetchAll("SELECT key, name, role, country, contact_email, rank, active FROM recipient ORDER BY rank, key",
+        try db.fetchAll("SELECT key, name, role, country, contact_email, rank, active, fields FROM recipient ORDER BY rank, key",
                         table: "recipient") { row in
             Recipient(key: try row.string(0), name: try row.string(1), role: try row.value(2), country: try row.string(3),
-                      contactEmail: row.optionalString(4), rank: try row.int(5), active: try row.bool(6))
+                      contactEmail: row.optionalString(4), fields: try Self.fields(row.optionalString(7)), rank: try row.int(5),
+                      active: try row.bool(6))
         }
     }
 
@@ -481,11 +482,21 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func saveRecipient(_ recipient: Recipient) throws {
         try db.execute(sql: """
-            INSERT INTO recipient (key, name, role, country, contact_email, rank, active) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO recipient (key, name, role, country, contact_email, rank, active, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (key) DO UPDATE SET name = excluded.name, role = excluded.role, country = excluded.country,
-                contact_email = excluded.contact_email, rank = excluded.rank, active = excluded.active
+                contact_email = excluded.contact_email, rank = excluded.rank, active = excluded.active, fields = excluded.fields
             """, arguments: [recipient.key, recipient.name, recipient.role.rawValue, recipient.country, recipient.contactEmail,
-                             recipient.rank, recipient.active])
+                             recipient.rank, recipient.active, recipient.fields.map { PersonField.text(of: $0) }])
+    }
+
+    /// A recipient's stored `fields` column: field keys separated by commas, NULL for every field.
+    private static func fields(_ stored: String?) throws -> [PersonField]? {
+        guard let stored else { return nil }
+        do {
+            return try PersonField.list(from: stored, option: "fields")
+        } catch {
+            throw StoreError.corruptValue(table: "recipient", column: "fields", value: stored)
+        }
     }
 
     func setRecipientKeys(_ keys: [String], purposeKey: String) throws {

@@ -76,13 +76,13 @@ extension Recipient: ReferenceEntry {
     public static var list: ReferenceList { .recipient }
     /// The recipients in `lists`.
     public static func entries(in lists: ReferenceSnapshot) -> [Recipient] { lists.recipients }
-    /// Role, country and contact.
-    public static var detailHeaders: [String] { ["Role", "Country", "Contact e-mail"] }
+    /// Role, country, contact and the fields received.
+    public static var detailHeaders: [String] { ["Role", "Country", "Contact e-mail", "Receives"] }
     /// The recipient's name, which needs no translation.
     public func name(in language: Language) -> String { name }
-    /// The role, the country and the contact e-mail address.
+    /// The role, the country, the contact e-mail address and the person's fields it receives.
     public func detailCells(style: TextStyle, lists: ReferenceSnapshot) -> [String] {
-        [role.rawValue, country, TextStyle.value(contactEmail)]
+        [role.rawValue, country, TextStyle.value(contactEmail), fields.map { $0.map(\.rawValue).joined(separator: ", ") } ?? "all fields"]
     }
 }
 
