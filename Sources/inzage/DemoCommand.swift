@@ -146,7 +146,8 @@ struct DemoOfficer {
     }
 
     /// Accepts every item (with the person's own statements; one already as asked is recorded as already correct),
-    /// and rejects a removal of the organisation (the officer finds it still current), so that the demo shows every outcome.
+    /// and rejects a removal of the organisation (the officer finds it still current), so that the demo shows
+    /// corrections, a statement and a rejection.
     private func review(_ request: DataSubjectRequest) throws {
         let review = try queue.review(request.reference)
         let actions: [ReviewAction] = review.items.map { item in

@@ -133,6 +133,33 @@ struct OutboxMessageTests {
         #expect(en.contains("- Last name\n  Was: Vries\n  Now: de Vries") && en.contains("Was: (empty)"))
     }
 
+    @Test("items already as asked are listed in both languages; an organisation's template that does not show them is refused, never sent without them")
+    func alreadyCorrectItems() throws {
+        let content = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [
+            .corrected(field: .lastName, before: "Vries", after: "de Vries"),
+            .alreadyCorrect(field: .city, value: "Utrecht"), .alreadyCorrect(field: .jobTitle, value: nil),
+        ]))
+        #expect(try render(content, .nl).body.contains(
+            "Deze gegevens stonden al zoals u vroeg. Wij hoefden ze daarom niet te veranderen:\n- Plaats: Utrecht\n- Functie: (leeg)\n"))
+        #expect(try render(content, .en).body.contains(
+            "This was already as you asked, so we did not need to change it:\n- Town or city: Utrecht\n- Job title: (empty)\n"))
+
+        // An organisation's copy of the letter from before already-correct existed.
+        let path = "messages/rectification-outcome.nl.body.mustache"
+        let shipped = try renderer.files.file(path).contents
+        let start = try #require(shipped.range(of: "{{#anyAlreadyCorrect}}"))
+        let end = try #require(shipped.range(of: "{{/anyAlreadyCorrect}}\n"))
+        let custom = try overriding(path, with: shipped.replacingCharacters(in: start.lowerBound..<end.upperBound, with: ""))
+        #expect {
+            _ = try render(content, .nl, renderer: custom)
+        } throws: { error in
+            guard case MessageError.missingSections(let file, _, let names) = error else { return false }
+            return file == path && names == ["alreadyCorrect"] && error.localizedDescription.contains("{{#alreadyCorrect}}…{{/alreadyCorrect}}")
+        }
+        let corrected = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [.corrected(field: .city, before: "A", after: "B")]))
+        #expect(try render(corrected, .nl, renderer: custom).body.contains("Is nu: B"), "a letter without such items is still written")
+    }
+
     @Test("an extract-ready message gives the link or the instructions, and the expiry")
     func extractReady() throws {
         let body = try render(try #require(try contents().first { $0.kind == .extractReady }), .en).body

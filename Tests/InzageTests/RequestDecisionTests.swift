@@ -709,12 +709,36 @@ struct RectificationDecisionTests {
         #expect(review.items.map(\.currentValue) == ["Amsterdam", nil])
         #expect(try desk.queue.details(request.reference).transitions.last?.note?.hasPrefix("Reviewed 2 items: 2 already correct; 0 recipients notified") == true)
         let body = try #require(review.message).message.body
-        #expect(body.contains("Dit stond al zoals u vroeg. Wij hoefden het daarom niet te veranderen:\n- Plaats: Amsterdam\n- Functie: (leeg)\n"))
+        #expect(body.contains("Deze gegevens stonden al zoals u vroeg. Wij hoefden ze daarom niet te veranderen:\n- Plaats: Amsterdam\n- Functie: (leeg)\n"))
         #expect(!body.contains("Dit hebben wij verbeterd:") && !body.contains("Dit hebben wij niet veranderd:"))
         #expect(!body.contains("Autoriteit Persoonsgegevens"), "nothing was refused, so no complaint notice")
         #expect(!body.contains("doorgegeven"), "no recipient was told")
         let text = RectificationReviewDocument(review).text(style: TextStyle(timeZone: try #require(TimeZone(identifier: "Europe/Amsterdam"))))
         #expect(text.contains("already correct: Amsterdam, nothing changed"))
+    }
+
+    @Test("An item already as asked that carries the person's statement: already correct, and the statement added and passed on")
+    func alreadyCorrectWithStatement() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
+                                               contactEmail: "archief@opslag.example", rank: 10), by: "privacy-officer")
+        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", jobTitle: "Gepensioneerd")
+        try desk.registerPurposes(anna)
+        let statement = "Ik werk niet meer; ik ben sinds 2025 met pensioen."
+        let request = try desk.queue.file(rectification([RectificationItem(field: .jobTitle, requestedValue: "Gepensioneerd", statement: statement)],
+                                                        email: "anna@example.nl"), by: "intake").request
+        let review = try desk.queue.review(request.reference, actions: [.accept(item: 1)], by: "officer")
+        #expect(review.request.state == .completed)
+        let decision = try #require(try desk.queue.details(request.reference).decisions.first)
+        #expect(decision.outcome == .alreadyCorrect && decision.statement == statement && decision.after == "Gepensioneerd")
+        #expect(try desk.statements(anna).map(\.statement) == [statement])
+        let body = try #require(review.message).message.body
+        #expect(body.contains("Wij hoefden ze daarom niet te veranderen:\n- Functie: Gepensioneerd\n"))
+        #expect(body.contains("Deze aanvulling van u hebben wij bij uw gegevens gezet:\n- Functie: \(statement)"))
+        #expect(review.recipientNotifications.map(\.recipientKey) == ["archive"], "the statement is new data for the recipient")
+        let notice = try #require(try desk.messages(request.id).first { $0.message.kind == .recipientNotification })
+        #expect(notice.message.body.contains(statement) && !notice.message.body.contains("Was:"), "a statement, no change of value")
     }
 
     @Test("Art. 19 with the fields each recipient received: only those that received a corrected field are told, only about those fields, and the person is named by what they hold")
@@ -832,6 +856,18 @@ struct RectificationDecisionTests {
             try desk.database.dbWriter.write { db in try db.execute(sql: "UPDATE request_decision SET reason = 'changed'") }
         }
         #expect(update.message?.contains("append-only") == true)
+        let twice = try #require(throws: DatabaseError.self) {
+            try desk.database.dbWriter.write { db in
+                try db.execute(sql: "INSERT INTO request_decision (request_id, item, outcome, at, by) SELECT request_id, item, outcome, at, by FROM request_decision LIMIT 1")
+            }
+        }
+        #expect(twice.resultCode == .SQLITE_CONSTRAINT, "one decision per item, as before")
+        let orphan = try #require(throws: DatabaseError.self) {
+            try desk.database.dbWriter.write { db in
+                try db.execute(sql: "INSERT INTO request_decision (request_id, item, outcome, at, by) VALUES (999, '1', 'accepted', '2026-11-29', 'test')")
+            }
+        }
+        #expect(orphan.resultCode == .SQLITE_CONSTRAINT, "the request must exist, as before")
     }
 
     @Test("Art. 19: an accepted correction notifies the recipient with a contact address (planned, then sent once delivered) and records the one without as exempt; a review that only rejects notifies no one")

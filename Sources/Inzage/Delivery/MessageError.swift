@@ -17,6 +17,9 @@ public enum MessageError: Error, Sendable, Equatable, CustomStringConvertible, L
     case emptySubject(file: String, origin: TemplateOrigin)
     /// An address of a message is not an e-mail address.
     case invalidAddress(role: String)
+    /// A body template does not show a list that this message has items for (an organisation's copy from before
+    /// the list existed): sending it would leave out what was decided.
+    case missingSections(file: String, origin: TemplateOrigin, names: [String])
 
     /// What was wrong and what is valid.
     public var description: String {
@@ -35,6 +38,11 @@ public enum MessageError: Error, Sendable, Equatable, CustomStringConvertible, L
             return "The subject template \(file) (\(origin)) rendered to an empty line; a message needs a subject."
         case .invalidAddress(let role):
             return "The \(role) address of the message is not an e-mail address (such as name@example.nl)."
+        case .missingSections(let file, let origin, let names):
+            let sections = names.map { "{{#\($0)}}…{{/\($0)}}" }.joined(separator: ", ")
+            return "The message template \(file) (\(origin)) does not show \(sections), and this message has items for it: "
+                + "the reader would not learn what was decided about them. Add the section as the shipped template has it "
+                + "(see messages/README.md in the templates folder); nothing was written."
         }
     }
 

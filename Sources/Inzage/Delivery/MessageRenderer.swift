@@ -89,6 +89,10 @@ public struct MessageRenderer: Sendable {
         let file = try files.file(Self.templatePath(kind, language, part))
         let template = try TextTemplate(file)
         try variables.check(file)
+        if part == .body {
+            let missing = variables.missingEssentials(file)
+            guard missing.isEmpty else { throw MessageError.missingSections(file: file.path, origin: file.origin, names: missing) }
+        }
         let text: String
         do {
             text = try template.render(variables.templateVariables)
@@ -338,16 +342,16 @@ struct MessageVocabulary {
             }
         }
         func flagName(_ list: String) -> String { "any" + list.prefix(1).uppercased() + list.dropFirst() }
-        try v.list(corrected, keys: ["field", "before", "after"], rows: rows.corrected)
+        try v.list(corrected, keys: ["field", "before", "after"], rows: rows.corrected, essential: true)
         v.flag(flagName(corrected), !rows.corrected.isEmpty)
-        try v.list(supplemented, keys: ["field", "statement"], rows: rows.supplemented)
+        try v.list(supplemented, keys: ["field", "statement"], rows: rows.supplemented, essential: true)
         v.flag(flagName(supplemented), !rows.supplemented.isEmpty)
         if let rejected {
-            try v.list(rejected, keys: ["field", "requested", "reason"], rows: rows.rejected)
+            try v.list(rejected, keys: ["field", "requested", "reason"], rows: rows.rejected, essential: true)
             v.flag(flagName(rejected), !rows.rejected.isEmpty)
         }
         if let alreadyCorrect {
-            try v.list(alreadyCorrect, keys: ["field", "value"], rows: rows.alreadyCorrect)
+            try v.list(alreadyCorrect, keys: ["field", "value"], rows: rows.alreadyCorrect, essential: true)
             v.flag(flagName(alreadyCorrect), !rows.alreadyCorrect.isEmpty)
         }
     }

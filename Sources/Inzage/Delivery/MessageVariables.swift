@@ -12,6 +12,9 @@ struct MessageVariables {
     private(set) var texts: [String: String] = [:]
     private(set) var flags: [String: Bool] = [:]
     private(set) var lists: [String: (keys: Set<String>, rows: [[String: String]])] = [:]
+    /// Lists the reader must see when they have rows (what was decided about each item): a body template that
+    /// never shows one of them is refused by ``missingEssentials(_:)`` rather than sending a letter that leaves it out.
+    private(set) var essentialLists: Set<String> = []
     /// The kind being rendered, for error messages.
     let kind: MessageKind
 
@@ -32,8 +35,9 @@ struct MessageVariables {
         flags[name] = value
     }
 
-    /// Declares a list whose rows have exactly `keys`, each with a non-empty text.
-    mutating func list(_ name: String, keys: [String], rows: [[String: String]]) throws {
+    /// Declares a list whose rows have exactly `keys`, each with a non-empty text; an `essential` list must be shown by
+    /// the body when it has rows.
+    mutating func list(_ name: String, keys: [String], rows: [[String: String]], essential: Bool = false) throws {
         let keySet = Set(keys)
         for (index, row) in rows.enumerated() {
             for key in keys where row[key]?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
@@ -44,6 +48,14 @@ struct MessageVariables {
             }
         }
         lists[name] = (keySet, rows)
+        if essential { essentialLists.insert(name) }
+    }
+
+    /// The essential lists with rows that `file` never shows as a section `{{#name}}…{{/name}}`, sorted: an
+    /// organisation's copy of a template from before a release that added such a list.
+    func missingEssentials(_ file: TemplateFile) -> [String] {
+        let shown = Set(Self.tags(in: file.contents).filter { $0.kind == .section }.compactMap { Self.expression($0.name)?.name })
+        return essentialLists.filter { !(lists[$0]?.rows.isEmpty ?? true) && !shown.contains($0) }.sorted()
     }
 
     /// Declares an optional part as a list of zero or one row: `{{#name}}…{{key}}…{{/name}}` shows it when present.

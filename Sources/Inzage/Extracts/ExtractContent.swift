@@ -255,6 +255,7 @@ struct ExtractContent {
                 if let statement = decision.statement { line += ": \(statement)" }
             case .alreadyCorrect:
                 if let field = decision.field { line += " (\(display(decision.after, of: field) ?? "—"))" }
+                if let statement = decision.statement { line += "; \(labels.code(ItemOutcome.supplemented).label): \(statement)" }
             case .rejected, .overridden, .upheld:
                 if let reason = decision.reason { line += " — \(reason)" }
             case .applied:

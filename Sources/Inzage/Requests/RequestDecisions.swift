@@ -46,9 +46,9 @@ public struct ItemDecision: Codable, Sendable, Hashable {
     public var field: PersonField?
     /// The value the person asked for (nil: remove the value, or nothing asked).
     public var requestedValue: String?
-    /// The value before a correction.
+    /// The value before a correction, or the value already held (already-correct).
     public var before: String?
-    /// The value after a correction.
+    /// The value after a correction, or the value already held (already-correct).
     public var after: String?
     /// Why an item was rejected, or the compelling grounds of an override, or the officer's reason for upholding,
     /// as written to the person.

@@ -323,7 +323,11 @@ public struct RequestDetailDocument: Presentable, Sendable {
             lines += ["", "Decisions"] + TextLayout.table(
                 header: ["Item", "Decision", "Field", "Before → after", "Reason or statement", "By"],
                 rows: decisions.map { decision in
-                    let change = decision.outcome == .accepted ? "\(decision.before ?? "(empty)") → \(decision.after ?? "(removed)")" : "—"
+                    let change = switch decision.outcome {
+                    case .accepted: "\(decision.before ?? "(empty)") → \(decision.after ?? "(removed)")"
+                    case .alreadyCorrect: "\(decision.after ?? "(empty)") (unchanged)"
+                    default: "—"
+                    }
                     return [decision.item, decision.outcome.rawValue, decision.field?.rawValue ?? "—", change,
                             TextStyle.value(decision.reason ?? decision.statement), style.stamp(decision.at, by: decision.by)]
                 }, indent: 2)

@@ -3,8 +3,8 @@ import Foundation
 /// An officer's decision on one item of a rectification request; items are numbered from 1 in the request's order.
 public enum ReviewAction: Sendable, Hashable {
     /// Carry the item out as asked: set the value (or remove it) and add the person's own statement given with it.
-    /// When the value is already as asked, only the statement is added, or, without one, the item is recorded as
-    /// already correct: nothing changes, and the person is told so.
+    /// When the value is already as asked, the item is recorded as already correct: only the statement (if any) is
+    /// added, and the person is told so.
     case accept(item: Int)
     /// Do not carry it out, for `reason`, which the person reads with their right to complain (Art. 12(4)).
     case reject(item: Int, reason: String)
@@ -154,16 +154,19 @@ extension RequestQueue {
     struct ReviewPlan {
         /// The result of each item, in the request's order.
         var results: [RectificationResult]
-        /// The person's own statement added with an accepted correction of each item, if they gave one.
+        /// The person's own statement added with each accepted item (corrected or already correct), if they gave one.
         var statements: [String?]
         var requested: [String?]
 
-        /// What the person is told and the recipients learn: each item's result, and after a correction the
+        /// What the person is told and the recipients learn: each item's result, and after an accepted item the
         /// statement added with it.
         var messageResults: [RectificationResult] {
             zip(results, statements).flatMap { result, statement -> [RectificationResult] in
-                guard case .corrected(let field, _, _) = result, let statement else { return [result] }
-                return [result, .supplemented(field: field, statement: statement)]
+                guard let statement else { return [result] }
+                switch result {
+                case .corrected(let field, _, _), .alreadyCorrect(let field, _): return [result, .supplemented(field: field, statement: statement)]
+                case .supplemented, .rejected: return [result]
+                }
             }
         }
 
@@ -196,7 +199,8 @@ extension RequestQueue {
                                         reason: reason, at: now, by: actor)
                 case .alreadyCorrect(let field, let value):
                     return ItemDecision(requestID: requestID, item: item, outcome: .alreadyCorrect, field: field,
-                                        requestedValue: requested[index], before: value, after: value, at: now, by: actor)
+                                        requestedValue: requested[index], before: value, after: value, statement: statements[index],
+                                        at: now, by: actor)
                 }
             }
         }
@@ -237,9 +241,14 @@ extension RequestQueue {
                 }
                 settingItem[item.field] = number
                 guard item.requestedValue != current else {
-                    // Already as asked: only the person's statement is added, or nothing changes at all.
-                    results.append(ownStatement.map { .supplemented(field: item.field, statement: $0) }
-                                   ?? .alreadyCorrect(field: item.field, value: current))
+                    if item.requestedValue == nil, let ownStatement {
+                        // No value asked for an empty field: the item asks only for the person's statement.
+                        results.append(.supplemented(field: item.field, statement: ownStatement))
+                        continue
+                    }
+                    // Already as asked: nothing changes but the person's own statement, added as with a correction.
+                    results.append(.alreadyCorrect(field: item.field, value: current))
+                    added = ownStatement
                     continue
                 }
                 results.append(.corrected(field: item.field, before: current, after: item.requestedValue))

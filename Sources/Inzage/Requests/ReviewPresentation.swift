@@ -66,7 +66,8 @@ public struct RectificationReviewDocument: Presentable, Sendable {
                             + (d.statement.map { "; statement added: \($0)" } ?? "")
                     case .rejected: decision = "rejected: \(d.reason ?? "")"
                     case .supplemented: decision = "statement added: \(d.statement ?? "")"
-                    case .alreadyCorrect: decision = "already correct: \(d.after ?? "(empty)"), nothing changed"
+                    case .alreadyCorrect:
+                        decision = "already correct: \(d.after ?? "(empty)"), nothing changed" + (d.statement.map { "; statement added: \($0)" } ?? "")
                     default: decision = d.outcome.rawValue
                     }
                 }
