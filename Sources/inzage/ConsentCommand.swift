@@ -8,7 +8,7 @@ struct ConsentCommand: ParsableCommand {
         commandName: "consent",
         abstract: "Record that a person gave or withdrew consent or objected, and list a person's consents.",
         discussion: "Every change is a consent event in the person's history: the proof of consent (GDPR Art. 7(1)).",
-        subcommands: [ConsentGive.self, ConsentWithdraw.self, ConsentObject.self, ConsentList.self]
+        subcommands: [ConsentGive.self, ConsentWithdraw.self, ConsentObject.self, ConsentList.self, ConsentReceiptCommand.self]
     )
 }
 
@@ -132,5 +132,61 @@ struct ConsentList: ParsableCommand {
     /// Prints the consents.
     func run() throws {
         try output.emit(from: global) { ConsentListDocument(try $0.legalBasisView(personID: id)) }
+    }
+}
+
+/// `inzage consent receipt`: a person's consents as Kantara consent receipts, for the person to keep.
+struct ConsentReceiptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receipt",
+        abstract: "Write a person's consent as a Kantara Consent Receipt (v1.1 JSON), the person's own proof of consent.",
+        discussion: """
+            With --purpose, the receipt of that consent (one JSON object); without, the receipts of every consent the \
+            person gave that stands (a JSON array, empty when there is none). Only consent given on the legal basis \
+            'consent' and not withdrawn gets a receipt. The texts are in the person's language unless --language says \
+            otherwise. The same consent gives the same receipt ID until it is given again.
+
+            A receipt names the organisation's telephone number and a privacy statement: set them with \
+            `inzage settings set phone …` and `inzage settings set privacy-statement-url …` (or a purpose's own \
+            privacy-statement-url). Exit codes: 0 written, 2 no such consent, a setting missing or --out not writable \
+            (nothing written), 1 failed.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var templates: TemplateOptions
+
+    @Argument(help: "The person's id.") var id: Int64
+    @Option(help: "Key of the purpose (see `inzage purpose list`). Default: every consent given.") var purpose: String?
+    @Option(name: .long, help: "The language of the texts: nl or en. Default: the person's, else the organisation's.")
+    var language: Language?
+    @Option(name: .long, help: ArgumentHelp("The file to write (replaced when it exists). Default: standard output.", valueName: "file"))
+    var out: String?
+
+    func run() throws {
+        let receipts = ConsentReceipts(ledger: try global.openLedger(), templates: ExtractTemplates(overrideDirectory: try templates.directory))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var json: Data
+        do {
+            if let purpose {
+                json = try encoder.encode(try receipts.receipt(personID: id, purposeKey: purpose.lowercased(), language: language))
+            } else {
+                json = try encoder.encode(try receipts.receipts(personID: id, language: language))
+            }
+        } catch let error as ConsentReceiptError {
+            throw CLIUsageError(description: error.description)
+        }
+        json.append(0x0A)
+        guard let out else {
+            FileHandle.standardOutput.write(json)
+            return
+        }
+        do {
+            try json.write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw CLIUsageError(description: "Cannot write \(out): \(ErrorText.reason(of: error)). Check the folder and its permissions; nothing was written.")
+        }
+        print(out)
     }
 }

@@ -103,4 +103,36 @@ struct ConsentCommandTests {
                                status: 2, mentioning: ["--given-at", "future"])
         }
     }
+
+    @Test("consent receipt writes the Kantara receipts of the consents given, one by purpose or all; a missing setting or consent exits 2")
+    func receipt() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--language", "en"))
+        try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--evidence", "form-1")
+        try sandbox.refuse(["consent", "receipt", person, "--purpose", "e-marketing"], status: 2, mentioning: ["settings set phone"])
+        try sandbox.succeed("settings", "set", "phone", "+31 20 123 4567")
+        try sandbox.refuse(["consent", "receipt", person], status: 2, mentioning: ["settings set privacy-statement-url"])
+        try sandbox.succeed("settings", "set", "privacy-statement-url", "https://example.nl/privacy")
+
+        /// The JSON a command printed.
+        func printed(_ arguments: String...) throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(try sandbox.run(arguments).stdout.utf8))
+        }
+        let one = try JSON.object(try printed("consent", "receipt", person, "--purpose", "e-marketing", "--language", "nl"))
+        #expect(one["version"] as? String == "KI-CR-v1.1.0" && one["language"] as? String == "nl")
+        #expect(one["piiPrincipalId"] as? String == "anna.jansen@example.nl" && one["consentTimestamp"] is Int)
+        let all = try JSON.objects(try printed("consent", "receipt", person))
+        #expect(all.count == 1 && all.first?["consentReceiptID"] as? String == one["consentReceiptID"] as? String)
+        #expect(all.first?["language"] as? String == "en", "the person's language by default")
+
+        let out = sandbox.directory.appendingPathComponent("receipt.json").path
+        let written = try sandbox.succeed("consent", "receipt", person, "--purpose", "e-marketing", "--out", out)
+        #expect(written.stdout == out + "\n")
+        #expect(try JSON.object(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))))["policyUrl"] as? String
+                == "https://example.nl/privacy")
+        try sandbox.refuse(["consent", "receipt", person, "--purpose", "sales-and-service"], status: 2, mentioning: ["no consent record for 'sales-and-service'"])
+        try sandbox.succeed("consent", "withdraw", person, "--purpose", "e-marketing")
+        try sandbox.refuse(["consent", "receipt", person, "--purpose", "e-marketing"], status: 2, mentioning: ["withdrawn, not given"])
+        #expect(try sandbox.succeed("consent", "receipt", person).stdout == "[\n\n]\n", "no consent stands: an empty list")
+    }
 }

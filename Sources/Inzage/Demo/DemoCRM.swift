@@ -58,6 +58,9 @@ public struct DemoCRM: Sendable {
         var summary = Summary()
 
         try addRecipients(ledger)
+        // What a consent receipt names besides the default organisation profile.
+        try ledger.setSetting(SettingKey.phone.rawValue, value: "+31 20 123 4567", by: "privacy-officer")
+        try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "https://example.nl/privacy", by: "privacy-officer")
         let sourceKeys = try ledger.referenceLists().sources.filter(\.active).map(\.key)
 
         for index in 0..<personCount {

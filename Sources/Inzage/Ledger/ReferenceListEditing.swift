@@ -210,6 +210,12 @@ extension Ledger {
             guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
         case .supervisoryAuthorityURL:
             guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
+        case .privacyStatementURL:
+            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, or empty for none") }
+        case .phone:
+            let allowed = Set("0123456789+-() ")
+            guard value.isEmpty || (value.contains(where: \.isNumber) && value.allSatisfy(allowed.contains))
+            else { throw invalid("give a telephone number such as +31 20 123 4567 (digits, spaces, + - and brackets), or empty for none") }
         case .country:
             guard value == "NL" else { throw invalid("deadlines follow the public holidays of NL, the only country Inzage knows yet") }
         default:

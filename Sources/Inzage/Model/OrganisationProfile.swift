@@ -16,6 +16,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case showStaffNames = "show-staff-names"
     case decreedDays = "decreed-days"
     case extractRetentionDays = "extract-retention-days"
+    case phone
+    case privacyStatementURL = "privacy-statement-url"
 
     /// The valid keys, for error messages.
     public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -37,6 +39,7 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
         case .showStaffNames: "false"
         case .decreedDays: ""
         case .extractRetentionDays: "30"
+        case .phone, .privacyStatementURL: ""
         }
     }
 }
@@ -71,6 +74,10 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
     public var decreedDays: [CivilDate]
     /// How many days extracts are kept before they are deleted.
     public var extractRetentionDays: Int
+    /// The organisation's telephone number for privacy questions; empty when not set.
+    public var phone: String
+    /// Where the organisation's privacy statement is published; empty when not set (a purpose may name its own).
+    public var privacyStatementURL: String
 
     /// Builds the profile from stored settings, using defaults for missing keys.
     public init(settings: [SettingKey: String]) {
@@ -89,6 +96,8 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
         showStaffNames = value(.showStaffNames) == "true"
         decreedDays = value(.decreedDays).split(separator: ",").compactMap { CivilDate(String($0).trimmingCharacters(in: .whitespaces)) }
         extractRetentionDays = Int(value(.extractRetentionDays)) ?? 30
+        phone = value(.phone)
+        privacyStatementURL = value(.privacyStatementURL)
     }
 
     /// The deadline calendar of the organisation: its time zone, its country's public holidays and decreed days.

@@ -1,0 +1,245 @@
+import Crypto
+import Foundation
+
+/// A record of one consent a person gave, in the JSON form of the Kantara Initiative Consent Receipt Specification
+/// 1.1.0 (2018-02-20): who the controller is, when and how the consent was given, for which purpose, which data,
+/// how long, and to which third parties it goes. A person can keep it as their own proof of consent.
+///
+/// Built by ``ConsentReceipts``. Member names and meanings follow the specification's field table.
+public struct ConsentReceipt: Codable, Sendable, Hashable {
+    /// The specification version: always ``specificationVersion``.
+    public var version: String
+    /// The jurisdiction of the controller: its ISO 3166-1 country code.
+    public var jurisdiction: String
+    /// When the consent was given (its last giving or renewal), in seconds since 1970-01-01 UTC (§4.3.3).
+    public var consentTimestamp: Int64
+    /// How the consent was obtained, in words in the person's language: the channel and the source.
+    public var collectionMethod: String
+    /// A UUID unique to this consent and this giving of it; asking again gives the same receipt ID.
+    public var consentReceiptID: String
+    /// The language of the receipt's texts (ISO 639-1).
+    public var language: String
+    /// The person, by the identifier they gave: their e-mail address, else the organisation's id for them.
+    public var piiPrincipalId: String
+    /// The controller (the organisation).
+    public var piiControllers: [Controller]
+    /// The privacy statement that applies.
+    public var policyUrl: String
+    /// The purpose consented to, as one service with one purpose.
+    public var services: [Service]
+    /// Whether sensitive (special category) data is involved: Inzage's ledger holds none (its fields are contact data).
+    public var sensitive: Bool
+    /// The categories of sensitive data; empty, as ``sensitive`` is false.
+    public var spiCat: [String]
+
+    /// `KI-CR-v1.1.0`, which §4.3.1 requires for this version of the specification.
+    public static let specificationVersion = "KI-CR-v1.1.0"
+
+    /// The controller of a receipt.
+    public struct Controller: Codable, Sendable, Hashable {
+        /// Its name.
+        public var piiController: String
+        /// Whom to contact: the data protection officer.
+        public var contact: String
+        /// Its postal address.
+        public var address: Address
+        /// Where people send privacy questions.
+        public var email: String
+        /// Its telephone number.
+        public var phone: String
+    }
+
+    /// A postal address in the schema.org `PostalAddress` form the specification uses.
+    public struct Address: Codable, Sendable, Hashable {
+        /// The address as the organisation writes it.
+        public var streetAddress: String
+        /// ISO 3166-1 country code.
+        public var addressCountry: String
+    }
+
+    /// A service the consent is for.
+    public struct Service: Codable, Sendable, Hashable {
+        /// The purpose's name.
+        public var service: String
+        /// Its one purpose.
+        public var purposes: [ServicePurpose]
+    }
+
+    /// A purpose of a service.
+    public struct ServicePurpose: Codable, Sendable, Hashable {
+        /// What the organisation does with the data, in plain words.
+        public var purpose: String
+        /// The purpose's name, as its category.
+        public var purposeCategory: [String]
+        /// `EXPLICIT`: consent under the GDPR is always a clear affirmative act (Art. 4(11)).
+        public var consentType: String
+        /// The categories of personal data used, as the purpose lists them.
+        public var piiCategory: [String]
+        /// How long the data is kept, and that the consent can be withdrawn at any time.
+        public var termination: String
+        /// Whether the data goes to third parties for this purpose.
+        public var thirdPartyDisclosure: Bool
+        /// Their names, when it does; absent otherwise.
+        public var thirdPartyName: String?
+    }
+}
+
+/// Why a consent receipt cannot be made.
+public enum ConsentReceiptError: Error, CustomStringConvertible, Equatable {
+    /// The person has no consent record for the purpose.
+    case noConsent(personID: Int64, purposeKey: String, recorded: [String])
+    /// The consent is not standing consent (another legal basis, or withdrawn, objected, refused, expired).
+    case notGiven(purposeKey: String, basisKey: String, status: ConsentStatus)
+    /// A receipt must give the controller's telephone number, and the `phone` setting is empty.
+    case noPhone
+    /// A receipt must link a privacy statement; neither the purpose nor the organisation names one.
+    case noPolicy(purposeKey: String)
+
+    public var description: String {
+        switch self {
+        case .noConsent(let personID, let purposeKey, let recorded):
+            "Person \(personID) has no consent record for '\(purposeKey)'; "
+                + (recorded.isEmpty ? "they have none at all." : "they have records for: \(recorded.joined(separator: ", ")).")
+        case .notGiven(let purposeKey, let basisKey, let status):
+            basisKey == LegalBasis.consentKey
+                ? "The consent for '\(purposeKey)' is \(status.rawValue), not given; a receipt records consent that was given and stands."
+                : "'\(purposeKey)' rests on the legal basis '\(basisKey)', not on consent, so there is no consent to give a receipt for."
+        case .noPhone:
+            "A consent receipt must give the organisation's telephone number (Kantara Consent Receipt 1.1); set it with "
+                + "`inzage settings set phone '+31 20 123 4567'`."
+        case .noPolicy(let purposeKey):
+            "A consent receipt must link the privacy statement (Kantara Consent Receipt 1.1); set the organisation's with "
+                + "`inzage settings set privacy-statement-url https://…`, or the purpose's with "
+                + "`inzage purpose update \(purposeKey) --set privacy-statement-url=https://…`."
+        }
+    }
+}
+
+/// Makes Kantara consent receipts (``ConsentReceipt``) of a person's standing consents from the ledger.
+public struct ConsentReceipts: Sendable {
+    private let ledger: Ledger
+    private let templates: ExtractTemplates
+
+    /// Receipts from `ledger`, with the words (channels) of `templates`' label files.
+    public init(ledger: Ledger, templates: ExtractTemplates) {
+        self.ledger = ledger
+        self.templates = templates
+    }
+
+    /// The receipt of the person's consent for `purposeKey`, in `language` (default: the person's, else the
+    /// organisation's).
+    ///
+    /// - Throws: ``ConsentReceiptError`` when there is no standing consent for the purpose, or a required setting is
+    ///   empty; ``LedgerError/unknownPerson(_:)`` and friends for an unknown person.
+    public func receipt(personID: Int64, purposeKey: String, language: Language? = nil) throws -> ConsentReceipt {
+        try ledger.read { reader in
+            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
+            guard let consent = context.consents.first(where: { $0.purposeKey == purposeKey }) else {
+                throw ConsentReceiptError.noConsent(personID: personID, purposeKey: purposeKey, recorded: context.consents.map(\.purposeKey))
+            }
+            return try context.receipt(for: consent)
+        }
+    }
+
+    /// The receipts of every consent of the person that was given and stands, in purpose order; empty when there is
+    /// none.
+    public func receipts(personID: Int64, language: Language? = nil) throws -> [ConsentReceipt] {
+        try ledger.read { reader in
+            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
+            return try context.consents.filter(Context.stands).map(context.receipt(for:))
+        }
+    }
+
+    /// What one read of the ledger gives for the receipts of one person.
+    private struct Context {
+        let person: Person
+        let consents: [Consent]
+        let organisation: OrganisationProfile
+        let labels: ExtractLabels
+        let purposes: [String: Purpose]
+        let sources: [String: Source]
+        let recipientNames: [String: [String]]
+        /// The last giving (given, renewed or imported) of each consent, by consent id.
+        let lastGiving: [Int64: ConsentEvent]
+
+        init(personID: Int64, language: Language?, reader: any LedgerReader, templates: ExtractTemplates) throws {
+            guard let person = try reader.person(id: personID) else { throw LedgerError.unknownPerson(personID) }
+            self.person = person
+            consents = try reader.consents(personID: personID)
+            organisation = OrganisationProfile(settings: try reader.settings())
+            let language = language ?? person.details.language.flatMap(Language.init(rawValue:)) ?? organisation.defaultLanguage
+            labels = try templates.labels(language)
+            purposes = Dictionary(try reader.purposes().map { ($0.key, $0) }) { first, _ in first }
+            sources = Dictionary(try reader.sources().map { ($0.key, $0) }) { first, _ in first }
+            let recipients = Dictionary(try reader.recipients().map { ($0.key, $0.name) }) { first, _ in first }
+            recipientNames = try reader.recipientKeysByPurpose().mapValues { $0.compactMap { recipients[$0] } }
+            var lastGiving: [Int64: ConsentEvent] = [:]
+            try reader.forEachConsentEvent(personID: personID) { event in
+                if [.given, .renewed, .imported].contains(event.type), event.toStatus == .given { lastGiving[event.consentID] = event }
+            }
+            self.lastGiving = lastGiving
+        }
+
+        /// Whether `consent` is consent given that stands.
+        static func stands(_ consent: Consent) -> Bool {
+            consent.basisKey == LegalBasis.consentKey && consent.status == .given
+        }
+
+        func receipt(for consent: Consent) throws -> ConsentReceipt {
+            guard Self.stands(consent) else {
+                throw ConsentReceiptError.notGiven(purposeKey: consent.purposeKey, basisKey: consent.basisKey, status: consent.status)
+            }
+            guard !organisation.phone.isEmpty else { throw ConsentReceiptError.noPhone }
+            let purpose = purposes[consent.purposeKey]
+            guard let policy = purpose?.privacyStatementURL ?? (organisation.privacyStatementURL.isEmpty ? nil : organisation.privacyStatementURL)
+            else { throw ConsentReceiptError.noPolicy(purposeKey: consent.purposeKey) }
+            let language = labels.language
+            let giving = lastGiving[consent.id]
+            let givenAt = consent.givenAt ?? giving?.at ?? consent.updatedAt
+            let channel = labels.code(giving?.attribution.via ?? consent.updatedVia).label
+            let sourceName = sources[consent.sourceKey]?.name[language] ?? consent.sourceKey
+            let recipients = recipientNames[consent.purposeKey] ?? []
+            let categories = (purpose?.dataCategories[language] ?? "")
+                .split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let name = purpose?.name[language] ?? consent.purposeKey
+            let retention = purpose?.retention[language] ?? ""
+            let seconds = Int64(givenAt.timeIntervalSince1970.rounded(.down))
+            return ConsentReceipt(
+                version: ConsentReceipt.specificationVersion,
+                jurisdiction: organisation.country,
+                consentTimestamp: seconds,
+                collectionMethod: "\(channel) — \(sourceName)",
+                consentReceiptID: Self.receiptID(consentID: consent.id, givenAt: seconds, person: person.id),
+                language: language.rawValue,
+                piiPrincipalId: person.details.email ?? person.details.externalID ?? "person-\(person.id)",
+                piiControllers: [ConsentReceipt.Controller(
+                    piiController: organisation.name, contact: organisation.dpoName,
+                    address: ConsentReceipt.Address(streetAddress: organisation.address, addressCountry: organisation.country),
+                    email: organisation.contactEmail, phone: organisation.phone)],
+                policyUrl: policy,
+                services: [ConsentReceipt.Service(service: name, purposes: [ConsentReceipt.ServicePurpose(
+                    purpose: purpose?.description[language] ?? name, purposeCategory: [name], consentType: "EXPLICIT",
+                    piiCategory: categories.isEmpty ? [name] : categories,
+                    termination: [retention, labels.word(.objectWithdrawConsent)].filter { !$0.isEmpty }.joined(separator: " "),
+                    thirdPartyDisclosure: !recipients.isEmpty,
+                    thirdPartyName: recipients.isEmpty ? nil : recipients.joined(separator: ", "))])],
+                sensitive: false, spiCat: [])
+        }
+
+        /// A name-based UUID (RFC 4122 version 5, SHA-1) of the consent and the moment it was given: the same receipt
+        /// whenever it is asked for, a new one when the consent is given again.
+        static func receiptID(consentID: Int64, givenAt: Int64, person: Int64) -> String {
+            var bytes = Array(namespace)
+            bytes += Array("consent:\(consentID):person:\(person):given:\(givenAt)".utf8)
+            var digest = Array(Insecure.SHA1.hash(data: bytes).prefix(16))
+            digest[6] = (digest[6] & 0x0F) | 0x50
+            digest[8] = (digest[8] & 0x3F) | 0x80
+            let hex = digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+            return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        }
+
+        /// The namespace of Inzage's receipt IDs (a fixed random UUID).
+        static let namespace: [UInt8] = [0x6b, 0x1f, 0x0e, 0x52, 0x3c, 0x9a, 0x4d, 0x2b, 0x8e, 0x71, 0x55, 0x0c, 0xa9, 0xd3, 0x47, 0x18]
+    }
+}

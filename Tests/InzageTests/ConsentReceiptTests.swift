@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import Inzage
+
+// design.md §5: "Consents can also be given as Kantara Consent Receipt v1.1 objects."
+
+@Suite("Kantara consent receipts of a person's consents")
+struct ConsentReceiptTests {
+    /// Anna (en) who gave consent for e-marketing on the preference page (sent on to a mailing service), registered for
+    /// sales and service on a legitimate interest, with the organisation's phone and privacy statement set.
+    private func anna() throws -> (Ledger, Person) {
+        let (ledger, _) = try makeLedger()
+        try ledger.setSetting(SettingKey.phone.rawValue, value: "+31 20 123 4567", by: "privacy-officer")
+        try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "https://example.nl/privacy", by: "privacy-officer")
+        try ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL", rank: 10),
+                                by: "privacy-officer")
+        try ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        let person = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl", language: "en",
+                                                        sourceKey: "business-card"), attribution: officer)
+        _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "form-1"),
+                                   attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: "business-card"),
+                                   attribution: officer)
+        return (ledger, person)
+    }
+
+    private func receipts(_ ledger: Ledger) -> ConsentReceipts {
+        ConsentReceipts(ledger: ledger, templates: ExtractTemplates())
+    }
+
+    @Test("a receipt carries every field the specification requires, from the ledger, in the person's language")
+    func fields() throws {
+        let (ledger, person) = try anna()
+        let receipt = try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing")
+        let consent = try #require(try ledger.read { try $0.consent(personID: person.id, purposeKey: "e-marketing") })
+        let labels = try ExtractTemplates().labels(.en)
+        let purpose = try #require(try ledger.referenceLists().purpose("e-marketing"))
+
+        #expect(receipt.version == "KI-CR-v1.1.0")
+        #expect(receipt.jurisdiction == "NL" && receipt.language == "en")
+        #expect(receipt.consentTimestamp == Int64(try #require(consent.givenAt).timeIntervalSince1970))
+        #expect(receipt.collectionMethod == "\(labels.code(ChangeChannel.preferencePage).label) — \(try #require(try ledger.referenceLists().source("web-form")).name.en)")
+        #expect(receipt.piiPrincipalId == "anna@example.nl")
+        #expect(receipt.policyUrl == "https://example.nl/privacy")
+        let controller = try #require(receipt.piiControllers.first)
+        let organisation = try ledger.organisationProfile()
+        #expect(receipt.piiControllers.count == 1 && controller.piiController == organisation.name && controller.contact == organisation.dpoName)
+        #expect(controller.email == organisation.contactEmail && controller.phone == "+31 20 123 4567")
+        #expect(controller.address == ConsentReceipt.Address(streetAddress: organisation.address, addressCountry: "NL"))
+        let service = try #require(receipt.services.first)
+        #expect(receipt.services.count == 1 && service.service == purpose.name.en && service.purposes.count == 1)
+        let used = try #require(service.purposes.first)
+        #expect(used.purpose == purpose.description.en && used.purposeCategory == [purpose.name.en] && used.consentType == "EXPLICIT")
+        #expect(used.piiCategory == purpose.dataCategories.en.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(used.termination.hasPrefix(purpose.retention.en) && used.termination.hasSuffix(labels.word(.objectWithdrawConsent)))
+        #expect(used.thirdPartyDisclosure && used.thirdPartyName == "Nieuwsbrief Diensten B.V.")
+        #expect(!receipt.sensitive && receipt.spiCat.isEmpty)
+
+        // The JSON form: every required member present with its JSON type (a whole number of seconds, not a date).
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(receipt)) as? [String: Any])
+        for key in ["version", "jurisdiction", "collectionMethod", "consentReceiptID", "piiPrincipalId", "policyUrl"] {
+            #expect((json[key] as? String)?.isEmpty == false, "\(key)")
+        }
+        #expect(json["consentTimestamp"] is Int && json["sensitive"] is Bool && json["spiCat"] is [Any])
+        let controllers = try #require(json["piiControllers"] as? [[String: Any]])
+        #expect(Set(try #require(controllers.first).keys) == ["piiController", "contact", "address", "email", "phone"])
+        let purposes = try #require((json["services"] as? [[String: Any]])?.first?["purposes"] as? [[String: Any]])
+        #expect(Set(try #require(purposes.first).keys) == ["purpose", "purposeCategory", "consentType", "piiCategory", "termination",
+                                                           "thirdPartyDisclosure", "thirdPartyName"])
+        // A UUID of version 5 and the RFC 4122 variant.
+        let id = receipt.consentReceiptID
+        #expect(UUID(uuidString: id) != nil && Array(id)[14] == "5" && "89ab".contains(Array(id)[19]))
+    }
+
+    @Test("the receipt ID is the same every time it is asked for, and new when consent is given again")
+    func stableIdentifier() throws {
+        let (ledger, person) = try anna()
+        let first = try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing")
+        #expect(try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing") == first)
+        _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "form-2"),
+                                   attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        let renewed = try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing")
+        #expect(renewed.consentReceiptID != first.consentReceiptID && renewed.consentTimestamp > first.consentTimestamp)
+    }
+
+    @Test("only consent given that stands gets a receipt; the others are refused with the reason")
+    func onlyStandingConsent() throws {
+        let (ledger, person) = try anna()
+        #expect(try receipts(ledger).receipts(personID: person.id).map { $0.services.first?.service } == ["E-marketing"],
+                "sales and service rests on a legitimate interest")
+        #expect(throws: ConsentReceiptError.notGiven(purposeKey: "sales-and-service", basisKey: "legitimate-interest", status: .notApplicable)) {
+            try receipts(ledger).receipt(personID: person.id, purposeKey: "sales-and-service")
+        }
+        _ = try ledger.withdrawConsent(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        #expect(try receipts(ledger).receipts(personID: person.id).isEmpty)
+        let withdrawn = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing") }
+        #expect(withdrawn.description.contains("withdrawn, not given"))
+        let none = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "newsletter") }
+        #expect(none.description.contains("has no consent record for 'newsletter'; they have records for: "))
+        #expect(throws: LedgerError.unknownPerson(999)) { try receipts(ledger).receipts(personID: 999) }
+    }
+
+    @Test("a receipt needs the organisation's phone and a privacy statement; a purpose's own statement comes first")
+    func requiredSettings() throws {
+        let (ledger, person) = try anna()
+        try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "https://example.nl/privacy/newsletter")],
+                               by: "privacy-officer")
+        #expect(try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing").policyUrl == "https://example.nl/privacy/newsletter")
+        try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "")], by: "privacy-officer")
+        try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "", by: "privacy-officer")
+        let noPolicy = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing") }
+        #expect(noPolicy == .noPolicy(purposeKey: "e-marketing") && noPolicy.description.contains("inzage settings set privacy-statement-url"))
+        try ledger.setSetting(SettingKey.phone.rawValue, value: "", by: "privacy-officer")
+        #expect(throws: ConsentReceiptError.noPhone) { try receipts(ledger).receipts(personID: person.id) }
+        for bad in ["call us", "+31 20 ABC"] {
+            #expect(throws: LedgerError.self) { try ledger.setSetting(SettingKey.phone.rawValue, value: bad, by: "privacy-officer") }
+        }
+        #expect(throws: LedgerError.self) { try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "example.nl", by: "privacy-officer") }
+    }
+}
