@@ -83,7 +83,7 @@ COLUMNS = {
     "changeHistory": [("at", 19, False), ("field", 24, True), ("oldValue", 36, True), ("newValue", 36, True),
                       ("by", 22, True), ("channel", 22, True), ("reason", 36, True), ("request", 18, False)],
     "recipients": [("recipient", 30, True), ("role", 24, True), ("roleExplanation", 45, True), ("country", 26, True),
-                   ("purposes", 36, True)],
+                   ("purposes", 36, True), ("data", 30, True)],
     "requests": [("reference", 18, False), ("type", 16, True), ("received", 13, False), ("due", 13, False),
                  ("extendedDue", 13, False), ("state", 24, True), ("stateExplanation", 50, True),
                  ("lastChange", 19, False), ("formats", 26, True), ("outcome", 60, True)],
@@ -400,7 +400,15 @@ class Words:
             if entry["consent"] or entry["purpose"]["default_basis_key"] != "consent":
                 for recipient in entry["recipients"]:
                     by_recipient.setdefault(recipient["key"], []).append(entry["purpose"])
-        return [(r, by_recipient[r["key"]]) for r in self.d["recipients"] if r["key"] in by_recipient]
+        held = [key for key, _, _, _ in self.fields()]
+        rows = []
+        for r in self.d["recipients"]:
+            if r["key"] in by_recipient:
+                # The details it receives (NULL: all of them) that hold a value, in the details' order.
+                stored = r["fields"] if "fields" in r.keys() else None  # a database from before Inzage's schema v6
+                received = None if stored is None else set(stored.split(","))
+                rows.append((r, by_recipient[r["key"]], [k for k in held if received is None or k in received]))
+        return rows
 
     def glossary(self):
         rows = []
@@ -552,8 +560,9 @@ def write_xlsx(d, path):
                         for e in d["edits"]))
         elif key == "recipients":
             sheet(key, ((r["name"],) + labels.code("recipientRole", r["role"]) +
-                        (labels.country(r["country"]), "\n".join(w.text(p["name"]) for p in ps))
-                        for r, ps in w.recipient_rows()))
+                        (labels.country(r["country"]), "\n".join(w.text(p["name"]) for p in ps),
+                         "\n".join(labels.label("personField", k) for k in fields))
+                        for r, ps, fields in w.recipient_rows()))
         elif key == "requests":
             rows = []
             for r, transitions in d["requests"]:
@@ -695,8 +704,9 @@ def write_json(d, path):
                      "suppliedBy": coded("sourceType", s["source_type"])} for s in d["sources"]],
         "editHistory": edits,
         "recipients": [{"key": r["key"], "name": r["name"], "role": coded("recipientRole", r["role"]),
-                        "country": r["country"], "purposes": [{"key": p["key"], "label": w.text(p["name"])} for p in ps]}
-                       for r, ps in w.recipient_rows()],
+                        "country": r["country"], "purposes": [{"key": p["key"], "label": w.text(p["name"])} for p in ps],
+                        "data": [coded("personField", k) for k in fields]}
+                       for r, ps, fields in w.recipient_rows()],
         "requests": [request_part(r, t) for r, t in d["requests"]],
         "rights": {"howToUse": labels.word("howToUseRights"), "contactEmail": settings["contact-email"],
                    "items": [{"key": key, "label": labels.data["rights"][key]["label"],

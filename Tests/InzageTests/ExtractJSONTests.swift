@@ -82,6 +82,8 @@ struct ExtractJSONTests {
         #expect(purposes.first?["transfersOutsideEU"] is NSNull && purposes.last?["transfersOutsideEU"] is String)
         let recipients = try #require(document["recipients"] as? [[String: Any]])
         #expect(recipients.compactMap { $0["name"] as? String } == ["Mail House Inc.", "CRM Hosting B.V."])
+        #expect(recipients.map { ($0["data"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String } }
+                == [ExtractFixture.mailHouseData, ExtractFixture.heldData].map { $0.map(\.rawValue) })
 
         let rights = try #require((document["rights"] as? [String: Any])?["items"] as? [[String: Any]])
         #expect(rights.compactMap { $0["key"] as? String } == DataSubjectRight.allCases.map(\.rawValue))

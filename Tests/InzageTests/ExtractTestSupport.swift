@@ -17,10 +17,16 @@ struct ExtractFixture {
     static let oddUnicode = "Zoë Łódź 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 👩🏽‍💻 مرحبا 漢字 e\u{301}"
     static let objectionReference = "DSR-2025-000777"
     static let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+    /// The details the mail house receives that Anna has (no secondary e-mail address), in the details' order.
+    static let mailHouseData: [PersonField] = [.firstName, .lastName, .email, .language]
+    /// Every detail Anna has, which the hosting company (all fields) receives.
+    static let heldData: [PersonField] = [.firstName, .namePrefix, .lastName, .email, .phone, .street, .city, .organisation, .jobTitle,
+                                          .language, .source]
 
     static func make(language: Language) throws -> ExtractFixture {
         let (ledger, database) = try makeLedger()
-        try ledger.addRecipient(Recipient(key: "mail-house", name: "Mail House Inc.", role: .processor, country: "US", rank: 10), by: "officer")
+        try ledger.addRecipient(Recipient(key: "mail-house", name: "Mail House Inc.", role: .processor, country: "US",
+                                          fields: [.email, .firstName, .secondaryEmail, .lastName, .language], rank: 10), by: "officer")
         try ledger.addRecipient(Recipient(key: "crm-hosting", name: "CRM Hosting B.V.", role: .processor, country: "NL", rank: 20), by: "officer")
         try ledger.setRecipients(["mail-house"], forPurpose: "e-marketing", by: "officer")
         try ledger.setRecipients(["crm-hosting"], forPurpose: "sales-and-service", by: "officer")

@@ -61,6 +61,9 @@ struct ExtractXLSXTests {
         #expect(try recipients.texts(labels.column(.recipients, "purposes")) == [
             DefaultReferenceLists.purposes[1].name[language], DefaultReferenceLists.purposes[0].name[language],
         ])
+        #expect(try recipients.texts(labels.column(.recipients, "data")) == [ExtractFixture.mailHouseData, ExtractFixture.heldData].map {
+            $0.map { labels.code($0).label }.joined(separator: "\n")
+        }, "only the details each receives, of those the person has")
 
         let requests = try book.sheet(labels.sheetName(.requests))
         #expect(try requests.texts(labels.column(.requests, "reference")) == [fixture.request.reference])

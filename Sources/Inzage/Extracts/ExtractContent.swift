@@ -18,10 +18,12 @@ struct ExtractContent {
         let statements: [String]
     }
 
-    /// A recipient and the purposes for which it receives the person's data.
+    /// A recipient, the purposes for which it receives the person's data, and which of the person's details it
+    /// receives (those that hold a value, in the order "Your details" shows them).
     struct RecipientRow {
         let recipient: Recipient
         let purposes: [Purpose]
+        let data: [PersonField]
     }
 
     /// One entry of the glossary.
@@ -103,8 +105,11 @@ struct ExtractContent {
         for entry in dossier.purposes where Self.processesData(entry) {
             for recipient in entry.recipients { purposesByRecipient[recipient.key, default: []].append(entry.purpose) }
         }
+        let heldFields = fields.filter { !$0.value.isEmpty }.map(\.field)
         recipients = dataHeld ? dossier.lists.recipients.compactMap { recipient in
-            purposesByRecipient[recipient.key].map { RecipientRow(recipient: recipient, purposes: $0) }
+            purposesByRecipient[recipient.key].map {
+                RecipientRow(recipient: recipient, purposes: $0, data: heldFields.filter(recipient.receives))
+            }
         } : []
 
         var glossary: [GlossaryRow] = []

@@ -591,6 +591,8 @@ final class ExtractDocument {
         out.open()
         out.key("country")
         out.string(row.recipient.country)
+        out.key("data")
+        array(row.data) { coded($0) }
         out.key("key")
         out.string(row.recipient.key)
         out.key("name")

@@ -259,6 +259,7 @@ enum ExtractColumns {
             .text("roleExplanation", width: 45, wrap: true) { row, content in content.labels.code(row.recipient.role).explanation },
             .text("country", width: 26, wrap: true) { row, content in content.labels.countryName(row.recipient.country) },
             .text("purposes", width: 36, wrap: true) { row, content in row.purposes.map { $0.name[content.language] }.joined(separator: "\n") },
+            .text("data", width: 30, wrap: true) { row, content in row.data.map { content.labels.code($0).label }.joined(separator: "\n") },
         ]
     }
 
