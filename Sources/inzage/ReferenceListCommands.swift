@@ -52,7 +52,8 @@ struct ListEntries<Entry: EditableEntry>: ParsableCommand {
             abstract: "List the \(Entry.list.pluralLabel) with their keys and names (active ones unless --all).",
             discussion: """
                 With --json: an array of the entries with every field (key, name {nl, en}, …, rank, active); \
-                fields without a value are left out\(Entry.list == .purpose ? "; each purpose has recipients, the keys of its recipients" : "").
+                fields without a value are left out\(Entry.list == .purpose ? "; each purpose has recipients, the keys of its recipients" : "")\
+                \(Entry.list == .recipient ? "; a recipient without fields receives all of the person's fields" : "").
                 """)
     }
 

@@ -24,13 +24,13 @@ struct RequestReview: ParsableCommand {
                                             one already as asked is recorded as already correct, and nothing changes)
               --reject ITEM --reason TEXT   leave it; the person reads the reason and how to complain (Art. 12(4))
               --statement ITEM TEXT         complete the data with a supplementary statement instead (Art. 16)
-            Give one --reason per --reject, in the same order, or one --reason for all of them. Every recipient of the \
-            person's data is notified of the corrections, unless it has no contact address or --exempt-recipient \
-            KEY=REASON records why informing it is impossible or takes disproportionate effort (Art. 19).
+            Give one --reason per --reject, in the same order, or one --reason for all of them. Every recipient that \
+            received a corrected field (see `inzage recipient list`) is notified of those fields only, unless it has no \
+            contact address or --exempt-recipient KEY=REASON records why informing it is impossible or takes \
+            disproportionate effort (Art. 19); exempting one that received none of them is refused.
 
             In one transaction: the corrections are applied through the ledger (reason "rectification", with the \
-            reference), statements are added, every recipient of the person's data is notified or recorded as exempt \
-            (Art. 19), the outcome is queued for the person, and the request ends completed, partially-completed or \
+            reference), statements are added, the recipients concerned are notified or recorded as exempt (Art. 19), the outcome is queued for the person, and the request ends completed, partially-completed or \
             rejected. Exit codes: 0 done, 2 invalid decisions (nothing written), 1 failed.
             """
     )

@@ -6,15 +6,18 @@ import Testing
 
 @Suite("Kantara consent receipts of a person's consents")
 struct ConsentReceiptTests {
-    /// Anna (en) who gave consent for e-marketing on the preference page (sent on to a mailing service), registered for
-    /// sales and service on a legitimate interest, with the organisation's phone and privacy statement set.
+    /// Anna (en) who gave consent for e-marketing on the preference page (handled by a mailing service, a processor, and
+    /// shared with an events partner, a controller), registered for sales and service on a legitimate interest, with
+    /// the organisation's phone and privacy statement set.
     private func anna() throws -> (Ledger, Person) {
         let (ledger, _) = try makeLedger()
         try ledger.setSetting(SettingKey.phone.rawValue, value: "+31 20 123 4567", by: "privacy-officer")
         try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "https://example.nl/privacy", by: "privacy-officer")
         try ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL", rank: 10),
                                 by: "privacy-officer")
-        try ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        try ledger.addRecipient(Recipient(key: "partner-events", name: "Partner Events GmbH", role: .controller, country: "DE", rank: 20),
+                                by: "privacy-officer")
+        try ledger.setRecipients(["mailing-service", "partner-events"], forPurpose: "e-marketing", by: "privacy-officer")
         let person = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl", language: "en",
                                                         sourceKey: "business-card"), attribution: officer)
         _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "form-1"),
@@ -53,7 +56,7 @@ struct ConsentReceiptTests {
         #expect(used.purpose == purpose.description.en && used.purposeCategory == [purpose.name.en] && used.consentType == "EXPLICIT")
         #expect(used.piiCategory == purpose.dataCategories.en.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         #expect(used.termination.hasPrefix(purpose.retention.en) && used.termination.hasSuffix(labels.word(.objectWithdrawConsent)))
-        #expect(used.thirdPartyDisclosure && used.thirdPartyName == "Nieuwsbrief Diensten B.V.")
+        #expect(used.thirdPartyDisclosure && used.thirdPartyName == "Partner Events GmbH", "a processor is not a third party")
         #expect(!receipt.sensitive && receipt.spiCat.isEmpty)
 
         // The JSON form: every required member present with its JSON type (a whole number of seconds, not a date).
@@ -70,6 +73,24 @@ struct ConsentReceiptTests {
         // A UUID of version 5 and the RFC 4122 variant.
         let id = receipt.consentReceiptID
         #expect(UUID(uuidString: id) != nil && Array(id)[14] == "5" && "89ab".contains(Array(id)[19]))
+    }
+
+    @Test("the receipt ID is the RFC 4122 version-5 UUID of the consent and its giving, as Python's uuid.uuid5 computes it")
+    func knownIdentifier() {
+        // python3 -c "import uuid; ns = uuid.UUID(bytes=bytes([0x6b, 0x1f, 0x0e, 0x52, 0x3c, 0x9a, 0x4d, 0x2b, 0x8e, 0x71,
+        //   0x55, 0x0c, 0xa9, 0xd3, 0x47, 0x18])); print(uuid.uuid5(ns, 'consent:7:person:3:given:1750000000'))"
+        #expect(ConsentReceipts.receiptID(consentID: 7, givenAt: 1_750_000_000, person: 3) == "1752f98d-86d0-52f4-8fac-3323c0d50dba")
+    }
+
+    @Test("a purpose with only processors, or none, discloses to no third party, and the receipt names none")
+    func noThirdParty() throws {
+        let (ledger, person) = try anna()
+        try ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        let receipt = try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing")
+        let used = try #require(receipt.services.first?.purposes.first)
+        #expect(!used.thirdPartyDisclosure && used.thirdPartyName == nil)
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(used)) as? [String: Any])
+        #expect(json["thirdPartyName"] == nil, "absent, not an empty name")
     }
 
     @Test("the receipt ID is the same every time it is asked for, and new when consent is given again")
@@ -95,8 +116,14 @@ struct ConsentReceiptTests {
         #expect(try receipts(ledger).receipts(personID: person.id).isEmpty)
         let withdrawn = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing") }
         #expect(withdrawn.description.contains("withdrawn, not given"))
-        let none = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "newsletter") }
-        #expect(none.description.contains("has no consent record for 'newsletter'; they have records for: "))
+        let unknown = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "newsletter") }
+        #expect(unknown.description.hasPrefix("Unknown purpose 'newsletter'; purposes: sales-and-service, e-marketing"))
+        try ledger.addPurpose(Purpose(key: "events", name: LocalizedText(nl: "Evenementen", en: "Events"),
+                                      description: LocalizedText("Invitations."), defaultBasisKey: "consent",
+                                      dataCategories: LocalizedText("Name"), retention: LocalizedText("A year."),
+                                      consentText: LocalizedText("May we invite you?"), rank: 30), by: "privacy-officer")
+        let none = try #require(throws: ConsentReceiptError.self) { try receipts(ledger).receipt(personID: person.id, purposeKey: "events") }
+        #expect(none.description == "Person \(person.id) has no consent record for 'events'; no consent of theirs stands, so there is no receipt to make.")
         #expect(throws: LedgerError.unknownPerson(999)) { try receipts(ledger).receipts(personID: 999) }
     }
 
@@ -112,7 +139,7 @@ struct ConsentReceiptTests {
         #expect(noPolicy == .noPolicy(purposeKey: "e-marketing") && noPolicy.description.contains("inzage settings set privacy-statement-url"))
         try ledger.setSetting(SettingKey.phone.rawValue, value: "", by: "privacy-officer")
         #expect(throws: ConsentReceiptError.noPhone) { try receipts(ledger).receipts(personID: person.id) }
-        for bad in ["call us", "+31 20 ABC"] {
+        for bad in ["call us", "+31 20 ABC", "1", "((((1"] {
             #expect(throws: LedgerError.self) { try ledger.setSetting(SettingKey.phone.rawValue, value: bad, by: "privacy-officer") }
         }
         #expect(throws: LedgerError.self) { try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "example.nl", by: "privacy-officer") }

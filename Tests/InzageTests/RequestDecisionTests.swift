@@ -801,6 +801,15 @@ struct RectificationDecisionTests {
             }
             #expect(error.description.contains("first-name, name-prefix, last-name"), "names the valid fields: \(error)")
         }
+        // Through the library as well: an empty list is refused (it would mean nothing and read back as nothing).
+        let empty = try #require(throws: LedgerError.self) {
+            try desk.ledger.addRecipient(Recipient(key: "nobody", name: "Niemand B.V.", role: .processor, country: "NL", fields: [], rank: 40),
+                                         by: "privacy-officer")
+        }
+        #expect(empty.description.contains("name at least one of the person's fields"))
+        try desk.ledger.addRecipient(Recipient(key: "mail", name: "Mail B.V.", role: .processor, country: "NL", fields: [.email, .firstName, .email],
+                                               rank: 50), by: "privacy-officer")
+        #expect(try desk.ledger.referenceLists().recipient("mail")?.fields == [.firstName, .email], "stored in the fields' order, once each")
     }
 
     @Test("A database made before already-correct existed keeps its decisions, their ids and the append-only triggers, and takes the new outcome once opened")
@@ -812,6 +821,8 @@ struct RectificationDecisionTests {
         let decided: [ItemDecision]
         do {
             let desk = try Desk(database: try InzageDatabase(path: path))
+            try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL", rank: 10),
+                                         by: "privacy-officer")
             try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
             reference = try desk.queue.file(rectification([
                 RectificationItem(field: .city, requestedValue: "Utrecht"), RectificationItem(field: .lastName, requestedValue: "Jansma"),
@@ -819,7 +830,8 @@ struct RectificationDecisionTests {
             try desk.queue.review(reference, actions: [.accept(item: 1), .reject(item: 2, reason: "Geen bewijs.")], by: "officer")
             decided = try desk.queue.details(reference).decisions
         }
-        // Take the file back to v4: the decision table with v4's outcomes, and v5 not in the migration log.
+        // Take the file back to v4: the decision table with v4's outcomes, no recipient fields, and neither v5 nor v6 in
+        // the migration log.
         do {
             let old = try DatabaseQueue(path: path)
             try old.writeWithoutTransaction { db in
@@ -830,7 +842,8 @@ struct RectificationDecisionTests {
                         INSERT INTO request_decision_v4 SELECT * FROM request_decision;
                         DROP TABLE request_decision;
                         ALTER TABLE request_decision_v4 RENAME TO request_decision;
-                        DELETE FROM grdb_migrations WHERE identifier = 'v5-already-correct';
+                        DELETE FROM grdb_migrations WHERE identifier IN ('v5-already-correct', 'v6-recipient-fields');
+                        ALTER TABLE recipient DROP COLUMN fields;
                         """)
                     try Schema.makeAppendOnly("request_decision", in: db)
                     return .commit
@@ -846,6 +859,7 @@ struct RectificationDecisionTests {
 
         let desk = try Desk(database: try InzageDatabase(path: path))
         #expect(try desk.queue.details(reference).decisions == decided, "every decision kept, with its id")
+        #expect(try desk.ledger.referenceLists().recipients.map(\.fields) == [nil], "a recipient from before v6 receives every field")
         let again = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
                                         by: "intake").request
         let review = try desk.queue.review(again.reference, actions: [.accept(item: 1)], by: "officer")

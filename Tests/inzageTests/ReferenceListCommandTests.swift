@@ -106,4 +106,19 @@ struct ReferenceListCommandTests {
             try sandbox.refuse(["basis", "deactivate", "maybe"], status: 2, mentioning: ["Unknown legal basis 'maybe'", "consent, contract"])
         }
     }
+
+    @Test("A recipient's fields: --fields on add, --set fields= on update, all by default; an unknown field exits 2 naming the valid ones")
+    func recipientFields() throws {
+        let sandbox = try CLISandbox()
+        try sandbox.refuse(["recipient", "add", "mail", "--name", "Mail B.V.", "--role", "processor", "--country", "NL", "--fields", "email,shoe"],
+                           status: 2, mentioning: ["--fields", "unknown field 'shoe'", "first-name, name-prefix"])
+        try sandbox.succeed("recipient", "add", "mail", "--name", "Mail B.V.", "--role", "processor", "--country", "NL", "--fields", "Email, first-name")
+        let listed = try JSON.objects(try sandbox.json("recipient", "list"))
+        #expect(listed.first?["fields"] as? [String] == ["first-name", "email"])
+        try sandbox.refuse(["recipient", "update", "mail", "--set", "fields=bogus"], status: 2, mentioning: ["unknown field 'bogus'"])
+        let changed = try sandbox.succeed("recipient", "update", "mail", "--set", "fields=ALL")
+        #expect(changed.stdout.contains("first-name,email → all"))
+        #expect(try JSON.objects(try sandbox.json("recipient", "list")).first?["fields"] == nil, "no fields: all of them")
+        #expect(try sandbox.succeed("recipient", "list").stdout.contains("all fields"))
+    }
 }

@@ -65,13 +65,13 @@ public struct RequestNotices: Sendable {
         return try ledger.recipients().filter { keys.contains($0.key) }
     }
 
-    /// What `recipient` is told: the person's name and identifiers (e-mail address, external id, organisation) as far as
+    /// What `recipient` is told: the person's name and identifiers (e-mail addresses, phone, external id, organisation) as far as
     /// it received them, so that it finds its record and learns nothing new about the person, and the results given.
     static func notificationDetails(_ results: [RectificationResult], person: Person, for recipient: Recipient) -> RecipientNotificationDetails {
         var known = PersonDetails()
         for field in PersonField.allCases where recipient.receives(field) { known[field] = person.details[field] }
         var identifiers: [FieldValue] = []
-        for field in [PersonField.email, .externalID, .organisation] {
+        for field in [PersonField.email, .secondaryEmail, .phone, .externalID, .organisation] {
             if let value = known[field] { identifiers.append(FieldValue(field, value)) }
         }
         return RecipientNotificationDetails(subjectName: known.displayName.isEmpty ? "—" : known.displayName, identifiers: identifiers,

@@ -77,7 +77,7 @@ public struct ConsentReceipt: Codable, Sendable, Hashable {
         public var piiCategory: [String]
         /// How long the data is kept, and that the consent can be withdrawn at any time.
         public var termination: String
-        /// Whether the data goes to third parties for this purpose.
+        /// Whether the data goes to third parties for this purpose: recipients other than processors.
         public var thirdPartyDisclosure: Bool
         /// Their names, when it does; absent otherwise.
         public var thirdPartyName: String?
@@ -86,8 +86,10 @@ public struct ConsentReceipt: Codable, Sendable, Hashable {
 
 /// Why a consent receipt cannot be made.
 public enum ConsentReceiptError: Error, CustomStringConvertible, Equatable {
-    /// The person has no consent record for the purpose.
-    case noConsent(personID: Int64, purposeKey: String, recorded: [String])
+    /// The person has no consent record for the purpose; `standing` lists the purposes a receipt can be made for.
+    case noConsent(personID: Int64, purposeKey: String, standing: [String])
+    /// No purpose has the key.
+    case unknownPurpose(String, valid: [String])
     /// The consent is not standing consent (another legal basis, or withdrawn, objected, refused, expired).
     case notGiven(purposeKey: String, basisKey: String, status: ConsentStatus)
     /// A receipt must give the controller's telephone number, and the `phone` setting is empty.
@@ -97,9 +99,12 @@ public enum ConsentReceiptError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .noConsent(let personID, let purposeKey, let recorded):
+        case .noConsent(let personID, let purposeKey, let standing):
             "Person \(personID) has no consent record for '\(purposeKey)'; "
-                + (recorded.isEmpty ? "they have none at all." : "they have records for: \(recorded.joined(separator: ", ")).")
+                + (standing.isEmpty ? "no consent of theirs stands, so there is no receipt to make."
+                   : "receipts can be made for: \(standing.joined(separator: ", ")).")
+        case .unknownPurpose(let key, let valid):
+            "Unknown purpose '\(key)'; purposes: \(valid.joined(separator: ", ")) (see `inzage purpose list`)."
         case .notGiven(let purposeKey, let basisKey, let status):
             basisKey == LegalBasis.consentKey
                 ? "The consent for '\(purposeKey)' is \(status.rawValue), not given; a receipt records consent that was given and stands."
@@ -134,8 +139,12 @@ public struct ConsentReceipts: Sendable {
     public func receipt(personID: Int64, purposeKey: String, language: Language? = nil) throws -> ConsentReceipt {
         try ledger.read { reader in
             let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
+            guard context.purposes[purposeKey] != nil else {
+                throw ConsentReceiptError.unknownPurpose(purposeKey, valid: try reader.purposes().map(\.key))
+            }
             guard let consent = context.consents.first(where: { $0.purposeKey == purposeKey }) else {
-                throw ConsentReceiptError.noConsent(personID: personID, purposeKey: purposeKey, recorded: context.consents.map(\.purposeKey))
+                throw ConsentReceiptError.noConsent(personID: personID, purposeKey: purposeKey,
+                                                    standing: context.consents.filter(Context.stands).map(\.purposeKey))
             }
             return try context.receipt(for: consent)
         }
@@ -150,6 +159,21 @@ public struct ConsentReceipts: Sendable {
         }
     }
 
+    /// A name-based UUID (RFC 4122 version 5, SHA-1) of the consent and the moment it was given: the same receipt
+    /// whenever it is asked for, a new one when the consent is given again.
+    static func receiptID(consentID: Int64, givenAt: Int64, person: Int64) -> String {
+        var bytes = Array(namespace)
+        bytes += Array("consent:\(consentID):person:\(person):given:\(givenAt)".utf8)
+        var digest = Array(Insecure.SHA1.hash(data: bytes).prefix(16))
+        digest[6] = (digest[6] & 0x0F) | 0x50
+        digest[8] = (digest[8] & 0x3F) | 0x80
+        let hex = digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+
+    /// The namespace of Inzage's receipt IDs (a fixed random UUID).
+    static let namespace: [UInt8] = [0x6b, 0x1f, 0x0e, 0x52, 0x3c, 0x9a, 0x4d, 0x2b, 0x8e, 0x71, 0x55, 0x0c, 0xa9, 0xd3, 0x47, 0x18]
+
     /// What one read of the ledger gives for the receipts of one person.
     private struct Context {
         let person: Person
@@ -158,7 +182,8 @@ public struct ConsentReceipts: Sendable {
         let labels: ExtractLabels
         let purposes: [String: Purpose]
         let sources: [String: Source]
-        let recipientNames: [String: [String]]
+        /// The names of the third parties (recipients other than processors) of each purpose, by purpose key.
+        let thirdParties: [String: [String]]
         /// The last giving (given, renewed or imported) of each consent, by consent id.
         let lastGiving: [Int64: ConsentEvent]
 
@@ -171,8 +196,10 @@ public struct ConsentReceipts: Sendable {
             labels = try templates.labels(language)
             purposes = Dictionary(try reader.purposes().map { ($0.key, $0) }) { first, _ in first }
             sources = Dictionary(try reader.sources().map { ($0.key, $0) }) { first, _ in first }
-            let recipients = Dictionary(try reader.recipients().map { ($0.key, $0.name) }) { first, _ in first }
-            recipientNames = try reader.recipientKeysByPurpose().mapValues { $0.compactMap { recipients[$0] } }
+            // A processor works on the organisation's behalf: ISO/IEC 29100, whose terms the receipt uses, does not
+            // count it as a third party.
+            let thirdPartyNames = Dictionary(try reader.recipients().filter { $0.role != .processor }.map { ($0.key, $0.name) }) { first, _ in first }
+            thirdParties = try reader.recipientKeysByPurpose().mapValues { $0.compactMap { thirdPartyNames[$0] } }
             var lastGiving: [Int64: ConsentEvent] = [:]
             try reader.forEachConsentEvent(personID: personID) { event in
                 if [.given, .renewed, .imported].contains(event.type), event.toStatus == .given { lastGiving[event.consentID] = event }
@@ -198,7 +225,7 @@ public struct ConsentReceipts: Sendable {
             let givenAt = consent.givenAt ?? giving?.at ?? consent.updatedAt
             let channel = labels.code(giving?.attribution.via ?? consent.updatedVia).label
             let sourceName = sources[consent.sourceKey]?.name[language] ?? consent.sourceKey
-            let recipients = recipientNames[consent.purposeKey] ?? []
+            let recipients = thirdParties[consent.purposeKey] ?? []
             let categories = (purpose?.dataCategories[language] ?? "")
                 .split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\n" })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -210,7 +237,7 @@ public struct ConsentReceipts: Sendable {
                 jurisdiction: organisation.country,
                 consentTimestamp: seconds,
                 collectionMethod: "\(channel) — \(sourceName)",
-                consentReceiptID: Self.receiptID(consentID: consent.id, givenAt: seconds, person: person.id),
+                consentReceiptID: ConsentReceipts.receiptID(consentID: consent.id, givenAt: seconds, person: person.id),
                 language: language.rawValue,
                 piiPrincipalId: person.details.email ?? person.details.externalID ?? "person-\(person.id)",
                 piiControllers: [ConsentReceipt.Controller(
@@ -227,19 +254,5 @@ public struct ConsentReceipts: Sendable {
                 sensitive: false, spiCat: [])
         }
 
-        /// A name-based UUID (RFC 4122 version 5, SHA-1) of the consent and the moment it was given: the same receipt
-        /// whenever it is asked for, a new one when the consent is given again.
-        static func receiptID(consentID: Int64, givenAt: Int64, person: Int64) -> String {
-            var bytes = Array(namespace)
-            bytes += Array("consent:\(consentID):person:\(person):given:\(givenAt)".utf8)
-            var digest = Array(Insecure.SHA1.hash(data: bytes).prefix(16))
-            digest[6] = (digest[6] & 0x0F) | 0x50
-            digest[8] = (digest[8] & 0x3F) | 0x80
-            let hex = digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }
-            return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
-        }
-
-        /// The namespace of Inzage's receipt IDs (a fixed random UUID).
-        static let namespace: [UInt8] = [0x6b, 0x1f, 0x0e, 0x52, 0x3c, 0x9a, 0x4d, 0x2b, 0x8e, 0x71, 0x55, 0x0c, 0xa9, 0xd3, 0x47, 0x18]
     }
 }

@@ -70,6 +70,12 @@ extension Ledger {
         if let email = recipient.contactEmail, !FieldValidation.isValidEmail(email.lowercased()) {
             throw LedgerError.invalidValue(field: "contact-email", value: email, reason: "an e-mail address looks like name@example.nl")
         }
+        if let fields = recipient.fields {
+            guard !fields.isEmpty else {
+                throw LedgerError.invalidValue(field: "fields", value: "", reason: "name at least one of the person's fields it receives, or \(PersonField.allFieldsWord); fields: \(PersonField.validKeys)")
+            }
+            checked.fields = PersonField.allCases.filter(fields.contains)
+        }
         return checked
     }
 
@@ -214,7 +220,7 @@ extension Ledger {
             guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, or empty for none") }
         case .phone:
             let allowed = Set("0123456789+-() ")
-            guard value.isEmpty || (value.contains(where: \.isNumber) && value.allSatisfy(allowed.contains))
+            guard value.isEmpty || (value.filter(\.isNumber).count >= 6 && value.allSatisfy(allowed.contains))
             else { throw invalid("give a telephone number such as +31 20 123 4567 (digits, spaces, + - and brackets), or empty for none") }
         case .country:
             guard value == "NL" else { throw invalid("deadlines follow the public holidays of NL, the only country Inzage knows yet") }
