@@ -6,7 +6,7 @@ import Inzage
 struct ConsentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consent",
-        abstract: "Record that a person gave or withdrew consent or objected, and list a person's consents.",
+        abstract: "Record that a person gave or withdrew consent or objected, list a person's consents, and write consent receipts.",
         discussion: "Every change is a consent event in the person's history: the proof of consent (GDPR Art. 7(1)).",
         subcommands: [ConsentGive.self, ConsentWithdraw.self, ConsentObject.self, ConsentList.self, ConsentReceiptCommand.self]
     )
@@ -181,6 +181,10 @@ struct ConsentReceiptCommand: ParsableCommand {
         guard let out else {
             FileHandle.standardOutput.write(json)
             return
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
+            throw CLIUsageError(description: "--out \(out) is a folder; give the name of the file to write, such as \(out)/receipt.json. Nothing was written.")
         }
         do {
             try json.write(to: URL(fileURLWithPath: out), options: .atomic)

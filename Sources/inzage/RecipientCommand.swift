@@ -28,7 +28,7 @@ struct RecipientAddOptions: EntryAddOptions {
     @Option(help: "Where notifications of rectifications go (GDPR Art. 19).") var contactEmail: String?
     @Option(help: ArgumentHelp("""
         The person's fields it receives, separated by commas, such as email,first-name,last-name; a correction is passed \
-        on only to recipients that received the field (Art. 19). Default: all.
+        on only to recipients that received the field (Art. 19). Fields: \(PersonField.validKeys). Default: all.
         """, valueName: "fields"))
     var fields: String?
 

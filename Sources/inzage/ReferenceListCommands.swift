@@ -96,7 +96,8 @@ struct UpdateEntry<Entry: EditableEntry>: ParsableCommand {
             abstract: "Change fields of a \(Entry.list.label).",
             discussion: """
                 Fields for --set: \(Ledger.editableFields(of: Entry.list).joined(separator: ", ")). \
-                An empty value clears an optional field; --set active=true reactivates an entry. \
+                An empty value clears an optional field\(Entry.list == .recipient ? " (a recipient's fields take keys separated by commas, or all)" : ""); \
+                --set active=true reactivates an entry. \
                 Every change is recorded with the acting user. Prints the changes as old → new.
                 """)
     }

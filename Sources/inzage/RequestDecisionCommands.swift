@@ -20,8 +20,8 @@ struct RequestReview: ParsableCommand {
             Without decisions, lists the items with the value held now and the value asked for. With decisions, every \
             item must be decided in one command; ITEM is the item's number (1, 2, …) or its field when no other item \
             names that field:
-              --accept ITEM                 correct the value as asked (an item that asks only for a statement adds it;
-                                            one already as asked is recorded as already correct, and nothing changes)
+              --accept ITEM                 correct the value as asked, adding the person's statement if they gave one
+                                            (already as asked: recorded as already correct, no value changes)
               --reject ITEM --reason TEXT   leave it; the person reads the reason and how to complain (Art. 12(4))
               --statement ITEM TEXT         complete the data with a supplementary statement instead (Art. 16)
             Give one --reason per --reject, in the same order, or one --reason for all of them. Every recipient that \

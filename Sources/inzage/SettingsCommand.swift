@@ -34,7 +34,9 @@ struct SettingsSet: ParsableCommand {
         abstract: "Change one setting (KEY VALUE) or several (--set KEY=VALUE …) in one go.",
         discussion: """
             Keys: \(SettingKey.validKeys). time-zone is an IANA time zone such as Europe/Amsterdam; \
-            default-language is nl or en; show-staff-names is true or false; e-mail settings take an e-mail address. \
+            default-language is nl or en; show-staff-names is true or false; e-mail settings take an e-mail address; \
+            phone takes a telephone number of at least six digits and privacy-statement-url a web address, both empty \
+            for none (a consent receipt needs them). \
             Every change is recorded with the acting user (see `inzage settings history`). Prints the changes as old → new.
             """
     )

@@ -696,6 +696,9 @@ struct RectificationDecisionTests {
             RectificationItem(field: .city, requestedValue: "Amsterdam"),
             RectificationItem(field: .jobTitle, requestedValue: nil),
         ], email: "anna@example.nl"), by: "intake").request
+        let style = TextStyle(timeZone: try #require(TimeZone(identifier: "Europe/Amsterdam")))
+        #expect(RectificationReviewDocument(try desk.queue.review(request.reference)).text(style: style).contains("— (already as asked)"),
+                "the officer sees it before deciding")
         let before = try desk.counts()
         let review = try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)], by: "officer")
 
@@ -783,6 +786,25 @@ struct RectificationDecisionTests {
         #expect(accountant.contains("Utrecht") && accountant.contains("Inkoper") && accountant.contains("Ik werk sinds september als zzp'er."))
         let outcome = try #require(review.message).message.body
         #expect(outcome.contains("- Cijfer & Co Accountants") && outcome.contains("- Archief Opslag B.V.") && !outcome.contains("Nieuwsbrief"))
+    }
+
+    @Test("A recipient is told who the correction is about by the values it holds: those from before the correction")
+    func recipientsFindThePersonByOldValues() throws {
+        let desk = try Desk()
+        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
+                                               contactEmail: "archief@opslag.example", fields: [.lastName, .phone], rank: 10),
+                                     by: "privacy-officer")
+        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        _ = try desk.ledger.updatePerson(id: anna.id, changes: [.phone: "+31 6 11111111"], attribution: officer)
+        try desk.registerPurposes(anna)
+        let request = try desk.queue.file(rectification([
+            RectificationItem(field: .lastName, requestedValue: "Jansen-Smit"), RectificationItem(field: .phone, requestedValue: "+31 6 22222222"),
+        ], email: "anna@example.nl"), by: "intake").request
+        try desk.queue.review(request.reference, actions: [.accept(item: 1), .accept(item: 2)], by: "officer")
+        let notice = try #require(try desk.messages(request.id).first { $0.message.kind == .recipientNotification }).message.body
+        #expect(notice.contains("Naam: Jansen\nTelefoonnummer: +31 6 11111111\n"), "\(notice)")
+        #expect(notice.contains("  Was: Jansen\n  Is nu: Jansen-Smit") && notice.contains("  Was: +31 6 11111111\n  Is nu: +31 6 22222222"))
     }
 
     @Test("A recipient's fields are set as a comma-separated list or all, checked, kept in the list's history and shown")

@@ -125,6 +125,7 @@ struct ConsentCommandTests {
         #expect(all.count == 1 && all.first?["consentReceiptID"] as? String == one["consentReceiptID"] as? String)
         #expect(all.first?["language"] as? String == "en", "the person's language by default")
 
+        try sandbox.refuse(["consent", "receipt", person, "--out", sandbox.directory.path], status: 2, mentioning: ["is a folder"])
         let out = sandbox.directory.appendingPathComponent("receipt.json").path
         let written = try sandbox.succeed("consent", "receipt", person, "--purpose", "e-marketing", "--out", out)
         #expect(written.stdout == out + "\n")
@@ -132,7 +133,7 @@ struct ConsentCommandTests {
                 == "https://example.nl/privacy")
         try sandbox.refuse(["consent", "receipt", person, "--purpose", "sales-and-service"], status: 2, mentioning: ["no consent record for 'sales-and-service'"])
         try sandbox.succeed("consent", "withdraw", person, "--purpose", "e-marketing")
-        try sandbox.refuse(["consent", "receipt", person, "--purpose", "e-marketing"], status: 2, mentioning: ["withdrawn, not given"])
+        try sandbox.refuse(["consent", "receipt", person, "--purpose", "e-marketing"], status: 2, mentioning: ["withdrew their consent for 'e-marketing'"])
         #expect(try sandbox.succeed("consent", "receipt", person).stdout == "[\n\n]\n", "no consent stands: an empty list")
     }
 }

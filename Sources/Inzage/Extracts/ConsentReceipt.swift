@@ -106,9 +106,11 @@ public enum ConsentReceiptError: Error, CustomStringConvertible, Equatable {
         case .unknownPurpose(let key, let valid):
             "Unknown purpose '\(key)'; purposes: \(valid.joined(separator: ", ")) (see `inzage purpose list`)."
         case .notGiven(let purposeKey, let basisKey, let status):
-            basisKey == LegalBasis.consentKey
-                ? "The consent for '\(purposeKey)' is \(status.rawValue), not given; a receipt records consent that was given and stands."
-                : "'\(purposeKey)' rests on the legal basis '\(basisKey)', not on consent, so there is no consent to give a receipt for."
+            if basisKey != LegalBasis.consentKey {
+                "'\(purposeKey)' rests on the legal basis '\(basisKey)', not on consent, so there is no consent to give a receipt for."
+            } else {
+                Self.standing(status, purposeKey) + "; a receipt records consent that was given and stands."
+            }
         case .noPhone:
             "A consent receipt must give the organisation's telephone number (Kantara Consent Receipt 1.1); set it with "
                 + "`inzage settings set phone '+31 20 123 4567'`."
@@ -116,6 +118,19 @@ public enum ConsentReceiptError: Error, CustomStringConvertible, Equatable {
             "A consent receipt must link the privacy statement (Kantara Consent Receipt 1.1); set the organisation's with "
                 + "`inzage settings set privacy-statement-url https://…`, or the purpose's with "
                 + "`inzage purpose update \(purposeKey) --set privacy-statement-url=https://…`."
+        }
+    }
+}
+
+extension ConsentReceiptError {
+    /// Where a consent that does not stand is, in words, such as "The person objected to 'e-marketing'".
+    static func standing(_ status: ConsentStatus, _ purposeKey: String) -> String {
+        switch status {
+        case .withdrawn: "The person withdrew their consent for '\(purposeKey)'"
+        case .objected: "The person objected to '\(purposeKey)'"
+        case .refused: "The person refused consent for '\(purposeKey)'"
+        case .expired: "The consent for '\(purposeKey)' expired"
+        case .given, .notApplicable: "The consent for '\(purposeKey)' is \(status.rawValue)"
         }
     }
 }

@@ -217,11 +217,11 @@ extension Ledger {
         case .supervisoryAuthorityURL:
             guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
         case .privacyStatementURL:
-            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, or empty for none") }
+            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address such as https://example.nl/privacy, or empty for none") }
         case .phone:
             let allowed = Set("0123456789+-() ")
             guard value.isEmpty || (value.filter(\.isNumber).count >= 6 && value.allSatisfy(allowed.contains))
-            else { throw invalid("give a telephone number such as +31 20 123 4567 (digits, spaces, + - and brackets), or empty for none") }
+            else { throw invalid("give a telephone number of at least six digits, such as +31 20 123 4567 (digits, spaces, + - and brackets only), or empty for none") }
         case .country:
             guard value == "NL" else { throw invalid("deadlines follow the public holidays of NL, the only country Inzage knows yet") }
         default:

@@ -69,15 +69,16 @@ extension RequestQueue {
 
     /// Decides every item of a rectification request at once and carries the decisions out, in one transaction:
     /// accepted corrections are applied through the ledger (reason "rectification", with the request reference),
-    /// statements are added, every recipient of the person's data is notified or recorded as exempt (Art. 19: no
-    /// contact address, or named in `exemptRecipients` by key with the officer's reason), the
+    /// statements are added, every recipient that received a corrected field is notified of those fields or recorded as
+    /// exempt (Art. 19: no contact address, or named in `exemptRecipients` by key with the officer's reason), the
     /// person is told per item what changed (before and after), what was already as asked and, for a rejected item, why
     /// and how to complain (Art. 12(4)), and the request ends: `completed` when every item was carried out or already
     /// correct, `rejected` when none was, `partially-completed` otherwise.
     ///
     /// - Throws: ``RequestError/invalidDecision(field:reason:)`` when an item is unknown, decided twice, left
-    ///   undecided, or cannot be carried out (two accepted items set one field); the errors of
-    ///   the ledger when a value is refused (a duplicate e-mail address). Nothing is written then.
+    ///   undecided, or cannot be carried out (two accepted items set one field), and for an exemption of a recipient
+    ///   that is not one or that received none of the corrected fields; the errors of the ledger when a value is
+    ///   refused (a duplicate e-mail address). Nothing is written then.
     @discardableResult
     public func review(_ reference: String, actions: [ReviewAction], exemptRecipients: [String: String] = [:],
                        by actor: String) throws -> RectificationReview {
@@ -130,7 +131,8 @@ extension RequestQueue {
                 }
                 return reason
             }
-            let notified = try notices.notifyRecipients(of: plan.messageResults, about: current, person: updated, exemptions: exemptions,
+            // Recipients find the person by the values they hold, which are those from before the corrections.
+            let notified = try notices.notifyRecipients(of: plan.messageResults, about: current, person: person, exemptions: exemptions,
                                                         ledger: ledger, requests: requests, outbox: outbox, at: now)
             if current.state == .received {
                 current = try Self.move(current, to: .inProgress, at: now, by: actor, note: "Reviewed", in: requests)

@@ -58,7 +58,7 @@ public struct RectificationReviewDocument: Presentable, Sendable {
             rows: items.map { item in
                 let decision: String
                 switch item.decision {
-                case nil: decision = "—"
+                case nil: decision = item.requestedValue == item.currentValue ? "— (already as asked)" : "—"
                 case let d?:
                     switch d.outcome {
                     case .accepted:

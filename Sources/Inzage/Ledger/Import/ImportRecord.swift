@@ -109,6 +109,10 @@ struct ImportValueParser: Sendable {
         let trimmed = Self.trimmed(text)
         if trimmed.isEmpty { return nil }
         guard let date = Self.parseISO8601(trimmed, timeZone: timeZone) else {
+            if let year = Int(trimmed.prefix(4)), trimmed.utf8.count >= 10, year < InputDates.earliestYear {
+                record.refuse(field: field, reason: "the year \(trimmed.prefix(4)) lies before \(InputDates.earliestYear); dates are read from \(InputDates.earliestYear) on")
+                return nil
+            }
             record.refuse(field: field, reason: "use an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00+01:00, "
                 + "from the year \(InputDates.earliestYear) on")
             return nil
