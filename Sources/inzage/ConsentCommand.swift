@@ -142,7 +142,9 @@ struct ConsentReceiptCommand: ParsableCommand {
         abstract: "Write a person's consent as a Kantara Consent Receipt (v1.1 JSON), the person's own proof of consent.",
         discussion: """
             With --purpose, the receipt of that consent (one JSON object); without, the receipts of every consent the \
-            person gave that stands (a JSON array, empty when there is none). Only consent given on the legal basis \
+            person gave that stands (a JSON array, empty when there is none). --format text writes the same receipts in \
+            words for the person to read (from templates/receipts/, which an organisation may word differently), \
+            separated by a line of dashes. Only consent given on the legal basis \
             'consent' and not withdrawn gets a receipt. The texts are in the person's language unless --language says \
             otherwise. The same consent gives the same receipt ID until it is given again.
 
@@ -162,6 +164,13 @@ struct ConsentReceiptCommand: ParsableCommand {
     var language: Language?
     @Option(name: .long, help: ArgumentHelp("The file to write (replaced when it exists). Default: standard output.", valueName: "file"))
     var out: String?
+    @Option(name: .long, help: "json (the Kantara Consent Receipt 1.1 JSON, the default) or text (the same in words, for the person).")
+    var format: ReceiptFormat = .json
+
+    /// The forms a receipt is written in.
+    enum ReceiptFormat: String, ExpressibleByArgument, CaseIterable {
+        case json, text
+    }
 
     func run() throws {
         let receipts = ConsentReceipts(ledger: try global.openLedger(), templates: ExtractTemplates(overrideDirectory: try templates.directory))
@@ -169,15 +178,23 @@ struct ConsentReceiptCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var json: Data
         do {
-            if let purpose {
-                json = try encoder.encode(try receipts.receipt(personID: id, purposeKey: purpose.lowercased(), language: language))
-            } else {
+            switch (format, purpose?.lowercased()) {
+            case (.json, let purpose?):
+                json = try encoder.encode(try receipts.receipt(personID: id, purposeKey: purpose, language: language))
+                json.append(0x0A)
+            case (.json, nil):
                 json = try encoder.encode(try receipts.receipts(personID: id, language: language))
+                json.append(0x0A)
+            case (.text, let purpose?):
+                json = Data(try receipts.text(personID: id, purposeKey: purpose, language: language).utf8)
+            case (.text, nil):
+                let texts = try receipts.texts(personID: id, language: language)
+                if texts.isEmpty { CLIErrors.printError("No consent of person \(id) stands, so there is no receipt to write.") }
+                json = Data(texts.joined(separator: "\n" + String(repeating: "-", count: 60) + "\n\n").utf8)
             }
         } catch let error as ConsentReceiptError {
             throw CLIUsageError(description: error.description)
         }
-        json.append(0x0A)
         guard let out else {
             FileHandle.standardOutput.write(json)
             return

@@ -144,4 +144,35 @@ struct ConsentReceiptTests {
         }
         #expect(throws: LedgerError.self) { try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: "example.nl", by: "privacy-officer") }
     }
+
+    @Test("the receipt in words says the same in the person's language, and an organisation may word it differently")
+    func text() throws {
+        let (ledger, person) = try anna()
+        let receipt = try receipts(ledger).receipt(personID: person.id, purposeKey: "e-marketing")
+        let purpose = try #require(try ledger.referenceLists().purpose("e-marketing"))
+        let en = try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing")
+        #expect(en.hasPrefix("Receipt for your consent\n\nYou gave \(try ledger.organisationProfile().name) your consent for: E-marketing.\n"))
+        #expect(en.contains("How: \(receipt.collectionMethod)\nWho you are to us: anna@example.nl\n"))
+        #expect(en.contains("How long we keep it: \(purpose.retention.en)\n"))
+        #expect(en.contains("which decide themselves what they do with it:\n- Partner Events GmbH\n"))
+        #expect(en.contains("Telephone: +31 20 123 4567") && en.hasSuffix("Receipt number: \(receipt.consentReceiptID)\n"))
+        let calendar = { var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt; return c }()
+        let given = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(receipt.consentTimestamp)))
+        #expect(en.contains(String(format: " at %02d:%02d (Europe/Amsterdam)", given.hour ?? -1, given.minute ?? -1)))
+        let nl = try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing", language: .nl)
+        #expect(nl.hasPrefix("Ontvangstbewijs van uw toestemming\n") && nl.contains("Hoe wij u kennen: anna@example.nl"))
+        #expect(try receipts(ledger).texts(personID: person.id) == [en])
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let own = directory.appendingPathComponent(ConsentReceipts.templatePath(for: .en))
+        try FileManager.default.createDirectory(at: own.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("Thank you, {{personIdentifier}}: {{purposeName}} ({{receiptID}}).\n".utf8).write(to: own)
+        let worded = ConsentReceipts(ledger: ledger, templates: ExtractTemplates(overrideDirectory: directory))
+        #expect(try worded.text(personID: person.id, purposeKey: "e-marketing") == "Thank you, anna@example.nl: E-marketing (\(receipt.consentReceiptID)).\n")
+        try Data("{{purposeNaam}}\n".utf8).write(to: own)
+        #expect(throws: ExtractError.self, "a misspelt name is an error, never an empty gap") {
+            try worded.text(personID: person.id, purposeKey: "e-marketing")
+        }
+    }
 }

@@ -126,6 +126,9 @@ struct ConsentCommandTests {
         #expect(all.first?["language"] as? String == "en", "the person's language by default")
 
         try sandbox.refuse(["consent", "receipt", person, "--out", sandbox.directory.path], status: 2, mentioning: ["is a folder"])
+        let text = try sandbox.succeed("consent", "receipt", person, "--purpose", "e-marketing", "--format", "text").stdout
+        #expect(text.hasPrefix("Receipt for your consent\n") && text.contains(one["consentReceiptID"] as? String ?? "?"))
+        try sandbox.refuse(["consent", "receipt", person, "--format", "pdf"], status: 2, mentioning: ["--format", "json", "text"])
         let out = sandbox.directory.appendingPathComponent("receipt.json").path
         let written = try sandbox.succeed("consent", "receipt", person, "--purpose", "e-marketing", "--out", out)
         #expect(written.stdout == out + "\n")

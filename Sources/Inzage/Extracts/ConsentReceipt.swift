@@ -154,16 +154,29 @@ public struct ConsentReceipts: Sendable {
     public func receipt(personID: Int64, purposeKey: String, language: Language? = nil) throws -> ConsentReceipt {
         try ledger.read { reader in
             let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
-            guard context.purposes[purposeKey] != nil else {
-                throw ConsentReceiptError.unknownPurpose(purposeKey, valid: try reader.purposes().map(\.key))
-            }
-            guard let consent = context.consents.first(where: { $0.purposeKey == purposeKey }) else {
-                throw ConsentReceiptError.noConsent(personID: personID, purposeKey: purposeKey,
-                                                    standing: context.consents.filter(Context.stands).map(\.purposeKey))
-            }
-            return try context.receipt(for: consent)
+            return try context.receipt(for: try context.consent(purposeKey, reader: reader))
         }
     }
+
+    /// The receipt of the person's consent for `purposeKey` in words (`receipts/consent-receipt.<language>.mustache`),
+    /// the form a person reads; as ``receipt(personID:purposeKey:language:)``, with its errors and those of the template.
+    public func text(personID: Int64, purposeKey: String, language: Language? = nil) throws -> String {
+        try ledger.read { reader in
+            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
+            return try context.text(for: try context.consent(purposeKey, reader: reader), templates: templates)
+        }
+    }
+
+    /// The texts of every consent of the person that was given and stands, as ``text(personID:purposeKey:language:)``.
+    public func texts(personID: Int64, language: Language? = nil) throws -> [String] {
+        try ledger.read { reader in
+            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
+            return try context.consents.filter(Context.stands).map { try context.text(for: $0, templates: templates) }
+        }
+    }
+
+    /// The relative path of the receipt template of `language`.
+    public static func templatePath(for language: Language) -> String { "receipts/consent-receipt.\(language.rawValue).mustache" }
 
     /// The receipts of every consent of the person that was given and stands, in purpose order; empty when there is
     /// none.
@@ -220,6 +233,50 @@ public struct ConsentReceipts: Sendable {
                 if [.given, .renewed, .imported].contains(event.type), event.toStatus == .given { lastGiving[event.consentID] = event }
             }
             self.lastGiving = lastGiving
+        }
+
+        /// The person's consent record for `purposeKey`.
+        func consent(_ purposeKey: String, reader: any LedgerReader) throws -> Consent {
+            guard purposes[purposeKey] != nil else {
+                throw ConsentReceiptError.unknownPurpose(purposeKey, valid: try reader.purposes().map(\.key))
+            }
+            guard let consent = consents.first(where: { $0.purposeKey == purposeKey }) else {
+                throw ConsentReceiptError.noConsent(personID: person.id, purposeKey: purposeKey, standing: consents.filter(Self.stands).map(\.purposeKey))
+            }
+            return consent
+        }
+
+        /// The receipt of `consent` in words, from the template of the receipt's language.
+        func text(for consent: Consent, templates: ExtractTemplates) throws -> String {
+            let receipt = try receipt(for: consent)
+            let template = try TextTemplate(templates.files.file(ConsentReceipts.templatePath(for: labels.language)))
+            let zone = TimeZone(identifier: organisation.timeZone) ?? .gmt
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let given = calendar.dateComponents([.year, .month, .day, .hour, .minute],
+                                                from: Date(timeIntervalSince1970: TimeInterval(receipt.consentTimestamp)))
+            var v = TemplateVariables()
+            v.set("organisationName", organisation.name)
+            v.set("organisationAddress", organisation.address)
+            v.set("contactEmail", organisation.contactEmail)
+            v.set("phone", organisation.phone)
+            v.set("dpoName", organisation.dpoName)
+            v.set("policyUrl", receipt.policyUrl)
+            v.set("purposeName", receipt.services.first?.service)
+            v.set("purposeDescription", receipt.services.first?.purposes.first?.purpose)
+            v.set("givenOn", labels.longDate(CivilDate(uncheckedYear: given.year ?? 1970, month: given.month ?? 1, day: given.day ?? 1)))
+            v.set("givenAt", String(format: "%02d:%02d", given.hour ?? 0, given.minute ?? 0))
+            v.set("timeZone", zone.identifier)
+            v.set("collectionMethod", receipt.collectionMethod)
+            v.set("personIdentifier", receipt.piiPrincipalId)
+            v.set("termination", receipt.services.first?.purposes.first?.termination)
+            v.set("retention", purposes[consent.purposeKey]?.retention[labels.language] ?? receipt.services.first?.purposes.first?.termination)
+            v.set("receiptID", receipt.consentReceiptID)
+            v.set("dataCategories", list: (receipt.services.first?.purposes.first?.piiCategory ?? []).map { ["category": $0] })
+            let names = thirdParties[consent.purposeKey] ?? []
+            v.set("anyThirdParties", flag: !names.isEmpty)
+            v.set("thirdParties", list: names.map { ["name": $0] })
+            return MessageRenderer.tidy(try template.render(v))
         }
 
         /// Whether `consent` is consent given that stands.
