@@ -54,7 +54,7 @@ struct DemoCommand: AsyncParsableCommand {
         let summary = try DemoCRM(personCount: persons).populate(store)
         print("Demo CRM: \(summary.personIDs.count) persons, \(summary.consents) consents, \(summary.corrections) corrections in \(database)")
 
-        let notices = RequestNotices(renderer: MessageRenderer(overrideDirectory: try templates.directory))
+        let notices = try TemplateOptions.requestNotices(templates)
         let queue = RequestQueue(store: store, notices: notices)
         let report = try queue.ingest(directory: requestFolder, by: "demo")
         print("Filed \(report.filedCount) request(s) from \(requests)/" + (report.invalidCount > 0 ? ", \(report.invalidCount) invalid" : ""))

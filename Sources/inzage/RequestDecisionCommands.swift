@@ -6,7 +6,7 @@ extension GlobalOptions {
     /// The request queue on the existing database, writing messages from the templates in force, and the ledger.
     func openQueue(templates: TemplateOptions) throws -> (RequestQueue, Ledger) {
         let database = try openDatabase()
-        let notices = RequestNotices(renderer: MessageRenderer(overrideDirectory: try templates.directory))
+        let notices = try TemplateOptions.requestNotices(templates)
         return (RequestQueue(store: database, notices: notices), Ledger(store: database))
     }
 }

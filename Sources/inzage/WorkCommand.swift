@@ -53,7 +53,7 @@ struct WorkCommand: AsyncParsableCommand {
         let archive = try ExtractArchive.beside(databasePath: global.databasePath)
         archive.removeLeftovers(olderThan: lease)
         let renderer = try TemplateOptions.generator(templates)
-        let notices = RequestNotices(renderer: MessageRenderer(overrideDirectory: try templates.directory))
+        let notices = try TemplateOptions.requestNotices(templates)
         let logger = Logger(label: "inzage.work")
         let failures = FailureCount()
         let service = WorkerService(concurrency: concurrency, once: once, logger: logger, onOutcome: { outcome in
@@ -120,5 +120,13 @@ extension TemplateOptions {
         let templates = ExtractTemplates(overrideDirectory: try options.directory)
         for notice in try templates.validate() { CLIErrors.printError("Note: \(notice)") }
         return ExtractGenerator(templates: templates)
+    }
+
+    /// The request notices with the message templates in force; an organisation's letter template that leaves out a
+    /// list of decisions (such messages are refused) is named on standard error.
+    static func requestNotices(_ options: TemplateOptions) throws -> RequestNotices {
+        let renderer = MessageRenderer(overrideDirectory: try options.directory)
+        for notice in try renderer.notices() { CLIErrors.printError("Note: \(notice)") }
+        return RequestNotices(renderer: renderer)
     }
 }

@@ -158,6 +158,10 @@ struct OutboxMessageTests {
         }
         let corrected = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [.corrected(field: .city, before: "A", after: "B")]))
         #expect(try render(corrected, .nl, renderer: custom).body.contains("Is nu: B"), "a letter without such items is still written")
+        // Named on start (work, demo, the request commands), before an officer meets it in a review.
+        #expect(try custom.notices() == ["Your message template \(path) does not show {{#alreadyCorrect}}…{{/alreadyCorrect}}; "
+                                         + "a message with such items is refused until you add the section as the shipped template has it."])
+        #expect(try renderer.notices().isEmpty)
     }
 
     @Test("an extract-ready message gives the link or the instructions, and the expiry")

@@ -84,6 +84,30 @@ public struct MessageRenderer: Sendable {
         }
     }
 
+    /// What to tell the organisation on start about its own message templates: each body that does not show a list of
+    /// decisions its kind has (a copy made before a release that added one), as a sentence naming the file and the
+    /// sections; such a message is refused when it has items for the list. Empty for the shipped templates.
+    public func notices() throws -> [String] {
+        guard files.overrideDirectory != nil else { return [] }
+        let organisation = OrganisationProfile(settings: [:])
+        let recipient = MailAddress(address: "person@example.nl", name: "Sample Person")
+        var notices: [String] = []
+        for language in Language.allCases {
+            var seen: Set<MessageKind> = []
+            for content in Self.sampleContents() where seen.insert(content.kind).inserted {
+                let file = try files.file(Self.templatePath(content.kind, language, .body))
+                guard file.origin != .shipped else { continue }
+                let variables = try MessageVocabulary(labels: try labels(language))
+                    .variables(content, request: Self.sampleRequest(content.requestType ?? .access), recipient: recipient, organisation: organisation)
+                let missing = variables.missingEssentials(file)
+                guard !missing.isEmpty else { continue }
+                notices.append("Your message template \(file.path) does not show \(missing.map { "{{#\($0)}}…{{/\($0)}}" }.joined(separator: ", ")); "
+                               + "a message with such items is refused until you add the section as the shipped template has it.")
+            }
+        }
+        return notices
+    }
+
     /// Renders one part: checks the template's tags, renders strictly, and tidies the text.
     private func render(_ part: MessagePart, of kind: MessageKind, in language: Language, with variables: MessageVariables) throws -> String {
         let file = try files.file(Self.templatePath(kind, language, part))
