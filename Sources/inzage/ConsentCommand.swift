@@ -139,7 +139,7 @@ struct ConsentList: ParsableCommand {
 struct ConsentReceiptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receipt",
-        abstract: "Write a person's consent as a Kantara Consent Receipt (v1.1 JSON), the person's own proof of consent.",
+        abstract: "Write a person's consent as a Kantara Consent Receipt (v1.1: JSON, or in words), the person's own proof of consent.",
         discussion: """
             With --purpose, the receipt of that consent (one JSON object); without, the receipts of every consent the \
             person gave that stands (a JSON array, empty when there is none). --format text writes the same receipts in \

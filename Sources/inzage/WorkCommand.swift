@@ -126,7 +126,7 @@ extension TemplateOptions {
     /// list of decisions (such messages are refused) is named on standard error.
     static func requestNotices(_ options: TemplateOptions) throws -> RequestNotices {
         let renderer = MessageRenderer(overrideDirectory: try options.directory)
-        for notice in try renderer.notices() { CLIErrors.printError("Note: \(notice)") }
+        for notice in renderer.notices() { CLIErrors.printError("Note: \(notice)") }
         return RequestNotices(renderer: renderer)
     }
 }

@@ -91,6 +91,11 @@ struct ConsentReceiptTests {
         #expect(!used.thirdPartyDisclosure && used.thirdPartyName == nil)
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(used)) as? [String: Any])
         #expect(json["thirdPartyName"] == nil, "absent, not an empty name")
+        let text = try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing")
+        #expect(text.contains("on our behalf, only on our instructions:\n- Nieuwsbrief Diensten B.V.\n") && !text.contains("decide themselves"),
+                "the processor is still named in words")
+        try ledger.setRecipients([], forPurpose: "e-marketing", by: "privacy-officer")
+        #expect(try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing").contains("We give no data for it to other organisations.\n"))
     }
 
     @Test("the receipt ID is the same every time it is asked for, and new when consent is given again")
@@ -152,15 +157,17 @@ struct ConsentReceiptTests {
         let purpose = try #require(try ledger.referenceLists().purpose("e-marketing"))
         let en = try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing")
         #expect(en.hasPrefix("Receipt for your consent\n\nYou gave \(try ledger.organisationProfile().name) your consent for: E-marketing.\n"))
-        #expect(en.contains("How: \(receipt.collectionMethod)\nWho you are to us: anna@example.nl\n"))
+        #expect(en.contains("How: \(receipt.collectionMethod)\nHow we identify you: anna@example.nl\n"))
         #expect(en.contains("How long we keep it: \(purpose.retention.en)\n"))
-        #expect(en.contains("which decide themselves what they do with it:\n- Partner Events GmbH\n"))
+        #expect(en.contains("on our behalf, only on our instructions:\n- Nieuwsbrief Diensten B.V.\n"), "a processor is named too")
+        #expect(en.contains("decide themselves what they do with it:\n- Partner Events GmbH\n"))
+        #expect(!en.contains("We give no data for it to other organisations."))
         #expect(en.contains("Telephone: +31 20 123 4567") && en.hasSuffix("Receipt number: \(receipt.consentReceiptID)\n"))
         let calendar = { var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt; return c }()
         let given = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(receipt.consentTimestamp)))
         #expect(en.contains(String(format: " at %02d:%02d (Europe/Amsterdam)", given.hour ?? -1, given.minute ?? -1)))
         let nl = try receipts(ledger).text(personID: person.id, purposeKey: "e-marketing", language: .nl)
-        #expect(nl.hasPrefix("Ontvangstbewijs van uw toestemming\n") && nl.contains("Hoe wij u kennen: anna@example.nl"))
+        #expect(nl.hasPrefix("Ontvangstbewijs van uw toestemming\n") && nl.contains("Hoe wij u herkennen: anna@example.nl"))
         #expect(try receipts(ledger).texts(personID: person.id) == [en])
 
         let directory = try makeTemporaryDirectory()

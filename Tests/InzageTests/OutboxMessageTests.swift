@@ -159,9 +159,13 @@ struct OutboxMessageTests {
         let corrected = MessageContent.rectificationOutcome(RectificationOutcomeDetails(results: [.corrected(field: .city, before: "A", after: "B")]))
         #expect(try render(corrected, .nl, renderer: custom).body.contains("Is nu: B"), "a letter without such items is still written")
         // Named on start (work, demo, the request commands), before an officer meets it in a review.
-        #expect(try custom.notices() == ["Your message template \(path) does not show {{#alreadyCorrect}}…{{/alreadyCorrect}}; "
+        #expect(custom.notices() == ["Your message template \(path) does not show {{#alreadyCorrect}}…{{/alreadyCorrect}}; "
                                          + "a message with such items is refused until you add the section as the shipped template has it."])
-        #expect(try renderer.notices().isEmpty)
+        #expect(renderer.notices().isEmpty)
+        let broken = try overriding("messages/extension-notice.en.body.mustache", with: "")
+        try Data([0xFF, 0xFE, 0x00]).write(to: try #require(broken.files.overrideDirectory).appendingPathComponent("messages/extension-notice.en.body.mustache"))
+        #expect(broken.notices().map { $0.hasPrefix("The message template messages/extension-notice.en.body.mustache could not be checked") } == [true],
+                "named, without stopping the commands that do not use it")
     }
 
     @Test("an extract-ready message gives the link or the instructions, and the expiry")

@@ -138,5 +138,7 @@ struct ConsentCommandTests {
         try sandbox.succeed("consent", "withdraw", person, "--purpose", "e-marketing")
         try sandbox.refuse(["consent", "receipt", person, "--purpose", "e-marketing"], status: 2, mentioning: ["withdrew their consent for 'e-marketing'"])
         #expect(try sandbox.succeed("consent", "receipt", person).stdout == "[\n\n]\n", "no consent stands: an empty list")
+        let none = try sandbox.succeed("consent", "receipt", person, "--format", "text")
+        #expect(none.stdout.isEmpty && none.stderr.contains("No consent of person \(person) stands"))
     }
 }

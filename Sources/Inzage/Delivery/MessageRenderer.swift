@@ -86,8 +86,10 @@ public struct MessageRenderer: Sendable {
 
     /// What to tell the organisation on start about its own message templates: each body that does not show a list of
     /// decisions its kind has (a copy made before a release that added one), as a sentence naming the file and the
-    /// sections; such a message is refused when it has items for the list. Empty for the shipped templates.
-    public func notices() throws -> [String] {
+    /// sections; such a message is refused when it has items for the list. Empty for the shipped templates. Never
+    /// throws: a file that cannot be read or checked here is named, and its own messages report it when written, so
+    /// that one broken template does not stop the commands that do not use it.
+    public func notices() -> [String] {
         guard files.overrideDirectory != nil else { return [] }
         let organisation = OrganisationProfile(settings: [:])
         let recipient = MailAddress(address: "person@example.nl", name: "Sample Person")
@@ -95,10 +97,18 @@ public struct MessageRenderer: Sendable {
         for language in Language.allCases {
             var seen: Set<MessageKind> = []
             for content in Self.sampleContents() where seen.insert(content.kind).inserted {
-                let file = try files.file(Self.templatePath(content.kind, language, .body))
-                guard file.origin != .shipped else { continue }
-                let variables = try MessageVocabulary(labels: try labels(language))
-                    .variables(content, request: Self.sampleRequest(content.requestType ?? .access), recipient: recipient, organisation: organisation)
+                let path = Self.templatePath(content.kind, language, .body)
+                let file: TemplateFile
+                let variables: MessageVariables
+                do {
+                    file = try files.file(path)
+                    guard file.origin != .shipped else { continue }
+                    variables = try MessageVocabulary(labels: try labels(language))
+                        .variables(content, request: Self.sampleRequest(content.requestType ?? .access), recipient: recipient, organisation: organisation)
+                } catch {
+                    notices.append("The message template \(path) could not be checked: \(ErrorText.reason(of: error)). Its messages will fail until it is fixed.")
+                    continue
+                }
                 let missing = variables.missingEssentials(file)
                 guard !missing.isEmpty else { continue }
                 notices.append("Your message template \(file.path) does not show \(missing.map { "{{#\($0)}}…{{/\($0)}}" }.joined(separator: ", ")); "

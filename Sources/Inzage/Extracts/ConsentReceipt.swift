@@ -212,6 +212,8 @@ public struct ConsentReceipts: Sendable {
         let sources: [String: Source]
         /// The names of the third parties (recipients other than processors) of each purpose, by purpose key.
         let thirdParties: [String: [String]]
+        /// The names of the processors of each purpose, by purpose key: recipients too (Art. 13(1)(e)), named in words.
+        let processors: [String: [String]]
         /// The last giving (given, renewed or imported) of each consent, by consent id.
         let lastGiving: [Int64: ConsentEvent]
 
@@ -226,8 +228,12 @@ public struct ConsentReceipts: Sendable {
             sources = Dictionary(try reader.sources().map { ($0.key, $0) }) { first, _ in first }
             // A processor works on the organisation's behalf: ISO/IEC 29100, whose terms the receipt uses, does not
             // count it as a third party.
-            let thirdPartyNames = Dictionary(try reader.recipients().filter { $0.role != .processor }.map { ($0.key, $0.name) }) { first, _ in first }
-            thirdParties = try reader.recipientKeysByPurpose().mapValues { $0.compactMap { thirdPartyNames[$0] } }
+            let recipients = try reader.recipients()
+            let thirdPartyNames = Dictionary(recipients.filter { $0.role != .processor }.map { ($0.key, $0.name) }) { first, _ in first }
+            let processorNames = Dictionary(recipients.filter { $0.role == .processor }.map { ($0.key, $0.name) }) { first, _ in first }
+            let byPurpose = try reader.recipientKeysByPurpose()
+            thirdParties = byPurpose.mapValues { $0.compactMap { thirdPartyNames[$0] } }
+            processors = byPurpose.mapValues { $0.compactMap { processorNames[$0] } }
             var lastGiving: [Int64: ConsentEvent] = [:]
             try reader.forEachConsentEvent(personID: personID) { event in
                 if [.given, .renewed, .imported].contains(event.type), event.toStatus == .given { lastGiving[event.consentID] = event }
@@ -261,6 +267,7 @@ public struct ConsentReceipts: Sendable {
             v.set("contactEmail", organisation.contactEmail)
             v.set("phone", organisation.phone)
             v.set("dpoName", organisation.dpoName)
+            v.set("dpoEmail", organisation.dpoEmail)
             v.set("policyUrl", receipt.policyUrl)
             v.set("purposeName", receipt.services.first?.service)
             v.set("purposeDescription", receipt.services.first?.purposes.first?.purpose)
@@ -276,6 +283,9 @@ public struct ConsentReceipts: Sendable {
             let names = thirdParties[consent.purposeKey] ?? []
             v.set("anyThirdParties", flag: !names.isEmpty)
             v.set("thirdParties", list: names.map { ["name": $0] })
+            let handlers = processors[consent.purposeKey] ?? []
+            v.set("anyProcessors", flag: !handlers.isEmpty)
+            v.set("processors", list: handlers.map { ["name": $0] })
             return MessageRenderer.tidy(try template.render(v))
         }
 

@@ -58,7 +58,10 @@ public struct RectificationReviewDocument: Presentable, Sendable {
             rows: items.map { item in
                 let decision: String
                 switch item.decision {
-                case nil: decision = item.requestedValue == item.currentValue ? "— (already as asked)" : "—"
+                case nil:
+                    // A statement on an empty field asks for no value: it is added, not "already as asked".
+                    let statementOnly = item.requestedValue == nil && item.statement != nil
+                    decision = item.requestedValue == item.currentValue && !statementOnly ? "— (already as asked)" : "—"
                 case let d?:
                     switch d.outcome {
                     case .accepted:
