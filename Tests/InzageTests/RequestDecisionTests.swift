@@ -63,6 +63,19 @@ private struct Desk {
                              attribution: officer)
     }
 
+    /// Adds a recipient in the Netherlands, ranked after those there are, that receives `fields` (nil: all) of the
+    /// person's data for each of `purposes`, besides the recipients those purposes have.
+    func addRecipient(_ key: String, _ name: String, role: RecipientRole = .processor, contact: String?, fields: [PersonField]? = nil,
+                      for purposes: [String]) throws {
+        let rank = (try ledger.referenceLists().recipients.count + 1) * 10
+        try ledger.addRecipient(Recipient(key: key, name: name, role: role, country: "NL", contactEmail: contact, fields: fields, rank: rank),
+                                by: "privacy-officer")
+        for purpose in purposes {
+            let keys = try ledger.read { try $0.recipientKeys(purposeKey: purpose) }
+            try ledger.setRecipients(keys + [key], forPurpose: purpose, by: "privacy-officer")
+        }
+    }
+
     /// Gives consent for e-marketing (basis consent) and registers sales-and-service (basis legitimate interest).
     func registerPurposes(_ person: Person) throws {
         try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "form-1"),
@@ -617,9 +630,7 @@ struct RectificationDecisionTests {
             .write(to: messages.appendingPathComponent("rectification-outcome.nl.body.mustache"))
 
         let desk = try Desk()
-        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
-                                               contactEmail: "dpo@nieuwsbrief.example", rank: 10), by: "privacy-officer")
-        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        try desk.addRecipient("mailing-service", "Nieuwsbrief Diensten B.V.", contact: "dpo@nieuwsbrief.example", for: ["e-marketing"])
         let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam", jobTitle: "Hoofd inkoop")
         try desk.registerPurposes(anna)
         let clock = try moment("2026-11-29T10:00:00Z")
@@ -687,9 +698,7 @@ struct RectificationDecisionTests {
     @Test("An item already as the person asked is decided already-correct: nothing is edited, no recipient is told, the request completes and the person reads that it was already so")
     func alreadyCorrect() throws {
         let desk = try Desk()
-        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
-                                               contactEmail: "dpo@nieuwsbrief.example", rank: 10), by: "privacy-officer")
-        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
+        try desk.addRecipient("mailing-service", "Nieuwsbrief Diensten B.V.", contact: "dpo@nieuwsbrief.example", for: ["e-marketing"])
         let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
         try desk.registerPurposes(anna)
         let request = try desk.queue.file(rectification([
@@ -723,9 +732,7 @@ struct RectificationDecisionTests {
     @Test("An item already as asked that carries the person's statement: already correct, and the statement added and passed on")
     func alreadyCorrectWithStatement() throws {
         let desk = try Desk()
-        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
-                                               contactEmail: "archief@opslag.example", rank: 10), by: "privacy-officer")
-        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        try desk.addRecipient("archive", "Archief Opslag B.V.", contact: "archief@opslag.example", for: ["sales-and-service"])
         let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", jobTitle: "Gepensioneerd")
         try desk.registerPurposes(anna)
         let statement = "Ik werk niet meer; ik ben sinds 2025 met pensioen."
@@ -747,16 +754,10 @@ struct RectificationDecisionTests {
     @Test("Art. 19 with the fields each recipient received: only those that received a corrected field are told, only about those fields, and the person is named by what they hold")
     func recipientsLearnOnlyTheirFields() throws {
         let desk = try Desk()
-        try desk.ledger.addRecipient(Recipient(key: "mailing-service", name: "Nieuwsbrief Diensten B.V.", role: .processor, country: "NL",
-                                               contactEmail: "dpo@nieuwsbrief.example", fields: [.firstName, .lastName, .email], rank: 10),
-                                     by: "privacy-officer")
-        try desk.ledger.addRecipient(Recipient(key: "accountant", name: "Cijfer & Co Accountants", role: .controller, country: "NL",
-                                               contactEmail: "info@cijferco.example", rank: 20), by: "privacy-officer")
-        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
-                                               contactEmail: "archief@opslag.example", fields: [.lastName, .city], rank: 30),
-                                     by: "privacy-officer")
-        try desk.ledger.setRecipients(["mailing-service"], forPurpose: "e-marketing", by: "privacy-officer")
-        try desk.ledger.setRecipients(["accountant", "archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        try desk.addRecipient("mailing-service", "Nieuwsbrief Diensten B.V.", contact: "dpo@nieuwsbrief.example",
+                              fields: [.firstName, .lastName, .email], for: ["e-marketing"])
+        try desk.addRecipient("accountant", "Cijfer & Co Accountants", role: .controller, contact: "info@cijferco.example", for: ["sales-and-service"])
+        try desk.addRecipient("archive", "Archief Opslag B.V.", contact: "archief@opslag.example", fields: [.lastName, .city], for: ["sales-and-service"])
         let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam", jobTitle: "Hoofd inkoop")
         try desk.registerPurposes(anna)
         let request = try desk.queue.file(rectification([
@@ -791,10 +792,7 @@ struct RectificationDecisionTests {
     @Test("A recipient is told who the correction is about by the values it holds: those from before the correction")
     func recipientsFindThePersonByOldValues() throws {
         let desk = try Desk()
-        try desk.ledger.addRecipient(Recipient(key: "archive", name: "Archief Opslag B.V.", role: .processor, country: "NL",
-                                               contactEmail: "archief@opslag.example", fields: [.lastName, .phone], rank: 10),
-                                     by: "privacy-officer")
-        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+        try desk.addRecipient("archive", "Archief Opslag B.V.", contact: "archief@opslag.example", fields: [.lastName, .phone], for: ["sales-and-service"])
         let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl")
         _ = try desk.ledger.updatePerson(id: anna.id, changes: [.phone: "+31 6 11111111"], attribution: officer)
         try desk.registerPurposes(anna)

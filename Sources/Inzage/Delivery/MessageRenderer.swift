@@ -139,23 +139,10 @@ public struct MessageRenderer: Sendable {
             guard !line.isEmpty else { throw MessageError.emptySubject(file: file.path, origin: file.origin) }
             return line
         case .body:
-            return Self.tidy(text)
+            return TextTemplate.tidy(text)
         }
     }
 
-    /// Plain text as a letter: line feeds only, no trailing spaces, at most one empty line in a row, none at
-    /// the start or the end, and a final line feed.
-    static func tidy(_ text: String) -> String {
-        var lines: [Substring] = []
-        for rawLine in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = rawLine
-            while line.last?.isWhitespace == true { line.removeLast() }
-            if line.isEmpty && (lines.last?.isEmpty ?? true) { continue }
-            lines.append(line)
-        }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
-    }
 
     // MARK: Samples
 

@@ -152,39 +152,42 @@ public struct ConsentReceipts: Sendable {
     /// - Throws: ``ConsentReceiptError`` when there is no standing consent for the purpose, or a required setting is
     ///   empty; ``LedgerError/unknownPerson(_:)`` and friends for an unknown person.
     public func receipt(personID: Int64, purposeKey: String, language: Language? = nil) throws -> ConsentReceipt {
-        try ledger.read { reader in
-            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
-            return try context.receipt(for: try context.consent(purposeKey, reader: reader))
-        }
+        try read(personID, language) { try $0.receipt(for: try $0.consent(purposeKey)) }
+    }
+
+    /// The receipts of every consent of the person that was given and stands, in purpose order; empty when there is
+    /// none.
+    public func receipts(personID: Int64, language: Language? = nil) throws -> [ConsentReceipt] {
+        try read(personID, language) { context in try context.standing.map(context.receipt(for:)) }
     }
 
     /// The receipt of the person's consent for `purposeKey` in words (`receipts/consent-receipt.<language>.mustache`),
     /// the form a person reads; as ``receipt(personID:purposeKey:language:)``, with its errors and those of the template.
     public func text(personID: Int64, purposeKey: String, language: Language? = nil) throws -> String {
-        try ledger.read { reader in
-            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
-            return try context.text(for: try context.consent(purposeKey, reader: reader), templates: templates)
+        try read(personID, language) { context in
+            try context.text(for: try context.consent(purposeKey), template: try template(context.labels.language))
         }
     }
 
     /// The texts of every consent of the person that was given and stands, as ``text(personID:purposeKey:language:)``.
     public func texts(personID: Int64, language: Language? = nil) throws -> [String] {
-        try ledger.read { reader in
-            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
-            return try context.consents.filter(Context.stands).map { try context.text(for: $0, templates: templates) }
+        try read(personID, language) { context in
+            let template = try template(context.labels.language)
+            return try context.standing.map { try context.text(for: $0, template: template) }
         }
     }
 
     /// The relative path of the receipt template of `language`.
     public static func templatePath(for language: Language) -> String { "receipts/consent-receipt.\(language.rawValue).mustache" }
 
-    /// The receipts of every consent of the person that was given and stands, in purpose order; empty when there is
-    /// none.
-    public func receipts(personID: Int64, language: Language? = nil) throws -> [ConsentReceipt] {
-        try ledger.read { reader in
-            let context = try Context(personID: personID, language: language, reader: reader, templates: templates)
-            return try context.consents.filter(Context.stands).map(context.receipt(for:))
-        }
+    /// `body` with what one read transaction of the ledger gives for the person's receipts.
+    private func read<T>(_ personID: Int64, _ language: Language?, _ body: (Context) throws -> T) throws -> T {
+        try ledger.read { reader in try body(try Context(personID: personID, language: language, reader: reader, templates: templates)) }
+    }
+
+    /// The parsed receipt template of `language`.
+    private func template(_ language: Language) throws -> TextTemplate {
+        try TextTemplate(templates.files.file(Self.templatePath(for: language)))
     }
 
     /// A name-based UUID (RFC 4122 version 5, SHA-1) of the consent and the moment it was given: the same receipt
@@ -208,6 +211,8 @@ public struct ConsentReceipts: Sendable {
         let consents: [Consent]
         let organisation: OrganisationProfile
         let labels: ExtractLabels
+        /// Every purpose, in rank order.
+        let purposeList: [Purpose]
         let purposes: [String: Purpose]
         let sources: [String: Source]
         /// The names of the third parties (recipients other than processors) of each purpose, by purpose key.
@@ -224,7 +229,8 @@ public struct ConsentReceipts: Sendable {
             organisation = OrganisationProfile(settings: try reader.settings())
             let language = language ?? person.details.language.flatMap(Language.init(rawValue:)) ?? organisation.defaultLanguage
             labels = try templates.labels(language)
-            purposes = Dictionary(try reader.purposes().map { ($0.key, $0) }) { first, _ in first }
+            purposeList = try reader.purposes()
+            purposes = Dictionary(purposeList.map { ($0.key, $0) }) { first, _ in first }
             sources = Dictionary(try reader.sources().map { ($0.key, $0) }) { first, _ in first }
             // A processor works on the organisation's behalf: ISO/IEC 29100, whose terms the receipt uses, does not
             // count it as a third party.
@@ -241,26 +247,24 @@ public struct ConsentReceipts: Sendable {
             self.lastGiving = lastGiving
         }
 
+        /// The consents that were given and stand, in purpose order.
+        var standing: [Consent] { consents.filter(Self.stands) }
+
         /// The person's consent record for `purposeKey`.
-        func consent(_ purposeKey: String, reader: any LedgerReader) throws -> Consent {
-            guard purposes[purposeKey] != nil else {
-                throw ConsentReceiptError.unknownPurpose(purposeKey, valid: try reader.purposes().map(\.key))
-            }
+        func consent(_ purposeKey: String) throws -> Consent {
+            guard purposes[purposeKey] != nil else { throw ConsentReceiptError.unknownPurpose(purposeKey, valid: purposeList.map(\.key)) }
             guard let consent = consents.first(where: { $0.purposeKey == purposeKey }) else {
-                throw ConsentReceiptError.noConsent(personID: person.id, purposeKey: purposeKey, standing: consents.filter(Self.stands).map(\.purposeKey))
+                throw ConsentReceiptError.noConsent(personID: person.id, purposeKey: purposeKey, standing: standing.map(\.purposeKey))
             }
             return consent
         }
 
-        /// The receipt of `consent` in words, from the template of the receipt's language.
-        func text(for consent: Consent, templates: ExtractTemplates) throws -> String {
+        /// The receipt of `consent` in words, from `template` (that of the receipt's language).
+        func text(for consent: Consent, template: TextTemplate) throws -> String {
             let receipt = try receipt(for: consent)
-            let template = try TextTemplate(templates.files.file(ConsentReceipts.templatePath(for: labels.language)))
             let zone = TimeZone(identifier: organisation.timeZone) ?? .gmt
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let given = calendar.dateComponents([.year, .month, .day, .hour, .minute],
-                                                from: Date(timeIntervalSince1970: TimeInterval(receipt.consentTimestamp)))
+            let time = ExtractTime(timeZone: zone)
+            let given = Date(timeIntervalSince1970: TimeInterval(receipt.consentTimestamp))
             var v = TemplateVariables()
             v.set("organisationName", organisation.name)
             v.set("organisationAddress", organisation.address)
@@ -271,8 +275,8 @@ public struct ConsentReceipts: Sendable {
             v.set("policyUrl", receipt.policyUrl)
             v.set("purposeName", receipt.services.first?.service)
             v.set("purposeDescription", receipt.services.first?.purposes.first?.purpose)
-            v.set("givenOn", labels.longDate(CivilDate(uncheckedYear: given.year ?? 1970, month: given.month ?? 1, day: given.day ?? 1)))
-            v.set("givenAt", String(format: "%02d:%02d", given.hour ?? 0, given.minute ?? 0))
+            v.set("givenOn", labels.longDate(time.civilDate(given)))
+            v.set("givenAt", String(time.iso8601(given).dropFirst(11).prefix(5)))  // HH:MM of 2026-03-28T14:05:09+01:00
             v.set("timeZone", zone.identifier)
             v.set("collectionMethod", receipt.collectionMethod)
             v.set("personIdentifier", receipt.piiPrincipalId)
@@ -286,7 +290,7 @@ public struct ConsentReceipts: Sendable {
             let handlers = processors[consent.purposeKey] ?? []
             v.set("anyProcessors", flag: !handlers.isEmpty)
             v.set("processors", list: handlers.map { ["name": $0] })
-            return MessageRenderer.tidy(try template.render(v))
+            return TextTemplate.tidy(try template.render(v))
         }
 
         /// Whether `consent` is consent given that stands.

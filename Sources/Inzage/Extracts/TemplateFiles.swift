@@ -154,6 +154,20 @@ public struct TextTemplate: Sendable {
         }
     }
 
+    /// Plain text as a letter: line feeds only, no trailing spaces, at most one empty line in a row, none at
+    /// the start or the end, and a final line feed.
+    static func tidy(_ text: String) -> String {
+        var lines: [Substring] = []
+        for rawLine in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = rawLine
+            while line.last?.isWhitespace == true { line.removeLast() }
+            if line.isEmpty && (lines.last?.isEmpty ?? true) { continue }
+            lines.append(line)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Put in front of every template: output is plain text. It has no line break, so line numbers stay the file's.
     private static let textMode = "{{% CONTENT_TYPE: TEXT}}"
 

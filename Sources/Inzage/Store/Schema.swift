@@ -3,6 +3,23 @@ import GRDB
 
 /// The SQL schema, as migrations. Tables are named in the singular, columns in snake_case.
 enum Schema {
+    /// Triggers that refuse every UPDATE and DELETE of `table`: its rows are history, and nothing, not even a
+    /// hand-written SQL statement, rewrites them.
+    static func makeAppendOnly(_ table: String, in db: Database) throws {
+        try db.execute(sql: """
+            CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+            BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+            CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+            BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+            """)
+    }
+
+    /// v6: the person's fields each recipient receives (keys separated by commas; NULL, as every recipient so far:
+    /// all of them), so that a correction is passed on only to those that received the field (Art. 19).
+    static func addRecipientFields(_ db: Database) throws {
+        try db.alter(table: "recipient") { t in t.add(column: "fields", .text) }
+    }
+
     /// v1: reference lists, settings, persons with their edit history, consents with their events, suppressions.
     static func createLedger(_ db: Database) throws {
         try db.create(table: "legal_basis") { t in
@@ -152,12 +169,7 @@ enum Schema {
 
         // History is append-only: nothing, not even a hand-written SQL statement, rewrites it.
         for table in ["person_edit", "consent_event", "reference_change"] {
-            try db.execute(sql: """
-                CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
-                BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
-                CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
-                BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
-                """)
+            try makeAppendOnly(table, in: db)
         }
         // A change to a person or a consent is refused unless its history record was written first,
         // in the same transaction, with the same timestamp.
@@ -233,11 +245,8 @@ extension Schema {
             t.column("note", .text)
         }
         try db.create(index: "request_transition_by_request", on: "request_transition", columns: ["request_id", "id"])
+        try makeAppendOnly("request_transition", in: db)
         try db.execute(sql: """
-            CREATE TRIGGER request_transition_no_update BEFORE UPDATE ON request_transition
-            BEGIN SELECT RAISE(ABORT, 'request_transition is append-only'); END;
-            CREATE TRIGGER request_transition_no_delete BEFORE DELETE ON request_transition
-            BEGIN SELECT RAISE(ABORT, 'request_transition is append-only'); END;
             CREATE TRIGGER request_state_needs_transition BEFORE UPDATE OF state ON request
             WHEN OLD.state <> NEW.state AND NOT EXISTS (
                 SELECT 1 FROM request_transition WHERE request_id = NEW.id AND to_state = NEW.state AND at = NEW.updated_at)

@@ -78,19 +78,4 @@ extension Schema {
         }
     }
 
-    /// v6: the person's fields each recipient receives (keys separated by commas; NULL, as every recipient so far:
-    /// all of them), so that a correction is passed on only to those that received the field (Art. 19).
-    static func addRecipientFields(_ db: Database) throws {
-        try db.alter(table: "recipient") { t in t.add(column: "fields", .text) }
-    }
-
-    /// Triggers that refuse every UPDATE and DELETE of `table`.
-    static func makeAppendOnly(_ table: String, in db: Database) throws {
-        try db.execute(sql: """
-            CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
-            BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
-            CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
-            BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
-            """)
-    }
 }
