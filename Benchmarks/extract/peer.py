@@ -69,7 +69,7 @@ COLUMNS = {
     "purposes": [("purpose", 24, True), ("description", 50, True), ("basis", 22, True), ("basisArticle", 18, False),
                  ("basisExplanation", 50, True), ("dataCategories", 40, True), ("recipients", 30, True),
                  ("retention", 40, True), ("transfers", 36, True), ("automatedDecisions", 36, True),
-                 ("directMarketing", 16, False), ("rightToObject", 50, True), ("consentStatus", 30, True),
+                 ("directMarketing", 16, False), ("rightToObject", 50, True), ("consentStatus", 30, True), ("objectionRecorded", 19, False),
                  ("privacyStatement", 34, False)],
     "consents": [("purpose", 24, True), ("basis", 22, True), ("status", 18, True), ("statusExplanation", 50, True),
                  ("source", 22, True), ("givenAt", 19, False), ("withdrawnAt", 19, False), ("registeredAt", 19, False),
@@ -257,6 +257,8 @@ def load_dossier(db, person_id, request=None, language=None):
                           "WHERE person_id = ? ORDER BY purpose.rank, purpose.key", (person_id,)).fetchall()
     events = db.execute("SELECT * FROM consent_event WHERE person_id = ? ORDER BY id", (person_id,)).fetchall()
     edits = db.execute("SELECT * FROM person_edit WHERE person_id = ? ORDER BY id", (person_id,)).fetchall()
+    suppressions = {r["purpose_key"]: r["at"] for r in
+                    db.execute("SELECT purpose_key, at FROM suppression WHERE person_id = ?", (person_id,))}
     try:
         statements = db.execute("SELECT field, statement FROM person_statement WHERE person_id = ? ORDER BY id",
                                 (person_id,)).fetchall()
@@ -279,6 +281,7 @@ def load_dossier(db, person_id, request=None, language=None):
         consent = by_purpose.get(purpose["key"])
         basis = bases.get(consent["basis_key"] if consent else purpose["default_basis_key"])
         entries.append({"purpose": purpose, "consent": consent, "basis": basis,
+                        "suppressed_at": suppressions.get(purpose["key"]),
                         "recipients": [recipient_by_key[r] for p, r in links if p == purpose["key"]]})
 
     source_keys = {c["source_key"] for c in consents} | {e["to_source"] for e in events} | \
@@ -378,9 +381,28 @@ class Words:
 
     def consent_summary(self, entry):
         if entry["consent"]:
-            return self.labels.label("consentStatus", entry["consent"]["status"])
-        return self.labels.word("consentNotGiven" if entry["purpose"]["default_basis_key"] == "consent"
-                                else "consentNotNeeded")
+            summary = self.labels.label("consentStatus", entry["consent"]["status"])
+        else:
+            summary = self.labels.word("consentNotGiven" if entry["purpose"]["default_basis_key"] == "consent"
+                                       else "consentNotNeeded")
+        return summary + "\n" + self.labels.word("objectionKept") if entry["suppressed_at"] else summary
+
+    def consent_text(self, entry):
+        return self.text(entry["purpose"]["consent_text"]) if entry["basis"] and entry["basis"]["key"] == "consent" else None
+
+    def privacy_statement(self, entry):
+        return entry["purpose"]["privacy_statement_url"] or self.d["settings"].get("privacy-statement-url") or None
+
+    def is_answered(self, request):
+        return self.d["request"] is not None and request["id"] == self.d["request"]["id"]
+
+    def shown_state(self, request):
+        return "completed" if self.is_answered(request) else request["state"]
+
+    def shown_last_change(self, request, transitions):
+        if self.is_answered(request):
+            return self.d["now"]
+        return max((parse_time(t["at"]) for t in transitions), default=None)
 
     def fields(self):
         person = self.d["person"]
@@ -442,6 +464,8 @@ class Words:
         }
         for sheet in SHEETS:
             context[sheet + "Sheet"] = labels.sheet_name(sheet)
+        if settings.get("privacy-statement-url"):
+            context["privacyStatementURL"] = settings["privacy-statement-url"]
         if request is not None:
             context.update({"requestReference": request["reference"],
                             "requestType": labels.label("requestType", request["type"]),
@@ -449,6 +473,8 @@ class Words:
                             "dueOn": labels.long_date(parse_day(request["due_on"]))})
             if request["extended_due_on"]:
                 context["extendedDueOn"] = labels.long_date(parse_day(request["extended_due_on"]))
+            last_day = parse_day(request["extended_due_on"] or request["due_on"])
+            context["answeredLate"] = d["now"].astimezone(d["zone"]).date() > last_day
         return readme_rows(render_mustache(labels.readme, context))
 
 
@@ -524,7 +550,8 @@ def write_xlsx(d, path):
                              w.text(p["transfers_outside_eu"]) or labels.word("transfersNone"),
                              w.text(p["automated_decision_making"]) or labels.word("automatedDecisionsNone"),
                              labels.word("yes" if p["is_direct_marketing"] else "no"), w.right_to_object(e),
-                             w.consent_summary(e), p["privacy_statement_url"]))
+                             w.consent_summary(e),
+                             parse_time(e["suppressed_at"]) if e["suppressed_at"] else None, w.privacy_statement(e)))
             sheet(key, rows)
         elif key == "consents":
             rows = []
@@ -566,8 +593,8 @@ def write_xlsx(d, path):
         elif key == "requests":
             rows = []
             for r, transitions in d["requests"]:
-                state, explanation = labels.code("requestState", r["state"])
-                last = max((parse_time(t["at"]) for t in transitions), default=None)
+                state, explanation = labels.code("requestState", w.shown_state(r))
+                last = w.shown_last_change(r, transitions)
                 rows.append((r["reference"], labels.label("requestType", r["type"]), parse_day(r["received_on"]),
                              parse_day(r["due_on"]), parse_day(r["extended_due_on"]), state, explanation, last,
                              "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))
@@ -608,11 +635,11 @@ def write_json(d, path):
         label, explanation = labels.code("requestType", r["type"])
         article = {"access": "15", "rectification": "16", "objection": "21"}.get(r["type"], "")
         own = next((t for q, t in d["requests"] if q["id"] == r["id"]), [])
-        last = max((parse_time(t["at"]) for t in own), default=None)
+        last = w.shown_last_change(r, own)
         part = {"reference": r["reference"],
                 "type": {"key": r["type"], "label": label, "explanation": explanation, "gdprArticle": article,
                          "dpvIRI": DPV + "A" + article},
-                "state": coded("requestState", r["state"]), "receivedAt": w.iso(parse_time(r["received_at"])),
+                "state": coded("requestState", w.shown_state(r)), "receivedAt": w.iso(parse_time(r["received_at"])),
                 "receivedOn": r["received_on"], "dueOn": r["due_on"], "extendedDueOn": r["extended_due_on"],
                 "lastStateChangeAt": w.iso(last) if last else None,
                 "formats": [coded("extractFormat", f) for f in r["formats"].split(",")]}
@@ -655,8 +682,9 @@ def write_json(d, path):
             "automatedDecisionMaking": w.text(p["automated_decision_making"]),
             "directMarketing": bool(p["is_direct_marketing"]), "rightToObject": w.right_to_object(e),
             "consentStatus": coded("consentStatus", e["consent"]["status"]) if e["consent"] else None,
-            "consentSummary": w.consent_summary(e), "consentText": w.text(p["consent_text"]),
-            "privacyStatementURL": p["privacy_statement_url"]})
+            "consentSummary": w.consent_summary(e), "consentText": w.consent_text(e),
+            "objectionRecordedAt": w.iso(parse_time(e["suppressed_at"])) if e["suppressed_at"] else None,
+            "privacyStatementURL": w.privacy_statement(e)})
     consents = []
     for e in d["entries"]:
         c = e["consent"]

@@ -37,6 +37,12 @@ struct ExtractJSONTests {
         #expect(type["gdprArticle"] as? String == "15" && type["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A15")
         let requests = try #require(document["requests"] as? [[String: Any]])
         #expect(requests.count == 1 && (requests[0]["stateHistory"] as? [Any])?.count == 2)
+        // The request this file answers reads as completed, the state it has once the person reads the file, in both
+        // places; its recorded history is left as it is.
+        for answered in [request, requests[0]] {
+            #expect((answered["state"] as? [String: Any])?["key"] as? String == RequestState.completed.rawValue)
+            #expect(answered["lastStateChangeAt"] as? String == document["generatedAt"] as? String)
+        }
 
         let subject = try #require(document["subject"] as? [String: Any])
         #expect(subject["personID"] as? Int == Int(fixture.personID))
@@ -80,6 +86,11 @@ struct ExtractJSONTests {
         let purposes = try #require(document["purposes"] as? [[String: Any]])
         #expect(purposes.compactMap { $0["directMarketing"] as? Bool } == [false, true])
         #expect(purposes.first?["transfersOutsideEU"] is NSNull && purposes.last?["transfersOutsideEU"] is String)
+        #expect(purposes.first?["consentText"] is NSNull, "no consent text for a purpose on legitimate interest")
+        #expect((purposes.last?["consentText"] as? String)?.isEmpty == false)
+        #expect(purposes.map { $0["privacyStatementURL"] as? String } == [ExtractFixture.organisationPrivacyStatement, "https://example.nl/privacy"])
+        #expect(purposes.first?["objectionRecordedAt"] is NSNull && purposes.last?["objectionRecordedAt"] is String)
+        #expect((purposes.last?["consentSummary"] as? String)?.hasSuffix("\n" + labels.word(.objectionKept)) == true)
         let recipients = try #require(document["recipients"] as? [[String: Any]])
         #expect(recipients.compactMap { $0["name"] as? String } == ["Mail House Inc.", "CRM Hosting B.V."])
         #expect(recipients.map { ($0["data"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String } }

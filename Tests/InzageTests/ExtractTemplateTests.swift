@@ -323,6 +323,36 @@ struct ExtractTemplateTests {
         #expect(try template.render(variables) == "no date|")
     }
 
+    @Test("the shipped read-me names the organisation's privacy statement, and apologises for an answer made after the last day",
+          arguments: Language.allCases)
+    func readMeLateAnswerAndPrivacyStatement(language: Language) throws {
+        let templates = ExtractTemplates()
+        let labels = try templates.labels(language)
+        let due = CivilDate(uncheckedYear: 2026, month: 11, day: 2)
+        let request = DataSubjectRequest(
+            id: 1, reference: "DSR-2026-000001", type: .access, state: .inProgress, subject: SubjectIdentifiers(email: "a@example.nl"),
+            channel: .email, language: language, formats: [.json], rectification: [], objection: nil,
+            receivedAt: Date(timeIntervalSince1970: 0), receivedOn: CivilDate(uncheckedYear: 2026, month: 10, day: 2), dueOn: due,
+            extendedDueOn: nil, extensionReason: nil, personID: nil, candidateIDs: [], origin: nil,
+            createdAt: Date(timeIntervalSince1970: 0), createdBy: "system", updatedAt: Date(timeIntervalSince1970: 0), attempts: 0, lastError: nil)
+        func text(generatedOn: CivilDate, request: DataSubjectRequest?, settings: [SettingKey: String]) throws -> String {
+            let variables = try ReadMe.variables(organisation: OrganisationProfile(settings: settings), labels: labels, generatedOn: generatedOn,
+                                                 timeZone: "Europe/Amsterdam", request: request, dataHeld: true, sheets: ExtractSheet.allCases)
+            return try ReadMe.render(templates.readMe(language), variables: variables).map(\.text).joined(separator: "\n")
+        }
+        let apology = language == .en ? "We are sorry that we answer later than the law allows." : "Het spijt ons dat wij later antwoorden dan de wet toestaat."
+        let statement = [SettingKey.privacyStatementURL: "https://example.nl/privacy"]
+        #expect(try text(generatedOn: due, request: request, settings: statement).contains(apology) == false, "the last day is in time")
+        let late = try text(generatedOn: CivilDate(uncheckedYear: 2026, month: 11, day: 3), request: request, settings: statement)
+        #expect(late.contains(apology))
+        #expect(late.contains("https://example.nl/privacy"))
+        var extended = request
+        extended.extendedDueOn = CivilDate(uncheckedYear: 2027, month: 1, day: 4)
+        #expect(try text(generatedOn: CivilDate(uncheckedYear: 2026, month: 11, day: 3), request: extended, settings: [:]).contains(apology) == false,
+                "the extended last day counts")
+        #expect(try text(generatedOn: due, request: nil, settings: [:]).contains("https://example.nl/privacy") == false, "no statement set, none named")
+    }
+
     @Test("the read-me splits into rows at headings, collapsing blank lines")
     func readMeRows() {
         #expect(ReadMe.rows(from: "Intro\n\n## One\n\nline 1\n\n\n\nline 2\n  \n## Two\n## Three\ntext\n") == [

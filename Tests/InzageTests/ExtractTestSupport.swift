@@ -16,6 +16,7 @@ struct ExtractFixture {
     static let formulaLike = ["=1+1", "@x", "-5", "+31"]
     static let oddUnicode = "Zoë Łódź 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 👩🏽‍💻 مرحبا 漢字 e\u{301}"
     static let objectionReference = "DSR-2025-000777"
+    static let organisationPrivacyStatement = "https://example.nl/privacyverklaring"
     static let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
     /// The details the mail house receives that Anna has (no secondary e-mail address), in the details' order.
     static let mailHouseData: [PersonField] = [.firstName, .lastName, .email, .language]
@@ -35,6 +36,8 @@ struct ExtractFixture {
             (field: "transfers-outside-eu-en", value: "To the United States, under the EU-US Data Privacy Framework."),
             (field: "transfers-outside-eu-nl", value: "Naar de Verenigde Staten, onder het EU-VS Data Privacy Framework."),
         ], by: "officer")
+        // The organisation's statement covers the purposes without one of their own.
+        try ledger.setSetting(SettingKey.privacyStatementURL.rawValue, value: organisationPrivacyStatement, by: "officer")
 
         let person = try ledger.addPerson(PersonDetails(
             firstName: "Anna", lastName: "Jansen", email: "anna.jansen@example.nl", phone: "+31 20 123 4567", city: "Amsterdam",

@@ -71,7 +71,9 @@ struct ExtractXLSXTests {
         #expect(received.t == "datetime" && received.v == .text("2025-06-16T00:00:00") && received.fmt == "yyyy-mm-dd")
         #expect(try requests.column(labels.column(.requests, "due")).first?.v == .text("2025-07-16T00:00:00"))
         #expect(try requests.column(labels.column(.requests, "extendedDue")).first?.v == SheetValue.none)
-        #expect(try requests.texts(labels.column(.requests, "state")) == [labels.code(RequestState.inProgress).label])
+        // The request this file answers is shown as it stands once the person reads the file, not "in progress".
+        #expect(try requests.texts(labels.column(.requests, "state")) == [labels.code(RequestState.completed).label])
+        #expect(try requests.texts(labels.column(.requests, "stateExplanation")) == [labels.code(RequestState.completed).explanation])
         #expect(try requests.texts(labels.column(.requests, "formats")) == [
             ExtractFormat.allCases.sorted().map { labels.code($0).label }.joined(separator: "\n"),
         ])
@@ -146,9 +148,13 @@ struct ExtractXLSXTests {
         #expect(try sheet.texts(labels.column(.purposes, "automatedDecisions")) == [labels.word(.automatedDecisionsNone), labels.word(.automatedDecisionsNone)])
         #expect(try sheet.texts(labels.column(.purposes, "rightToObject")) == [labels.word(.objectBalancing), labels.word(.objectDirectMarketing)])
         #expect(try sheet.texts(labels.column(.purposes, "consentStatus")) == [
-            labels.code(ConsentStatus.notApplicable).label, labels.code(ConsentStatus.objected).label,
-        ])
-        #expect(try sheet.column(labels.column(.purposes, "privacyStatement")).last?.link == "https://example.nl/privacy")
+            labels.code(ConsentStatus.notApplicable).label, labels.code(ConsentStatus.objected).label + "\n" + labels.word(.objectionKept),
+        ], "the objection to direct marketing is kept, and the person is told so")
+        let objection = try sheet.column(labels.column(.purposes, "objectionRecorded"))
+        #expect(objection.first?.v == SheetValue.none && objection.last?.t == "datetime")
+        #expect(try sheet.column(labels.column(.purposes, "privacyStatement")).map(\.link) == [
+            ExtractFixture.organisationPrivacyStatement, "https://example.nl/privacy",
+        ], "a purpose without a statement of its own is covered by the organisation's")
     }
 
     private func checkConsents(_ consents: ReadWorkbook.Sheet, _ history: ReadWorkbook.Sheet, labels: ExtractLabels, events: [ConsentEvent]) throws {

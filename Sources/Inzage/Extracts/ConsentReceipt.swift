@@ -304,7 +304,7 @@ public struct ConsentReceipts: Sendable {
             }
             guard !organisation.phone.isEmpty else { throw ConsentReceiptError.noPhone }
             let purpose = purposes[consent.purposeKey]
-            guard let policy = purpose?.privacyStatementURL ?? (organisation.privacyStatementURL.isEmpty ? nil : organisation.privacyStatementURL)
+            guard let policy = organisation.privacyStatementURL(for: purpose)
             else { throw ConsentReceiptError.noPolicy(purposeKey: consent.purposeKey) }
             let language = labels.language
             let giving = lastGiving[consent.id]

@@ -220,6 +220,32 @@ struct ExtractContent {
         return labels.word(.objectNotAvailable)
     }
 
+    /// The person's consent for a purpose in words, with the objection kept for a direct-marketing purpose: the date
+    /// it was recorded and that it is kept so that the person is never approached for the purpose again.
+    func consentSummaryWithObjection(_ entry: PurposeInDossier) -> String {
+        let summary = consentSummary(entry)
+        guard entry.suppression != nil else { return summary }
+        return "\(summary)\n\(labels.word(.objectionKept))"
+    }
+
+    /// The text of the consent asked for a purpose, when the person's data is used for it on consent; nil for a
+    /// purpose on another legal basis, for which nobody is asked to agree.
+    func consentText(_ entry: PurposeInDossier) -> String? {
+        entry.basis?.key == LegalBasis.consentKey ? entry.purpose.consentText[language] : nil
+    }
+
+    /// The privacy statement that covers a purpose: the purpose's own, else the organisation's.
+    func privacyStatementURL(_ entry: PurposeInDossier) -> String? {
+        dossier.organisation.privacyStatementURL(for: entry.purpose)
+    }
+
+    /// The state shown for `request`: the request this extract answers is shown `completed`, the state it has once
+    /// the person can read the file (the worker completes it in the transaction that keeps the file; a file that is
+    /// not kept is never delivered). Every other request as it stands.
+    func shownState(of request: DataSubjectRequest) -> RequestState {
+        request.id == dossier.request?.id ? .completed : request.state
+    }
+
     /// The recipients' names of a purpose, one per line.
     func recipientNames(_ entry: PurposeInDossier) -> String {
         entry.recipients.isEmpty ? labels.word(.none) : entry.recipients.map(\.name).joined(separator: "\n")
@@ -227,6 +253,12 @@ struct ExtractContent {
 
     /// The last state change of a request.
     static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
+
+    /// The last state change shown for `request`: for the request this extract answers, the time the extract was
+    /// made (it is ``shownState(of:)`` `completed` from then on); else the last recorded one.
+    func shownLastStateChange(of request: DataSubjectRequest, transitions: [RequestTransition]) -> Date? {
+        request.id == dossier.request?.id ? dossier.generatedAt : Self.lastStateChange(transitions)
+    }
 
     /// The kinds of files made for `request`: those it asked for, for an access request answered with files (this
     /// one, or an earlier one completed); none for a rectification or objection, or a request refused or withdrawn.

@@ -252,6 +252,9 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case collectionInstructions
     /// The "what we decided" of the request that the extract answers, in the requests sheet.
     case answeredWithThisFile
+    /// Added to the consent column of a direct-marketing purpose the person objected to: the objection is kept so
+    /// that they are never approached for it again.
+    case objectionKept
     /// The source of a detail whose value the person gave us themself (by a request or on the preference page).
     case valueFromYou
     /// Who made a change, as the history names them: the person themself.

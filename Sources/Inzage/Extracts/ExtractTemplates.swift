@@ -179,10 +179,11 @@ enum ReadMe {
     // The variables, for the documentation of organisations that edit the template:
     // Texts: `organisationName`, `organisationAddress`, `contactEmail`, `dpoName`, `dpoEmail`, `authorityName`,
     // `authorityAddress`, `authorityURL`, `timeZone`, `generatedOn`, `requestReference`, `requestType`,
-    // `receivedOn`, `dueOn`, `extendedDueOn` (absent unless extended), `complaintArticle`, `courtArticle`, and
-    // the name of every sheet as `<sheet>Sheet` (`readMeSheet`, `detailsSheet`, …, `glossarySheet`).
-    // Flags: `hasRequest`, `dataHeld`. Lists: `sheets` (rows with `name`, `about`) and `rights` (rows with
-    // `label`, `article`, `explanation`).
+    // `receivedOn`, `dueOn`, `extendedDueOn` (absent unless extended), `complaintArticle`, `courtArticle`,
+    // `privacyStatementURL` (absent unless set), and the name of every sheet as `<sheet>Sheet` (`readMeSheet`,
+    // `detailsSheet`, …, `glossarySheet`).
+    // Flags: `hasRequest`, `dataHeld`, `answeredLate` (the file is made after the request's last day).
+    // Lists: `sheets` (rows with `name`, `about`) and `rights` (rows with `label`, `article`, `explanation`).
 
     /// The variables of an extract.
     static func variables(organisation: OrganisationProfile, labels: ExtractLabels, generatedOn: CivilDate,
@@ -206,6 +207,8 @@ enum ReadMe {
         variables.set("receivedOn", request.map { labels.longDate($0.receivedOn) })
         variables.set("dueOn", request.map { labels.longDate($0.dueOn) })
         variables.set("extendedDueOn", request?.extendedDueOn.map(labels.longDate))
+        variables.set("answeredLate", flag: request.map { generatedOn > ($0.extendedDueOn ?? $0.dueOn) } ?? false)
+        variables.set("privacyStatementURL", organisation.privacyStatementURL.isEmpty ? nil : organisation.privacyStatementURL)
         variables.set("dataHeld", flag: dataHeld)
         // The workbook has sheets; the JSON document has parts with names, and the read-me says which it describes.
         variables.set("workbook", flag: workbook)
@@ -219,7 +222,7 @@ enum ReadMe {
 
     /// Variables with sample values (every name declared), to check a template without a dossier.
     static func sampleVariables(labels: ExtractLabels, hasRequest: Bool, dataHeld: Bool, workbook: Bool = true) throws -> TemplateVariables {
-        let organisation = OrganisationProfile(settings: [:])
+        let organisation = OrganisationProfile(settings: [.privacyStatementURL: "https://example.nl/privacy"])
         let sample = CivilDate(uncheckedYear: 2026, month: 1, day: 31)
         let epoch = Date(timeIntervalSince1970: 0)
         let request = DataSubjectRequest(

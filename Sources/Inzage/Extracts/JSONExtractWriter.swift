@@ -314,7 +314,8 @@ final class ExtractDocument {
         out.key("formats")
         array(request.formats) { coded($0) }
         out.key("lastStateChangeAt")
-        time(content.dossier.requests.first { $0.request.id == request.id }.flatMap { ExtractContent.lastStateChange($0.transitions) })
+        time(content.shownLastStateChange(of: request,
+                                          transitions: content.dossier.requests.first { $0.request.id == request.id }?.transitions ?? []))
         out.key("receivedAt")
         out.time(request.receivedAt, content.time)
         out.key("receivedOn")
@@ -322,7 +323,7 @@ final class ExtractDocument {
         out.key("reference")
         out.string(request.reference)
         out.key("state")
-        coded(request.state)
+        coded(content.shownState(of: request))
         if let transitions {
             out.key("stateHistory")
             array(transitions) { transition in
@@ -418,9 +419,9 @@ final class ExtractDocument {
         out.key("consentStatus")
         coded(entry.consent?.status)
         out.key("consentSummary")
-        out.string(content.consentSummary(entry))
+        out.string(content.consentSummaryWithObjection(entry))
         out.key("consentText")
-        out.string(purpose.consentText[language])
+        optional(content.consentText(entry))
         out.key("dataCategories")
         out.string(purpose.dataCategories[language])
         out.key("description")
@@ -433,8 +434,10 @@ final class ExtractDocument {
         out.string(purpose.name[language])
         out.key("legalBasis")
         if let basis = entry.basis { self.basis(basis.key) } else { out.null() }
+        out.key("objectionRecordedAt")
+        time(entry.suppression?.at)
         out.key("privacyStatementURL")
-        optional(purpose.privacyStatementURL)
+        optional(content.privacyStatementURL(entry))
         out.key("recipients")
         array(entry.recipients) { reference(key: $0.key, label: $0.name) }
         out.key("retention")

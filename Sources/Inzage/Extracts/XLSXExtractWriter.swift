@@ -119,9 +119,9 @@ struct ExtractColumn<Row> {
     }
 
     /// A link showing its address.
-    static func link(_ key: String, width: Double, _ value: @escaping (Row) -> String?) -> Self {
-        ExtractColumn(key: key, layout: Column(width: width)) { row, _ in
-            guard let url = value(row), !url.isEmpty else { return .empty }
+    static func link(_ key: String, width: Double, _ value: @escaping (Row, ExtractContent) -> String?) -> Self {
+        ExtractColumn(key: key, layout: Column(width: width)) { row, content in
+            guard let url = value(row, content), !url.isEmpty else { return .empty }
             return .hyperlink(url: url, text: url)
         }
     }
@@ -182,8 +182,9 @@ enum ExtractColumns {
             },
             .text("directMarketing", width: 16) { entry, content in content.labels.yesNo(entry.purpose.isDirectMarketing) },
             .text("rightToObject", width: 50, wrap: true) { entry, content in content.rightToObject(entry) },
-            .text("consentStatus", width: 30, wrap: true) { entry, content in content.consentSummary(entry) },
-            .link("privacyStatement", width: 34) { entry in entry.purpose.privacyStatementURL },
+            .text("consentStatus", width: 30, wrap: true) { entry, content in content.consentSummaryWithObjection(entry) },
+            .dateTime("objectionRecorded") { entry, _ in entry.suppression?.at },
+            .link("privacyStatement", width: 34) { entry, content in content.privacyStatementURL(entry) },
         ]
     }
 
@@ -272,9 +273,11 @@ enum ExtractColumns {
             .date("received") { row in row.request.receivedOn },
             .date("due") { row in row.request.dueOn },
             .date("extendedDue") { row in row.request.extendedDueOn },
-            .text("state", width: 24, wrap: true) { row, content in content.labels.code(row.request.state).label },
-            .text("stateExplanation", width: 50, wrap: true) { row, content in content.labels.code(row.request.state).explanation },
-            .dateTime("lastChange") { row, _ in ExtractContent.lastStateChange(row.transitions) },
+            .text("state", width: 24, wrap: true) { row, content in content.labels.code(content.shownState(of: row.request)).label },
+            .text("stateExplanation", width: 50, wrap: true) { row, content in
+                content.labels.code(content.shownState(of: row.request)).explanation
+            },
+            .dateTime("lastChange") { row, content in content.shownLastStateChange(of: row.request, transitions: row.transitions) },
             .text("formats", width: 26, wrap: true) { row, content in
                 let files = content.filesMade(for: row.request)
                 return files.isEmpty ? nil : files.map { content.labels.code($0).label }.joined(separator: "\n")

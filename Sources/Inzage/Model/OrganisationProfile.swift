@@ -100,6 +100,12 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
         privacyStatementURL = value(.privacyStatementURL)
     }
 
+    /// Where the person reads the privacy statement that covers `purpose`: the purpose's own, else the organisation's;
+    /// nil when neither is set.
+    public func privacyStatementURL(for purpose: Purpose?) -> String? {
+        purpose?.privacyStatementURL ?? (privacyStatementURL.isEmpty ? nil : privacyStatementURL)
+    }
+
     /// The deadline calendar of the organisation: its time zone, its country's public holidays and decreed days.
     public func deadlineCalendar() throws -> DeadlineCalendar {
         guard let zone = TimeZone(identifier: timeZone) else {
