@@ -399,6 +399,20 @@ class Words:
     def shown_state(self, request):
         return "completed" if self.is_answered(request) else request["state"]
 
+    @staticmethod
+    def refusal(request):
+        """(reason key, note) of a refused request; None otherwise (or on a database from before Inzage's schema v7)."""
+        if request["state"] != "rejected" or "refusal_reason" not in request.keys() or not request["refusal_reason"]:
+            return None
+        return request["refusal_reason"], request["refusal_note"]
+
+    def refusal_line(self, request):
+        refusal = self.refusal(request)
+        if refusal is None:
+            return None
+        label, explanation = self.labels.code("refusalReason", refusal[0])
+        return "%s: %s" % (label, explanation) + ("\n" + refusal[1] if refusal[1] else "")
+
     def shown_last_change(self, request, transitions):
         if self.is_answered(request):
             return self.d["now"]
@@ -600,7 +614,7 @@ def write_xlsx(d, path):
                              "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))
                              if r["type"] == "access" and (r["state"] == "completed" or d["request"] and r["id"] == d["request"]["id"])
                              else None,
-                             labels.word("answeredWithThisFile") if d["request"] and r["id"] == d["request"]["id"] else None))
+                             labels.word("answeredWithThisFile") if w.is_answered(r) else w.refusal_line(r)))
             sheet(key, rows)
         elif key == "glossary":
             sheet(key, w.glossary())
@@ -642,6 +656,7 @@ def write_json(d, path):
                 "state": coded("requestState", w.shown_state(r)), "receivedAt": w.iso(parse_time(r["received_at"])),
                 "receivedOn": r["received_on"], "dueOn": r["due_on"], "extendedDueOn": r["extended_due_on"],
                 "lastStateChangeAt": w.iso(last) if last else None,
+                "refusal": {"reason": coded("refusalReason", w.refusal(r)[0]), "note": w.refusal(r)[1]} if w.refusal(r) else None,
                 "formats": [coded("extractFormat", f) for f in r["formats"].split(",")]}
         if transitions is not None:
             # The benchmark's persons have no decided requests; the peer does not render decisions (their labels live

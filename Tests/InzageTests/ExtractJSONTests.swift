@@ -188,6 +188,7 @@ struct ExtractJSONTests {
             .consentStatus: "consentStatusCode", .consentEventType: "consentEventTypeCode", .changeChannel: "channelCode",
             .sourceType: "sourceTypeCode", .recipientRole: "recipientRoleCode", .requestState: "requestStateCode",
             .extractFormat: "extractFormatCode", .language: "languageCode", .personField: "personFieldCode",
+            .itemOutcome: "itemOutcomeCode", .refusalReason: "refusalReasonCode",
         ]
         for (category, name) in names { #expect(try keys(name) == category.keys, "\(name)") }
         let top = try #require(schema["properties"] as? [String: Any])

@@ -14,10 +14,12 @@ struct ExtractRequestTrailTests {
         let rectification: DataSubjectRequest
         let objection: DataSubjectRequest
         let access: DataSubjectRequest
+        let refused: DataSubjectRequest
 
         static let statement = "I no longer work as a buyer; please record that I am self-employed."
         static let rejection = "Your organisation is still registered with the Chamber of Commerce."
         static let grounds = "You have a running maintenance contract with us until 2027."
+        static let refusalNote = "You asked for the same data three times this month."
 
         static func make() throws -> Trail {
             let (ledger, database) = try makeLedger()
@@ -46,9 +48,12 @@ struct ExtractRequestTrailTests {
                                            by: "officer").request
             try queue.decide(objection.reference, verdict: .override, reason: grounds, by: "officer")
 
+            let repeated = try queue.file(RequestSubmission(type: .access, subject: subject), by: "officer").request
+            try queue.reject(repeated.reference, reason: .excessive, note: refusalNote, by: "officer")
+
             let access = try queue.file(RequestSubmission(type: .access, subject: subject), by: "officer").request
             return Trail(database: database, personID: person.id, rectification: try queue.request(rectification.reference),
-                         objection: try queue.request(objection.reference), access: access)
+                         objection: try queue.request(objection.reference), access: access, refused: try queue.request(repeated.reference))
         }
 
         func extracts(into directory: URL) throws -> (xlsx: URL, json: URL) {
@@ -96,7 +101,12 @@ struct ExtractRequestTrailTests {
         let requests = try book.sheet("Requests")
         let references = try requests.texts("Reference")
         let outcomes = try requests.texts("What we decided")
-        #expect(Set(references.compactMap { $0 }) == [trail.rectification.reference, trail.objection.reference, trail.access.reference])
+        #expect(Set(references.compactMap { $0 }) == [trail.rectification.reference, trail.objection.reference, trail.access.reference,
+                                                       trail.refused.reference])
+        // A refused request gives the reason the refusal gave, with the officer's words.
+        let refusedRow = try #require(references.firstIndex(of: trail.refused.reference))
+        let excessive = try shippedLabels(.en).code(RefusalReason.excessive)
+        #expect(outcomes[refusedRow] == "\(excessive.label): \(excessive.explanation)\n\(Trail.refusalNote)")
         let rectificationRow = try #require(references.firstIndex(of: trail.rectification.reference))
         let rectificationOutcome = try #require(outcomes[rectificationRow])
         #expect(rectificationOutcome.contains("Town or city: Corrected (Amsterdam → Utrecht)"))
@@ -135,6 +145,10 @@ struct ExtractRequestTrailTests {
         #expect(outcomes(trail.rectification.reference) == ["accepted", "rejected", "supplemented", "already-correct"])
         #expect(outcomes(trail.objection.reference) == ["applied", "overridden"])
         #expect(outcomes(trail.access.reference) == [])
+        let refused = try #require(requests.first { $0["reference"] as? String == trail.refused.reference })
+        let refusal = try #require(refused["refusal"] as? [String: Any])
+        #expect((refusal["reason"] as? [String: Any])?["key"] as? String == "excessive" && refusal["note"] as? String == Trail.refusalNote)
+        #expect(requests.filter { $0["reference"] as? String != trail.refused.reference }.allSatisfy { $0["refusal"] is NSNull })
         let text = try String(contentsOf: json, encoding: .utf8)
         for expected in [trail.rectification.reference, trail.objection.reference, Trail.statement, Trail.grounds, Trail.rejection,
                          "objection-overridden"] {

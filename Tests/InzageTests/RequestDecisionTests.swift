@@ -993,6 +993,41 @@ struct RectificationDecisionTests {
 
 @Suite("Request decisions: refusal (Art. 12(4))")
 struct RefusalDecisionTests {
+    @Test("The refusal's reason and note are kept with the request; a request refused before v7 gets its reason from the refusal's note")
+    func refusalKept() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let reference: String
+        do {
+            let desk = try Desk(database: try InzageDatabase(path: path))
+            _ = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+            reference = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request.reference
+            try desk.queue.reject(reference, reason: .rightsOfOthers, note: " Het gaat om gegevens van uw collega. ", by: "officer")
+            #expect(try desk.queue.request(reference).refusal == RequestRefusal(reason: .rightsOfOthers, note: "Het gaat om gegevens van uw collega."))
+            let open = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+            #expect(open.refusal == nil)
+        }
+        // Take the file back to v6: no refusal columns, v7 not in the migration log.
+        do {
+            let old = try DatabaseQueue(path: path)
+            try old.write { db in
+                try db.execute(sql: """
+                    ALTER TABLE request DROP COLUMN refusal_reason;
+                    ALTER TABLE request DROP COLUMN refusal_note;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v7-request-refusal';
+                    """)
+            }
+        }
+        let desk = try Desk(database: try InzageDatabase(path: path))
+        #expect(try desk.queue.request(reference).refusal == RequestRefusal(reason: .rightsOfOthers, note: nil),
+                "the reason from the refusal's note; the officer's words stay in that note")
+        let refused = try #require(throws: DatabaseError.self) {
+            try desk.database.dbWriter.write { db in try db.execute(sql: "UPDATE request SET refusal_reason = 'bored'") }
+        }
+        #expect(refused.resultCode == .SQLITE_CONSTRAINT, "only known reasons")
+    }
+
     @Test("A refusal rejects the request and sends the reason, the officer's note and the right to complain; it is late only after the due date")
     func refusal() throws {
         let desk = try Desk(now: "2026-11-02T09:00:00Z")

@@ -272,9 +272,18 @@ struct ExtractContent {
     /// extract answers, that this file is the answer (its state is still "in progress" while the file is made);
     /// nil when there is nothing to say.
     func outcome(of request: DataSubjectRequest) -> String? {
-        var lines = decisionLines(of: request)
+        var lines = refusalLine(of: request).map { [$0] } ?? []
+        lines += decisionLines(of: request)
         if request.id == dossier.request?.id { lines.append(labels.word(.answeredWithThisFile)) }
         return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    /// Why a refused request was refused, as the refusal told the person: the reason's name and words, and what the
+    /// officer added; nil for a request that was not refused.
+    func refusalLine(of request: DataSubjectRequest) -> String? {
+        guard request.state == .rejected, let refusal = request.refusal else { return nil }
+        let reason = labels.code(refusal.reason)
+        return "\(reason.label): \(reason.explanation)" + (refusal.note.map { "\n\($0)" } ?? "")
     }
 
     private func decisionLines(of request: DataSubjectRequest) -> [String] {

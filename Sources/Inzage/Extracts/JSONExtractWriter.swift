@@ -322,6 +322,17 @@ final class ExtractDocument {
         out.string(request.receivedOn.description)
         out.key("reference")
         out.string(request.reference)
+        out.key("refusal")
+        if request.state == .rejected, let refusal = request.refusal {
+            out.open()
+            out.key("note")
+            optional(refusal.note)
+            out.key("reason")
+            coded(refusal.reason)
+            out.close()
+        } else {
+            out.null()
+        }
         out.key("state")
         coded(content.shownState(of: request))
         if let transitions {

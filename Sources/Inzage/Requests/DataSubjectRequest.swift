@@ -161,6 +161,8 @@ public struct DataSubjectRequest: Codable, Sendable, Hashable, Identifiable {
     public var attempts: Int
     /// The last processing error, kept for the officer.
     public var lastError: String?
+    /// Why the request was refused, when it was (state `rejected`).
+    public var refusal: RequestRefusal? = nil
 
     /// The date the answer is due now: the extended date when extended.
     public var effectiveDueOn: CivilDate { extendedDueOn ?? dueOn }

@@ -79,6 +79,20 @@ public struct ItemDecision: Codable, Sendable, Hashable {
     }
 }
 
+/// A request's refusal as the person was told it (Art. 12(4)): the reason and the officer's own words.
+public struct RequestRefusal: Codable, Sendable, Hashable {
+    /// Why.
+    public var reason: RefusalReason
+    /// What the officer added for the person; nil when nothing.
+    public var note: String?
+
+    /// Creates a refusal.
+    public init(reason: RefusalReason, note: String?) {
+        self.reason = reason
+        self.note = note
+    }
+}
+
 /// Why a request is refused (Art. 12(4)). The words the person reads — the sentence the refusal letter gives as the
 /// reason — are under `codes.refusalReason` of the label files, which an organisation may edit.
 public enum RefusalReason: String, Codable, Sendable, CaseIterable, Hashable {

@@ -42,8 +42,10 @@ extension RequestQueue {
             let text = [try notices.renderer.labels(language).code(reason).explanation, note].compactMap { $0 }.joined(separator: "\n\n")
             let told = try notices.notifyPerson(.refusal(reason: text), about: current, ledger: ledger, outbox: outbox, at: now)
             try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
+            var refused = current
+            refused.refusal = RequestRefusal(reason: reason, note: note)
             let lateText = isLate ? " Sent after the first month (due \(current.dueOn)), later than Art. 12(4) allows." : ""
-            let moved = try Self.move(current, to: .rejected, at: now, by: actor,
+            let moved = try Self.move(refused, to: .rejected, at: now, by: actor,
                                       note: Self.sentence("Refused: \(reason.rawValue) (Art. \(reason.article))\(note.map { " — \($0)" } ?? "")")
                                         + "\(lateText) \(Self.delivery(of: told))",
                                       in: requests)

@@ -107,6 +107,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v4-decisions", migrate: Schema.createDecisions)
         migrator.registerMigration("v5-already-correct", migrate: Schema.allowAlreadyCorrect)
         migrator.registerMigration("v6-recipient-fields", migrate: Schema.addRecipientFields)
+        migrator.registerMigration("v7-request-refusal", migrate: Schema.addRequestRefusal)
         return migrator
     }
 }

@@ -275,6 +275,10 @@ extension Language: StoredKey {
     static let storedKeys = StoredKeyTable<Language>()
 }
 
+extension RefusalReason: StoredKey {
+    static let storedKeys = StoredKeyTable<RefusalReason>()
+}
+
 // MARK: - Dates
 
 /// GRDB's storage format for dates, `YYYY-MM-DD HH:MM:SS.SSS` in UTC, parsed without `DateComponents` and

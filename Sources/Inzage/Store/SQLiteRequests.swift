@@ -26,7 +26,7 @@ struct SQLiteRequestAccess: RequestWriter {
     private static let columns = """
         id, reference, type, state, subject_email, subject_person_id, subject_external_id, subject_name, channel, language,
         formats, rectification, objection, received_at, received_on, due_on, extended_due_on, extension_reason, person_id,
-        candidate_ids, origin, created_at, created_by, updated_at, attempts, last_error
+        candidate_ids, origin, created_at, created_by, updated_at, attempts, last_error, refusal_reason, refusal_note
         """
 
     private func fetch(_ clause: String, _ arguments: StatementArguments = []) throws -> [DataSubjectRequest] {
@@ -49,7 +49,8 @@ struct SQLiteRequestAccess: RequestWriter {
             extendedDueOn: try extendedDue.map { try civilDate($0, "extended_due_on") }, extensionReason: row.optionalString(17),
             personID: row.optionalInt64(18), candidateIDs: try json(try row.string(19), "request", "candidate_ids"),
             origin: row.optionalString(20), createdAt: try row.date(21), createdBy: try row.string(22), updatedAt: try row.date(23),
-            attempts: try row.int(24), lastError: row.optionalString(25))
+            attempts: try row.int(24), lastError: row.optionalString(25),
+            refusal: try row.optionalValue(26).map { RequestRefusal(reason: $0, note: row.optionalString(27)) })
     }
 
     private func civilDate(_ text: String, _ column: String) throws -> CivilDate {
@@ -141,7 +142,8 @@ struct SQLiteRequestAccess: RequestWriter {
          request.formats.map(\.rawValue).joined(separator: ","), try jsonText(request.rectification),
          try request.objection.map(jsonText), request.receivedAt, request.receivedOn.description, request.dueOn.description,
          request.extendedDueOn?.description, request.extensionReason, request.personID, try jsonText(request.candidateIDs),
-         request.origin, request.createdAt, request.createdBy, request.updatedAt, request.attempts, request.lastError]
+         request.origin, request.createdAt, request.createdBy, request.updatedAt, request.attempts, request.lastError,
+         request.refusal?.reason.rawValue, request.refusal?.note]
     }
 
     func insertRequest(_ request: DataSubjectRequest, originDigest: String?) throws -> DataSubjectRequest {
@@ -151,8 +153,8 @@ struct SQLiteRequestAccess: RequestWriter {
             INSERT INTO request (reference, type, state, subject_email, subject_person_id, subject_external_id, subject_name,
                 channel, language, formats, rectification, objection, received_at, received_on, due_on, extended_due_on,
                 extension_reason, person_id, candidate_ids, origin, created_at, created_by, updated_at, attempts, last_error,
-                origin_digest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                refusal_reason, refusal_note, origin_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: values)
         var inserted = request
         inserted.id = db.lastInsertedRowID
@@ -167,7 +169,7 @@ struct SQLiteRequestAccess: RequestWriter {
                 subject_external_id = ?, subject_name = ?, channel = ?, language = ?, formats = ?, rectification = ?,
                 objection = ?, received_at = ?, received_on = ?, due_on = ?, extended_due_on = ?, extension_reason = ?,
                 person_id = ?, candidate_ids = ?, origin = ?, created_at = ?, created_by = ?, updated_at = ?, attempts = ?,
-                last_error = ?
+                last_error = ?, refusal_reason = ?, refusal_note = ?
             WHERE id = ?
             """, arguments: values)
     }

@@ -195,6 +195,29 @@ enum Schema {
 }
 
 extension Schema {
+    /// The refusal reasons of v7, written out: the migration must stay what it was when later versions add reasons.
+    static let v7RefusalReasons = ["manifestly-unfounded", "excessive", "identity-not-verified", "no-personal-data",
+                                   "legal-restriction", "rights-of-others"]
+
+    /// v7: why a refused request was refused (Art. 12(4)), kept with the request so that the person's later extracts
+    /// give the reason. A request refused before v7 gets its reason from the note of its refusal, which names the key
+    /// as "Refused: <key> (Art. …)"; the officer's own words stay in that note.
+    static func addRequestRefusal(_ db: Database) throws {
+        let reasons = v7RefusalReasons.map { "'\($0)'" }.joined(separator: ", ")
+        try db.execute(sql: """
+            ALTER TABLE request ADD COLUMN refusal_reason TEXT CHECK (refusal_reason IN (\(reasons)));
+            ALTER TABLE request ADD COLUMN refusal_note TEXT;
+            UPDATE request SET refusal_reason = (
+                SELECT substr(t.note, 10, instr(t.note, ' (Art.') - 10) FROM request_transition t
+                WHERE t.request_id = request.id AND t.to_state = 'rejected' AND t.note LIKE 'Refused: % (Art.%'
+                ORDER BY t.id DESC LIMIT 1)
+            WHERE state = 'rejected' AND (
+                SELECT substr(t.note, 10, instr(t.note, ' (Art.') - 10) FROM request_transition t
+                WHERE t.request_id = request.id AND t.to_state = 'rejected' AND t.note LIKE 'Refused: % (Art.%'
+                ORDER BY t.id DESC LIMIT 1) IN (\(reasons));
+            """)
+    }
+
     /// v2: the request queue: requests with leases, their state history, reference sequences, stored extracts.
     static func createRequests(_ db: Database) throws {
         try db.create(table: "request_sequence") { t in
