@@ -86,7 +86,8 @@ COLUMNS = {
                    ("purposes", 36, True), ("data", 30, True)],
     "requests": [("reference", 18, False), ("type", 16, True), ("received", 13, False), ("due", 13, False),
                  ("extendedDue", 13, False), ("state", 24, True), ("stateExplanation", 50, True),
-                 ("lastChange", 19, False), ("formats", 26, True), ("outcome", 60, True)],
+                 ("lastChange", 19, False), ("formats", 26, True), ("givenDetails", 40, True),
+                 ("outcome", 60, True)],
     "glossary": [("category", 28, True), ("term", 30, True), ("meaning", 80, True), ("code", 22, False)],
 }
 
@@ -406,6 +407,16 @@ class Words:
             return None
         return request["refusal_reason"], request["refusal_note"]
 
+    def given_details(self, request):
+        lines = []
+        if request["subject_email"]:
+            lines.append((self.labels.label("personField", "email"), request["subject_email"]))
+        if request["subject_external_id"]:
+            lines.append((self.labels.label("personField", "external-id"), request["subject_external_id"]))
+        if request["subject_name"]:
+            lines.append((self.labels.word("requestName"), request["subject_name"]))
+        return lines
+
     def refusal_line(self, request):
         refusal = self.refusal(request)
         if refusal is None:
@@ -614,6 +625,7 @@ def write_xlsx(d, path):
                              "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))
                              if r["type"] == "access" and (r["state"] == "completed" or d["request"] and r["id"] == d["request"]["id"])
                              else None,
+                             "\n".join("%s: %s" % line for line in w.given_details(r)),
                              labels.word("answeredWithThisFile") if w.is_answered(r) else w.refusal_line(r)))
             sheet(key, rows)
         elif key == "glossary":
@@ -657,7 +669,8 @@ def write_json(d, path):
                 "receivedOn": r["received_on"], "dueOn": r["due_on"], "extendedDueOn": r["extended_due_on"],
                 "lastStateChangeAt": w.iso(last) if last else None,
                 "refusal": {"reason": coded("refusalReason", w.refusal(r)[0]), "note": w.refusal(r)[1]} if w.refusal(r) else None,
-                "formats": [coded("extractFormat", f) for f in r["formats"].split(",")]}
+                "formats": [coded("extractFormat", f) for f in r["formats"].split(",")],
+                "givenDetails": [{"label": label, "value": value} for label, value in w.given_details(r)]}
         if transitions is not None:
             # The benchmark's persons have no decided requests; the peer does not render decisions (their labels live
             # in Inzage's code, not in the label files) and says so rather than writing a wrong extract.

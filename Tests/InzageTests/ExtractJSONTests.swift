@@ -37,6 +37,8 @@ struct ExtractJSONTests {
         #expect(type["gdprArticle"] as? String == "15" && type["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A15")
         let requests = try #require(document["requests"] as? [[String: Any]])
         #expect(requests.count == 1 && (requests[0]["stateHistory"] as? [Any])?.count == 2)
+        let given = try #require(requests[0]["givenDetails"] as? [[String: String]])
+        #expect(given == [["label": labels.code(PersonField.email).label, "value": try #require(fixture.request.subject.email)]])
         // The request this file answers reads as completed, the state it has once the person reads the file, in both
         // places; its recorded history is left as it is.
         for answered in [request, requests[0]] {

@@ -74,6 +74,9 @@ struct ExtractXLSXTests {
         // The request this file answers is shown as it stands once the person reads the file, not "in progress".
         #expect(try requests.texts(labels.column(.requests, "state")) == [labels.code(RequestState.completed).label])
         #expect(try requests.texts(labels.column(.requests, "stateExplanation")) == [labels.code(RequestState.completed).explanation])
+        let email = try #require(fixture.request.subject.email)
+        #expect(try requests.texts(labels.column(.requests, "givenDetails")) == ["\(labels.code(PersonField.email).label): \(email)"],
+                "the details the request gave, which are held with it and were searched with")
         #expect(try requests.texts(labels.column(.requests, "formats")) == [
             ExtractFormat.allCases.sorted().map { labels.code($0).label }.joined(separator: "\n"),
         ])

@@ -278,6 +278,16 @@ struct ExtractContent {
         return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 
+    /// The identifiers a request gave for the person, as "what: value" lines in the order the person gave them
+    /// (e-mail address, customer number, name): they are held with the request, and they are what was searched with.
+    func givenDetails(of request: DataSubjectRequest) -> [(label: String, value: String)] {
+        var lines: [(label: String, value: String)] = []
+        if let email = request.subject.email { lines.append((labels.code(PersonField.email).label, email)) }
+        if let externalID = request.subject.externalID { lines.append((labels.code(PersonField.externalID).label, externalID)) }
+        if let name = request.subject.name { lines.append((labels.word(.requestName), name)) }
+        return lines
+    }
+
     /// Why a refused request was refused, as the refusal told the person: the reason's name and words, and what the
     /// officer added; nil for a request that was not refused.
     func refusalLine(of request: DataSubjectRequest) -> String? {

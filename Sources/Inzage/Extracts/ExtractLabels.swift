@@ -255,6 +255,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     /// Added to the consent column of a direct-marketing purpose the person objected to: the objection is kept so
     /// that they are never approached for it again.
     case objectionKept
+    /// The name a request gave for its subject, in the requests sheet's "your details in the request".
+    case requestName
     /// The source of a detail whose value the person gave us themself (by a request or on the preference page).
     case valueFromYou
     /// Who made a change, as the history names them: the person themself.

@@ -313,6 +313,15 @@ final class ExtractDocument {
         optional(request.extendedDueOn?.description)
         out.key("formats")
         array(request.formats) { coded($0) }
+        out.key("givenDetails")
+        array(content.givenDetails(of: request)) { line in
+            out.open()
+            out.key("label")
+            out.string(line.label)
+            out.key("value")
+            out.string(line.value)
+            out.close()
+        }
         out.key("lastStateChangeAt")
         time(content.shownLastStateChange(of: request,
                                           transitions: content.dossier.requests.first { $0.request.id == request.id }?.transitions ?? []))

@@ -282,6 +282,9 @@ enum ExtractColumns {
                 let files = content.filesMade(for: row.request)
                 return files.isEmpty ? nil : files.map { content.labels.code($0).label }.joined(separator: "\n")
             },
+            .text("givenDetails", width: 40, wrap: true) { row, content in
+                content.givenDetails(of: row.request).map { "\($0.label): \($0.value)" }.joined(separator: "\n")
+            },
             .text("outcome", width: 60, wrap: true) { row, content in content.outcome(of: row.request) },
         ]
     }
