@@ -466,6 +466,10 @@ class Words:
         for basis in self.d["bases"]:
             meaning = "%s (%s)" % (self.text(basis["description"]), self.labels.citation(basis["article"]))
             rows.append((self.labels.word("legalBasisCategory"), self.text(basis["name"]), meaning, basis["key"]))
+        history = self.labels.word("historyTermsCategory")
+        for actor in ["You", "System", "Import", "PrivacyTeam", "Staff"]:
+            rows.append((history, self.labels.word("actor" + actor), self.labels.word("actor%sMeaning" % actor), None))
+        rows.append((history, self.labels.data["columns"]["consentHistory"]["evidence"], self.labels.word("evidenceMeaning"), None))
         return rows
 
     def sheets(self):

@@ -24,7 +24,8 @@ struct ExtractXLSXTests {
         #expect(book.properties.created == "2025-06-16T22:40:00")
         #expect(book.sheets.map(\.title) == ExtractSheet.allCases.map(labels.sheetName))
 
-        let glossaryCount = CodeCategory.allCases.filter(\.inGlossary).map(\.keys.count).reduce(0, +) + DefaultReferenceLists.legalBases.count
+        // Codes, legal bases, the five names of who made a change, and evidence.
+        let glossaryCount = CodeCategory.allCases.filter(\.inGlossary).map(\.keys.count).reduce(0, +) + DefaultReferenceLists.legalBases.count + 6
         let expectedRows: [ExtractSheet: Int] = [
             .details: 11, .purposes: 2, .consents: 2, .consentHistory: 5, .sources: dossierSources,
             .changeHistory: 12, .recipients: 2, .requests: 1, .glossary: glossaryCount,
@@ -88,6 +89,12 @@ struct ExtractXLSXTests {
         #expect(terms["preference-page"] == labels.code(ChangeChannel.preferencePage).label)
         #expect(terms["legitimate-interest"] == DefaultReferenceLists.legalBases[5].name[language])
         #expect(try glossary.texts(labels.column(.glossary, "meaning")).allSatisfy { !($0 ?? "").isEmpty })
+        // Every name the history gives to who made a change, and the evidence column, are explained too.
+        let glossaryTerms = try glossary.texts(labels.column(.glossary, "term"))
+        for name in [ExtractWord.actorYou, .actorSystem, .actorImport, .actorPrivacyTeam, .actorStaff] {
+            #expect(glossaryTerms.contains(labels.word(name)), "\(name)")
+        }
+        #expect(glossaryTerms.contains(labels.column(.consentHistory, "evidence")))
     }
 
     private func checkReadMe(_ sheet: ReadWorkbook.Sheet, labels: ExtractLabels, fixture: ExtractFixture) throws {

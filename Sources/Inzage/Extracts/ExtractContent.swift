@@ -123,6 +123,16 @@ struct ExtractContent {
             let meaning = "\(basis.description[labels.language]) (\(try labels.articleCitation(basis.article)))"
             glossary.append(GlossaryRow(category: labels.word(.legalBasisCategory), term: basis.name[labels.language], meaning: meaning, key: basis.key))
         }
+        // The names of who made a change and the evidence column hold no code, but need words too (design.md §5).
+        let history = labels.word(.historyTermsCategory)
+        let terms: [(ExtractWord, ExtractWord)] = [
+            (.actorYou, .actorYouMeaning), (.actorSystem, .actorSystemMeaning), (.actorImport, .actorImportMeaning),
+            (.actorPrivacyTeam, .actorPrivacyTeamMeaning), (.actorStaff, .actorStaffMeaning),
+        ]
+        for (term, meaning) in terms {
+            glossary.append(GlossaryRow(category: history, term: labels.word(term), meaning: labels.word(meaning), key: ""))
+        }
+        glossary.append(GlossaryRow(category: history, term: labels.column(.consentHistory, "evidence"), meaning: labels.word(.evidenceMeaning), key: ""))
         self.glossary = glossary
     }
 

@@ -269,6 +269,20 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case actorPrivacyTeam
     /// … any other staff member, unless staff are named.
     case actorStaff
+    /// The glossary's category for the names of who made a change, and for evidence.
+    case historyTermsCategory
+    /// What ``actorYou`` means, in the glossary.
+    case actorYouMeaning
+    /// What ``actorSystem`` means.
+    case actorSystemMeaning
+    /// What ``actorImport`` means.
+    case actorImportMeaning
+    /// What ``actorPrivacyTeam`` means.
+    case actorPrivacyTeamMeaning
+    /// What ``actorStaff`` means.
+    case actorStaffMeaning
+    /// What the consent history's evidence column holds.
+    case evidenceMeaning
 }
 
 /// The name and explanation of a coded value.
