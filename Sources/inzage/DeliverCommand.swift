@@ -84,8 +84,11 @@ struct DeliverCommand: AsyncParsableCommand {
         let database = try global.openDatabase(connections: .pool)
         let transport = FaultInjection.wrap(try makeTransport())
         let logger = Logger(label: "inzage.deliver")
+        // Answers carry their extracts from the archive beside the database; without one, such a message fails and says why.
+        let archive = try? ExtractArchive.beside(databasePath: global.databasePath)
         let delivery = MessageDelivery(store: database, transport: transport, owner: RequestWorker.ownerName(worker: 0),
-                                       leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, logger: logger)
+                                       leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, archive: archive,
+                                       logger: logger)
         let tally = DeliveryTally()
         let service = DeliveryService(delivery: delivery, once: once, pollInterval: .milliseconds(Int64((poll * 1000).rounded())),
                                       logger: logger, onOutcome: { outcome in
@@ -247,8 +250,8 @@ enum FaultInjection {
         let transport: any MessageTransport
 
         /// Delivers `message`, then kills the process before ``MessageDelivery`` can mark it sent.
-        func deliver(_ message: StoredMessage) throws {
-            try transport.deliver(message)
+        func deliver(_ message: StoredMessage, files: [AttachedFile]) throws {
+            try transport.deliver(message, files: files)
             _ = kill(getpid(), SIGKILL)
             // Nothing after the transport may run before the signal lands.
             while true { _ = pause() }

@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         while let outcome = try await worker.processNext() { outcomes.append(outcome) }
 
         let delivery = MessageDelivery(store: store, transport: MaildirTransport(directory: maildir),
-                                       owner: RequestWorker.ownerName(worker: 0), logger: quiet)
+                                       owner: RequestWorker.ownerName(worker: 0), archive: archive, logger: quiet)
         let delivered = try delivery.deliverDue()
 
         let output = URL(fileURLWithPath: extracts, isDirectory: true)

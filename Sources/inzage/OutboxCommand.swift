@@ -114,7 +114,9 @@ struct OutboxShow: ParsableCommand {
             The headers are shown as they are sent (a name or subject with other than ASCII characters RFC 2047-encoded); \
             the readable sender, recipient and subject are shown above them, and the body as plain text (it is sent \
             quoted-printable). With --json: the fields of `outbox list --json` and sender {address, name}, body, \
-            headers [{name, value}] (as sent, unfolded), leaseOwner, leaseExpiresAt.
+            headers [{name, value}] (as sent, unfolded), leaseOwner, leaseExpiresAt, attachments [{fileName, contentType, \
+            archivePath, sha256, size}] (the extracts sent with an answer, read from the archive beside the database when \
+            the message is sent).
             """
     )
 
@@ -215,6 +217,8 @@ struct OutboxDetailDocument: Presentable, Sendable {
     let headerLines: [String]
     @ExplicitNull var leaseOwner: String?
     @ExplicitNull var leaseExpiresAt: Date?
+    /// The files sent with it (the extracts of an answer), read from the extract archive when it is sent.
+    let attachments: [MessageAttachment]
 
     /// The document of `stored`, with the headers ``EmailComposer`` writes for it.
     init(_ stored: StoredMessage) {
@@ -227,6 +231,7 @@ struct OutboxDetailDocument: Presentable, Sendable {
         headers = Self.unfold(headerLines)
         leaseOwner = stored.leaseOwner
         leaseExpiresAt = stored.leaseExpiresAt
+        attachments = stored.message.attachments
     }
 
     /// Joins continuation lines to their header (RFC 5322 §2.2.3) and splits each at its first colon.
@@ -247,7 +252,7 @@ struct OutboxDetailDocument: Presentable, Sendable {
     }
 
     private enum Key: String, CodingKey {
-        case sender, body, headers, leaseOwner, leaseExpiresAt
+        case sender, body, headers, leaseOwner, leaseExpiresAt, attachments
     }
 
     /// Encodes the summary's fields and the details next to them in one object.
@@ -259,6 +264,7 @@ struct OutboxDetailDocument: Presentable, Sendable {
         try container.encode(headers, forKey: .headers)
         try container.encode(_leaseOwner, forKey: .leaseOwner)
         try container.encode(_leaseExpiresAt, forKey: .leaseExpiresAt)
+        try container.encode(attachments, forKey: .attachments)
     }
 
     /// The delivery state, then the headers as sent and the body as plain text.
@@ -281,6 +287,8 @@ struct OutboxDetailDocument: Presentable, Sendable {
             ("Sent", style.date(message.sentAt)),
             ("Lease", lease),
             ("Last error", TextStyle.value(message.lastError)),
+            ("Attachments", attachments.isEmpty ? TextStyle.empty
+                : attachments.map { "\($0.fileName) (\($0.size) bytes, from the extract archive: \($0.archivePath))" }.joined(separator: "\n")),
         ], indent: 2)
         lines += ["", style.timeZoneNote, ""]
         lines.append(message.state == .sent ? "As sent (the body decoded from quoted-printable):" : "As it will be sent (the body decoded from quoted-printable):")

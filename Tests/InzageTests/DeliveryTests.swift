@@ -15,13 +15,13 @@ private final class FlakyTransport: MessageTransport {
 
     struct Failure: Error, CustomStringConvertible { var description: String { "transport failed on purpose" } }
 
-    func deliver(_ message: StoredMessage) throws {
+    func deliver(_ message: StoredMessage, files: [AttachedFile]) throws {
         let fail = failures.withLock { count in
             defer { count = max(0, count - 1) }
             return count > 0
         }
         if fail { throw Failure() }
-        try next.deliver(message)
+        try next.deliver(message, files: files)
     }
 }
 
@@ -94,7 +94,7 @@ struct DeliveryTests {
         // The first delivery step claims the message and writes the file, then dies before marking it sent.
         let crashed = delivery(database, transport, clock: clock, owner: "host/1/0")
         let claimed = try #require(try crashed.claim())
-        try transport.deliver(claimed)
+        try transport.deliver(claimed, files: [])
         #expect(try state(database, stored).state == .sending)
 
         // While the lease lasts, no one else takes the message.
@@ -114,7 +114,7 @@ struct DeliveryTests {
         let maildir = directory.appendingPathComponent("Maildir")
         let transport = MaildirTransport(directory: maildir)
         let crashed = delivery(database, transport, clock: clock, owner: "host/1/0")
-        try transport.deliver(try #require(try crashed.claim()))
+        try transport.deliver(try #require(try crashed.claim()), files: [])
         let name = MaildirTransport.fileName(for: stored)
         try FileManager.default.moveItem(at: maildir.appendingPathComponent("new/\(name)"), to: maildir.appendingPathComponent("cur/\(name):2,S"))
         clock.advance(minutes: 6)

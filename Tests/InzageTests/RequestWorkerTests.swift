@@ -140,3 +140,119 @@ struct RequestWorkerTests {
         }
     }
 }
+
+/// The answer's files go with its message (the setting `extract-delivery`), read from the archive when it is sent.
+@Suite("Answers with their extracts attached")
+struct AttachedAnswerTests {
+    /// What Python's own e-mail parser finds in an .eml file: the text and every attachment's name, type and bytes.
+    struct Parsed: Decodable {
+        struct File: Decodable { let name: String; let type: String; let hex: String }
+        let contentType: String
+        let text: String
+        let files: [File]
+        let defects: [String]
+
+        static let script = """
+            import email, email.policy, json, sys
+            message = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+            print(json.dumps({
+                'contentType': message.get_content_type(),
+                'text': message.get_body(preferencelist=('plain',)).get_content().replace('\\r\\n', '\\n'),
+                'files': [{'name': part.get_filename(), 'type': part.get_content_type(), 'hex': part.get_content().hex()}
+                          for part in message.iter_attachments()],
+                'defects': [type(d).__name__ for p in message.walk() for d in p.defects],
+            }))
+            """
+    }
+
+    private func answer(settings: [SettingKey: String] = [:]) async throws -> (InzageDatabase, RequestWorker, DataSubjectRequest, URL) {
+        let directory = try makeTemporaryDirectory()
+        let database = try InzageDatabase(path: directory.appendingPathComponent("inzage.sqlite").path)
+        let ledger = Ledger(store: database)
+        for (key, value) in settings { try ledger.setSetting(key.rawValue, value: value, by: "officer") }
+        _ = try ledger.annaJansen()
+        let request = try RequestQueue(store: database).file(
+            RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
+        let worker = RequestWorker(store: database, archive: try ExtractArchive(root: directory.appendingPathComponent("extracts")),
+                                   renderer: SummaryRenderer(), owner: "w1", retryDelay: 0)
+        #expect(try await worker.processNext() == .completed(reference: request.reference, extracts: 2))
+        return (database, worker, request, directory)
+    }
+
+    private func answerMessage(_ database: InzageDatabase, _ request: DataSubjectRequest) throws -> StoredMessage {
+        try #require(try database.readOutbox { try $0.messages(requestID: request.id) }.first { $0.message.kind == .extractReady })
+    }
+
+    @Test("by default the files are attached: the letter says so, and the e-mail carries the archive's exact bytes")
+    func attached() async throws {
+        let (database, worker, request, directory) = try await answer()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stored = try answerMessage(database, request)
+        let extracts = try RequestQueue(store: database).details(request.reference).extracts
+        #expect(stored.message.attachments.map(\.fileName) == extracts.map { "\(request.reference).\($0.format.fileExtension)" })
+        #expect(stored.message.attachments.map(\.archivePath) == extracts.map(\.path))
+        #expect(stored.message.attachments.map(\.contentType) == extracts.map(\.format.mediaType))
+        #expect(stored.message.body.contains("De bestanden zitten als bijlage bij deze e-mail."))
+        #expect(!stored.message.body.contains(try shippedLabels(.nl).word(.collectionInstructions)))
+        let completed = try #require(try RequestQueue(store: database).details(request.reference).transitions.last)
+        #expect(completed.note?.contains("The files are attached to it.") == true)
+
+        let maildir = directory.appendingPathComponent("Maildir")
+        let delivery = MessageDelivery(store: database, transport: MaildirTransport(directory: maildir), owner: "d1", archive: worker.archive)
+        #expect(try delivery.deliverDue().contains(.sent(messageID: stored.messageID, attempt: 1)))
+        let eml = maildir.appendingPathComponent("new").appendingPathComponent(MaildirTransport.fileName(for: stored))
+        let parsed = try JSONDecoder().decode(Parsed.self, from: python(Parsed.script, [eml.path], needs: "email (standard library)"))
+        #expect(parsed.defects.isEmpty && parsed.contentType == "multipart/mixed")
+        #expect(parsed.text == stored.message.body)
+        #expect(parsed.files.map(\.name) == stored.message.attachments.map(\.fileName))
+        #expect(parsed.files.map(\.type) == stored.message.attachments.map(\.contentType))
+        for (file, extract) in zip(parsed.files, extracts) {
+            let bytes = try Data(contentsOf: worker.archive.url(of: extract.path))
+            #expect(file.hex == bytes.map { String(format: "%02x", $0) }.joined(), "\(file.name) as stored")
+        }
+    }
+
+    @Test("a file changed in the archive after the answer is never sent: the message fails and says why")
+    func damaged() async throws {
+        let (database, worker, request, directory) = try await answer()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stored = try answerMessage(database, request)
+        let first = try #require(stored.message.attachments.first)
+        try Data("not what was written".utf8).write(to: worker.archive.url(of: first.archivePath))
+        let maildir = directory.appendingPathComponent("Maildir")
+        let delivery = MessageDelivery(store: database, transport: MaildirTransport(directory: maildir), owner: "d1",
+                                       maximumAttempts: 1, archive: worker.archive)
+        #expect(try delivery.deliverDue().contains(.failed(messageID: stored.messageID, attempts: 1)))
+        #expect(try !maildirFiles(maildir, "new").contains(MaildirTransport.fileName(for: stored)), "the answer was not sent")
+        let failed = try #require(try database.readOutbox { try $0.message(id: stored.id) })
+        #expect(failed.lastError?.contains("The attachment \(first.fileName) cannot be sent") == true)
+        // Without the archive, nothing can be attached either.
+        let blind = MessageDelivery(store: database, transport: MaildirTransport(directory: maildir), owner: "d2", maximumAttempts: 1)
+        #expect(throws: DeliveryError.self) { try blind.attachedFiles(of: stored) }
+    }
+
+    @Test("with extract-delivery instructions nothing is attached and the letter gives the organisation's instructions")
+    func instructions() async throws {
+        let (database, _, request, directory) = try await answer(settings: [.extractDelivery: "instructions"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stored = try answerMessage(database, request)
+        #expect(stored.message.attachments.isEmpty)
+        #expect(stored.message.body.contains(try shippedLabels(.nl).word(.collectionInstructions)))
+        #expect(!stored.message.body.contains("bijlage"))
+        #expect(try RequestQueue(store: database).details(request.reference).transitions.last?.note?.contains("not attached") == true)
+    }
+
+    @Test("files larger together than attachment-limit-mb are not attached; an unknown choice or limit is refused")
+    func limit() throws {
+        let file = { (size: Int64) in ExtractArchive.WrittenFile(relativePath: "r/f", sha256: String(repeating: "0", count: 64), size: size) }
+        let profile = OrganisationProfile(settings: [.attachmentLimitMB: "2"])
+        #expect(RequestNotices.attachments(for: [(.xlsx, file(1_000_000)), (.json, file(1_000_000))], reference: "DSR-2026-000001",
+                                           organisation: profile)?.count == 2, "exactly the limit fits")
+        #expect(RequestNotices.attachments(for: [(.xlsx, file(1_000_000)), (.json, file(1_000_001))], reference: "DSR-2026-000001",
+                                           organisation: profile) == nil)
+        let (ledger, _) = try makeLedger()
+        #expect(throws: LedgerError.self) { try ledger.setSetting("extract-delivery", value: "fax", by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("attachment-limit-mb", value: "0", by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("attachment-limit-mb", value: "101", by: "officer") }
+    }
+}

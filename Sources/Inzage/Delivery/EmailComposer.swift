@@ -1,10 +1,27 @@
 import Foundation
 
+/// A file to send with a message: its description from the outbox and its bytes, read from the extract archive and
+/// checked against that description (see ``MessageDelivery``).
+public struct AttachedFile: Sendable {
+    /// What the outbox recorded about the file.
+    public let attachment: MessageAttachment
+    /// Its bytes.
+    public let data: Data
+
+    /// Pairs a recorded attachment with its bytes.
+    public init(attachment: MessageAttachment, data: Data) {
+        self.attachment = attachment
+        self.data = data
+    }
+}
+
 /// Writes a stored message as an RFC 5322 e-mail: a plain-text UTF-8 body in quoted-printable (RFC 2045), and
-/// headers that are pure ASCII — a display name or subject with other characters is RFC 2047-encoded.
+/// headers that are pure ASCII — a display name or subject with other characters is RFC 2047-encoded. A message with
+/// attached files is `multipart/mixed` (RFC 2046): the text first, then each file in base64.
 ///
-/// The bytes depend only on the stored message (the `Date` header is the time it was stored), so every delivery
-/// attempt of one message produces the same e-mail with the same Message-ID.
+/// The bytes depend only on the stored message and its files (the `Date` header is the time it was stored, the
+/// multipart boundary comes from the Message-ID), so every delivery attempt of one message produces the same e-mail
+/// with the same Message-ID.
 public enum EmailComposer {
     /// How lines end in the output.
     public enum LineEnding: String, Sendable {
@@ -17,9 +34,13 @@ public enum EmailComposer {
     /// The longest header line written where it can be folded (RFC 5322 §2.1.1 recommends 78 characters).
     static let foldWidth = 78
 
-    /// The e-mail for `stored`, with `lineEnding` after every line.
-    public static func compose(_ stored: StoredMessage, lineEnding: LineEnding = .crlf) -> Data {
+    /// The e-mail for `stored` with `files` attached (the message's ``OutgoingMessage/attachments``, read by
+    /// ``MessageDelivery``, in order), with `lineEnding` after every line. A message with attachments is multipart
+    /// whatever `files` holds, so that its headers can be shown without reading the files.
+    public static func compose(_ stored: StoredMessage, files: [AttachedFile] = [], lineEnding: LineEnding = .crlf) -> Data {
         let message = stored.message
+        let boundary = self.boundary(for: stored)
+        let textType: [(String, String)] = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")]
         var headers: [(String, String)] = [
             ("Date", dateHeader(stored.createdAt)),
             ("From", mailbox(message.sender)),
@@ -27,21 +48,62 @@ public enum EmailComposer {
             ("Subject", unstructured(message.subject)),
             ("Message-ID", "<\(stored.messageID)>"),
             ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Transfer-Encoding", "quoted-printable"),
-            ("Content-Language", message.language.rawValue),
-            ("Auto-Submitted", "auto-generated"),
         ]
+        let multipart = !message.attachments.isEmpty
+        headers += multipart ? [("Content-Type", "multipart/mixed; boundary=\"\(boundary)\"")] : textType
+        headers += [("Content-Language", message.language.rawValue), ("Auto-Submitted", "auto-generated")]
         if let reference = message.requestReference { headers.append(("X-Inzage-Request", reference)) }
         headers.append(("X-Inzage-Message-Kind", message.kind.rawValue))
 
-        var text = ""
-        for (name, value) in headers {
-            text += fold("\(name): \(value)").joined(separator: lineEnding.rawValue + " ") + lineEnding.rawValue
+        let end = lineEnding.rawValue
+        var output = Data()
+        func append(_ text: String) { output.append(contentsOf: text.utf8) }
+        func appendHeaders(_ headers: [(String, String)]) {
+            for (name, value) in headers { append(fold("\(name): \(value)").joined(separator: end + " ") + end) }
+            append(end)
         }
-        text += lineEnding.rawValue
-        text += quotedPrintable(message.body).joined(separator: lineEnding.rawValue) + lineEnding.rawValue
-        return Data(text.utf8)
+        appendHeaders(headers)
+        let body = quotedPrintable(message.body).joined(separator: end) + end
+        guard multipart else {
+            append(body)
+            return output
+        }
+        // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1): each part's own last line
+        // break is kept by writing one more.
+        append("--\(boundary)\(end)")
+        appendHeaders(textType)
+        append(body)
+        for file in files {
+            append("\(end)--\(boundary)\(end)")
+            let name = file.attachment.fileName
+            appendHeaders([
+                ("Content-Type", "\(file.attachment.contentType); \(fileParameter("name", name))"),
+                ("Content-Disposition", "attachment; \(fileParameter("filename", name)); size=\(file.data.count)"),
+                ("Content-Transfer-Encoding", "base64"),
+            ])
+            append(file.data.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+                .replacingOccurrences(of: "\n", with: end) + end)
+        }
+        append("\(end)--\(boundary)--\(end)")
+        return output
+    }
+
+    /// The multipart boundary of `stored`: `=_` cannot occur in quoted-printable or base64 text, and the Message-ID
+    /// makes it the same on every attempt and unguessable to whoever typed the text of the message.
+    static func boundary(for stored: StoredMessage) -> String {
+        let letters = stored.messageID.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }
+        return "=_inzage_" + String(String.UnicodeScalarView(letters.prefix(40)))
+    }
+
+    /// A file name parameter: quoted when it is printable ASCII without quotes or backslashes, else RFC 2231
+    /// percent-encoded UTF-8 (`filename*=utf-8''…`).
+    static func fileParameter(_ name: String, _ value: String) -> String {
+        if isPrintableASCII(value), !value.contains("\""), !value.contains("\\") { return "\(name)=\"\(value)\"" }
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        let encoded = value.utf8.map { byte in
+            unreserved.contains(Unicode.Scalar(byte)) && byte < 0x80 ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }.joined()
+        return "\(name)*=utf-8''\(encoded)"
     }
 
     /// An RFC 5322 date-time in UTC, such as `Mon, 28 Apr 2025 08:00:00 +0000`.

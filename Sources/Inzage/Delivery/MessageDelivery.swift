@@ -41,12 +41,16 @@ public struct MessageDelivery: Sendable {
     public let maximumRetryDelay: TimeInterval
     /// The clock.
     public let clock: @Sendable () -> Date
+    /// Where attached files are read from; nil when this delivery step sends no attachments (a message that has some
+    /// then fails with ``DeliveryError/attachmentUnavailable(fileName:reason:)``).
+    public let archive: ExtractArchive?
     private let logger: Logger
 
     /// Creates a delivery step. With the defaults, a message is tried 8 times over about two hours.
     public init(store: any OutboxStore, transport: any MessageTransport, owner: String, leaseDuration: TimeInterval = 300,
                 maximumAttempts: Int = 8, retryDelay: TimeInterval = 60, maximumRetryDelay: TimeInterval = 3600,
-                clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "inzage.delivery")) {
+                clock: @escaping @Sendable () -> Date = { Date() }, archive: ExtractArchive? = nil,
+                logger: Logger = Logger(label: "inzage.delivery")) {
         self.store = store
         self.transport = transport
         self.owner = owner
@@ -55,6 +59,7 @@ public struct MessageDelivery: Sendable {
         self.retryDelay = retryDelay
         self.maximumRetryDelay = maximumRetryDelay
         self.clock = clock
+        self.archive = archive
         self.logger = logger
     }
 
@@ -62,12 +67,29 @@ public struct MessageDelivery: Sendable {
     public func deliverNext() throws -> DeliveryOutcome? {
         guard let message = try claim() else { return nil }
         do {
-            try transport.deliver(message)
+            try transport.deliver(message, files: try attachedFiles(of: message))
         } catch {
             return try recordFailure(message, error: error)
         }
         try markSent(message)
         return .sent(messageID: message.messageID, attempt: message.attempts)
+    }
+
+    /// The files attached to `message`, read from the archive and checked against what the outbox recorded.
+    func attachedFiles(of message: StoredMessage) throws -> [AttachedFile] {
+        try message.message.attachments.map { attachment in
+            guard let archive else {
+                throw DeliveryError.attachmentUnavailable(fileName: attachment.fileName, reason: "this delivery step was not given the extract archive")
+            }
+            do {
+                return AttachedFile(attachment: attachment,
+                                    data: try archive.read(attachment.archivePath, sha256: attachment.sha256, size: attachment.size))
+            } catch {
+                throw DeliveryError.attachmentUnavailable(
+                    fileName: attachment.fileName,
+                    reason: "it is missing from the extract archive (\(archive.root.path)), or its bytes are not those written (deleted after its retention period, or damaged)")
+            }
+        }
     }
 
     /// Sends due messages until none is left or `limit` attempts were made; returns what each attempt did.

@@ -66,6 +66,8 @@ public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible, 
     case sendmailTimedOut(path: String, seconds: Int)
     /// The sendmail command was ended by a signal; `output` is the start of what it wrote to standard error.
     case sendmailSignalled(path: String, signal: Int32, output: String)
+    /// A file to attach is missing from the extract archive, or its bytes no longer match what was recorded.
+    case attachmentUnavailable(fileName: String, reason: String)
 
     /// What went wrong and what to check.
     public var description: String {
@@ -82,6 +84,8 @@ public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible, 
             "The sendmail command \(path) did not finish within \(seconds) seconds and was stopped."
         case .sendmailSignalled(let path, let signal, let output):
             "The sendmail command \(path) was ended by signal \(signal)" + (output.isEmpty ? "." : ": \(output)")
+        case .attachmentUnavailable(let fileName, let reason):
+            "The attachment \(fileName) cannot be sent: \(reason). Nothing was sent; the message is tried again and fails after its last attempt. Hand the files over yourself: `inzage extract export REF`, or `inzage extract person ID` for new ones."
         }
     }
 

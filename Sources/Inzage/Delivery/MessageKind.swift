@@ -87,6 +87,8 @@ public enum ExtractAccess: Sendable, Hashable {
     /// Instructions for collecting the files another way (written to the person, in their language),
     /// such as "We send the files in a separate e-mail protected with a password that we give you by phone."
     case collection(instructions: String)
+    /// The files are attached to the message itself.
+    case attached([MessageAttachment])
 }
 
 /// The details of an "extract ready" message.

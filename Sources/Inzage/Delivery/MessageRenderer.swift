@@ -64,10 +64,12 @@ public struct MessageRenderer: Sendable {
             .variables(content, request: request, recipient: recipient, organisation: organisation)
         let subject = try render(.subject, of: content.kind, in: language, with: variables)
         let body = try render(.body, of: content.kind, in: language, with: variables)
+        var attachments: [MessageAttachment] = []
+        if case .extractReady(let details) = content, case .attached(let files) = details.access { attachments = files }
         return OutgoingMessage(
             kind: content.kind, language: language, sender: MailAddress(address: organisation.contactEmail, name: organisation.name),
             recipient: recipient, subject: subject, body: body, requestID: request.id, requestReference: request.reference,
-            personID: request.personID)
+            personID: request.personID, attachments: attachments)
     }
 
     /// Checks every message template of both languages — each tag against its kind's variables, in every branch —
@@ -191,6 +193,10 @@ public struct MessageRenderer: Sendable {
                 availableUntil: until, dataHeld: dataHeld)))
             contents.append(.extractReady(ExtractReadyDetails(
                 formats: [.xlsx], access: .collection(instructions: "Sample instructions."), availableUntil: until, dataHeld: dataHeld)))
+            contents.append(.extractReady(ExtractReadyDetails(
+                formats: [.json], access: .attached([MessageAttachment(fileName: "DSR-2026-000001.json", contentType: ExtractFormat.json.mediaType,
+                                                                        archivePath: "sample/DSR-2026-000001.json", sha256: "", size: 0)]),
+                availableUntil: until, dataHeld: dataHeld)))
         }
         return contents
     }
@@ -267,6 +273,7 @@ struct MessageVocabulary {
             })
             var link: String?
             var instructions: String?
+            var attached = false
             switch details.access {
             case .download(let url):
                 guard ["https", "http"].contains(url.scheme?.lowercased() ?? "") else {
@@ -275,7 +282,13 @@ struct MessageVocabulary {
                 link = url.absoluteString
             case .collection(let text):
                 instructions = text
+            case .attached(let files):
+                guard !files.isEmpty else {
+                    throw MessageError.invalidContent(kind: kind, field: "attachments", reason: "is empty; attach the files, or give collection instructions")
+                }
+                attached = true
             }
+            v.flag("attached", attached)
             try v.optional("download", key: "downloadURL", link)
             try v.optional("collection", key: "collectionInstructions", instructions)
             try v.text("availableUntil", labels.longDate(details.availableUntil))

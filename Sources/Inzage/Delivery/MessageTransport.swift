@@ -9,8 +9,9 @@ import Darwin
 /// the message sent only after it returns, so a transport must accept the same message again (after a crash or
 /// a lapsed lease) and should make that harmless.
 public protocol MessageTransport: Sendable {
-    /// Delivers `message`; returns only when it was delivered, throws otherwise.
-    func deliver(_ message: StoredMessage) throws
+    /// Delivers `message` with `files`, its attachments read from the extract archive (empty when it has none);
+    /// returns only when it was delivered, throws otherwise.
+    func deliver(_ message: StoredMessage, files: [AttachedFile]) throws
 }
 
 /// Delivers messages as RFC 5322 `.eml` files into a Maildir folder (`tmp/`, `new/`, `cur/`), which mail programs
@@ -37,8 +38,8 @@ public struct MaildirTransport: MessageTransport {
         return "\(safe).eml"
     }
 
-    /// Writes `message` into `new/` unless a file for it is already there or in `cur/`.
-    public func deliver(_ message: StoredMessage) throws {
+    /// Writes `message` with `files` into `new/` unless a file for it is already there or in `cur/`.
+    public func deliver(_ message: StoredMessage, files: [AttachedFile]) throws {
         let name = Self.fileName(for: message)
         let folders = ["tmp", "new", "cur"].map { directory.appendingPathComponent($0, isDirectory: true) }
         let (tmp, new, cur) = (folders[0], folders[1], folders[2])
@@ -53,7 +54,7 @@ public struct MaildirTransport: MessageTransport {
             // and the second finds the first's and writes nothing.
             let temporary = tmp.appendingPathComponent("\(name).\(getpid()).\(UUID().uuidString.lowercased())")
             defer { _ = unlink(temporary.path) }
-            try writeDurably(EmailComposer.compose(message, lineEnding: .crlf), to: temporary)
+            try writeDurably(EmailComposer.compose(message, files: files, lineEnding: .crlf), to: temporary)
             if link(temporary.path, new.appendingPathComponent(name).path) != 0 {
                 guard errno == EEXIST else {
                     throw DeliveryError.maildirUnavailable(path: directory.path, reason: "cannot move the message into new/: \(String(cString: strerror(errno)))")
@@ -122,7 +123,7 @@ public struct SendmailTransport: MessageTransport {
     /// worker thread would otherwise inherit a mask that blocks SIGTERM), in a process group of its own (stopped as
     /// a whole on a timeout), and only standard input, output and error passed on; its exit is observed with `waitpid` on its own process id, so a background process it forks (a
     /// queueing sendmail) does not make a delivered message look unfinished.
-    public func deliver(_ message: StoredMessage) throws {
+    public func deliver(_ message: StoredMessage, files: [AttachedFile]) throws {
         // Standard input and error are files, not pipes: a command that exits without reading its input cannot
         // raise SIGPIPE in this process, and one that writes much to standard error cannot block. The message file
         // (personal data) is unlinked as soon as the command holds it open.
@@ -137,7 +138,7 @@ public struct SendmailTransport: MessageTransport {
         let input = scratch.appendingPathComponent("message.eml")
         let errors = scratch.appendingPathComponent("stderr.txt")
         do {
-            try EmailComposer.compose(message, lineEnding: .lf).write(to: input)
+            try EmailComposer.compose(message, files: files, lineEnding: .lf).write(to: input)
         } catch {
             throw DeliveryError.sendmailNotStarted(path: command, reason: "cannot write a temporary file: \(ErrorText.reason(of: error))")
         }

@@ -16,6 +16,30 @@ public struct MailAddress: Codable, Sendable, Hashable {
     }
 }
 
+/// A file attached to a message: a stored extract, read from the extract archive when the message is sent and
+/// checked against the SHA-256 and size recorded when it was written.
+public struct MessageAttachment: Codable, Sendable, Hashable {
+    /// The name the person sees, such as `DSR-2026-000123.xlsx`.
+    public var fileName: String
+    /// Its MIME type, such as `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+    public var contentType: String
+    /// Where it is in the extract archive, relative to the archive's root.
+    public var archivePath: String
+    /// Lower-case hex SHA-256 of its bytes.
+    public var sha256: String
+    /// Its size in bytes.
+    public var size: Int64
+
+    /// Creates an attachment.
+    public init(fileName: String, contentType: String, archivePath: String, sha256: String, size: Int64) {
+        self.fileName = fileName
+        self.contentType = contentType
+        self.archivePath = archivePath
+        self.sha256 = sha256
+        self.size = size
+    }
+}
+
 /// A rendered message, ready to be stored in the outbox with ``Outbox/enqueue(_:at:in:)``.
 public struct OutgoingMessage: Codable, Sendable, Hashable {
     /// What kind of message it is.
@@ -36,10 +60,12 @@ public struct OutgoingMessage: Codable, Sendable, Hashable {
     public var requestReference: String?
     /// The person it is about.
     public var personID: Int64?
+    /// Files sent with it, in order; empty for most messages.
+    public var attachments: [MessageAttachment]
 
     /// Creates a message.
     public init(kind: MessageKind, language: Language, sender: MailAddress, recipient: MailAddress, subject: String, body: String,
-                requestID: Int64? = nil, requestReference: String? = nil, personID: Int64? = nil) {
+                requestID: Int64? = nil, requestReference: String? = nil, personID: Int64? = nil, attachments: [MessageAttachment] = []) {
         self.kind = kind
         self.language = language
         self.sender = sender
@@ -49,6 +75,7 @@ public struct OutgoingMessage: Codable, Sendable, Hashable {
         self.requestID = requestID
         self.requestReference = requestReference
         self.personID = personID
+        self.attachments = attachments
     }
 }
 

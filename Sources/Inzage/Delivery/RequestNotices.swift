@@ -45,14 +45,34 @@ public struct RequestNotices: Sendable {
         return try Outbox.enqueue(message, at: now, in: outbox)
     }
 
-    /// The "extract ready" content for an access request answered at `answeredAt` whose files expire at `expiresAt`;
-    /// how the person collects the files is `words.collectionInstructions` of the label files, since no download page
-    /// exists yet.
-    public func extractReady(formats: [ExtractFormat], dataHeld: Bool, answeredAt: Date, expiresAt: Date, language: Language,
-                             calendar: DeadlineCalendar) throws -> MessageContent {
-        .extractReady(ExtractReadyDetails(
-            formats: formats, access: .collection(instructions: try renderer.labels(language).word(.collectionInstructions)),
-            availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld, answeredOn: calendar.localDate(for: answeredAt)))
+    /// The "extract ready" content for an access request answered at `answeredAt` whose files expire at `expiresAt`:
+    /// with `attachments` when the files go with the message (see ``attachments(for:organisation:)``), else with
+    /// `words.collectionInstructions` of the label files, which say how the organisation hands them over.
+    public func extractReady(formats: [ExtractFormat], attachments: [MessageAttachment]? = nil, dataHeld: Bool, answeredAt: Date,
+                             expiresAt: Date, language: Language, calendar: DeadlineCalendar) throws -> MessageContent {
+        let access: ExtractAccess
+        if let attachments, !attachments.isEmpty {
+            access = .attached(attachments)
+        } else {
+            access = .collection(instructions: try renderer.labels(language).word(.collectionInstructions))
+        }
+        return .extractReady(ExtractReadyDetails(
+            formats: formats, access: access, availableUntil: calendar.localDate(for: expiresAt), dataHeld: dataHeld,
+            answeredOn: calendar.localDate(for: answeredAt)))
+    }
+
+    /// The files of an answer to attach to its message, named after the request (`DSR-2026-000123.xlsx`); nil when
+    /// they are handed over as the collection instructions say: the organisation chose `extract-delivery` =
+    /// `instructions`, or together they are larger than its `attachment-limit-mb`.
+    public static func attachments(for written: [(format: ExtractFormat, file: ExtractArchive.WrittenFile)], reference: String,
+                                   organisation: OrganisationProfile) -> [MessageAttachment]? {
+        guard organisation.extractDelivery == .attachment, !written.isEmpty,
+              written.reduce(Int64(0), { $0 + $1.file.size }) <= organisation.attachmentLimit
+        else { return nil }
+        return written.map { format, file in
+            MessageAttachment(fileName: "\(reference).\(format.fileExtension)", contentType: format.mediaType,
+                              archivePath: file.relativePath, sha256: file.sha256, size: file.size)
+        }
     }
 
     /// The recipients of the person's data: those of every purpose in ``disclosingPurposes(of:in:)``, in rank order.

@@ -214,6 +214,10 @@ extension Ledger {
             }
         case .extractRetentionDays:
             guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
+        case .extractDelivery:
+            guard ExtractDelivery(rawValue: value) != nil else { throw invalid("valid choices: \(ExtractDelivery.validKeys)") }
+        case .attachmentLimitMB:
+            guard let megabytes = Int(value), (1...100).contains(megabytes) else { throw invalid("give a number of megabytes from 1 to 100") }
         case .supervisoryAuthorityURL:
             guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
         case .privacyStatementURL:

@@ -18,6 +18,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case extractRetentionDays = "extract-retention-days"
     case phone
     case privacyStatementURL = "privacy-statement-url"
+    case extractDelivery = "extract-delivery"
+    case attachmentLimitMB = "attachment-limit-mb"
 
     /// The valid keys, for error messages.
     public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -40,8 +42,23 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
         case .decreedDays: ""
         case .extractRetentionDays: "30"
         case .phone, .privacyStatementURL: ""
+        case .extractDelivery: ExtractDelivery.attachment.rawValue
+        case .attachmentLimitMB: "10"
         }
     }
+}
+
+/// How the person receives the files that answer an access request.
+public enum ExtractDelivery: String, Codable, Sendable, CaseIterable {
+    /// Attached to the message that says the answer is ready, when together they fit within the attachment limit;
+    /// larger files are handed over as `collectionInstructions` say.
+    case attachment
+    /// Never attached: the organisation hands the files over itself, as `words.collectionInstructions` of the label
+    /// files say (a secured mail, a portal, on paper).
+    case instructions
+
+    /// The valid keys, for error messages.
+    public static var validKeys: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The organisation profile: who the controller is and where a person can complain.
@@ -78,6 +95,10 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
     public var phone: String
     /// Where the organisation's privacy statement is published; empty when not set (a purpose may name its own).
     public var privacyStatementURL: String
+    /// How the person receives the files of an access request's answer.
+    public var extractDelivery: ExtractDelivery
+    /// The most the attached files of one message may hold together, in bytes (the setting is in megabytes).
+    public var attachmentLimit: Int64
 
     /// Builds the profile from stored settings, using defaults for missing keys.
     public init(settings: [SettingKey: String]) {
@@ -98,6 +119,8 @@ public struct OrganisationProfile: Codable, Sendable, Hashable {
         extractRetentionDays = Int(value(.extractRetentionDays)) ?? 30
         phone = value(.phone)
         privacyStatementURL = value(.privacyStatementURL)
+        extractDelivery = ExtractDelivery(rawValue: value(.extractDelivery)) ?? .attachment
+        attachmentLimit = Int64(Int(value(.attachmentLimitMB)) ?? 10) * 1_000_000
     }
 
     /// Where the person reads the privacy statement that covers `purpose`: the purpose's own, else the organisation's;

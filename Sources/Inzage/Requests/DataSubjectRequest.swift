@@ -37,6 +37,14 @@ public enum ExtractFormat: String, Codable, Sendable, CaseIterable, Comparable {
 
     /// The file name extension.
     public var fileExtension: String { rawValue }
+
+    /// The file's media type (MIME type), for an attachment.
+    public var mediaType: String {
+        switch self {
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case .json: "application/json"
+        }
+    }
 }
 
 /// How the person identified themself in the request, as given.

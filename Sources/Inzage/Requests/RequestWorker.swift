@@ -167,14 +167,19 @@ public struct RequestWorker: Sendable {
             }
             current.lastError = nil
             try requests.updateRequest(current)
+            let attachments = RequestNotices.attachments(for: written.map { (format: $0.0, file: $0.1) }, reference: current.reference,
+                                                         organisation: profile)
             let content = try notices.extractReady(
-                formats: written.map(\.0), dataHeld: request.personID != nil, answeredAt: now, expiresAt: expiresAt,
+                formats: written.map(\.0), attachments: attachments, dataHeld: request.personID != nil, answeredAt: now, expiresAt: expiresAt,
                 language: MessageRenderer.language(for: current, organisation: profile), calendar: try profile.deadlineCalendar())
             let told = try notices.notifyPerson(content, about: current, ledger: ledger, outbox: outbox, at: now)
             let note = request.personID == nil
                 ? "No personal data held; answer written: \(written.map(\.0.rawValue).joined(separator: ", ")). \(RequestQueue.delivery(of: told))"
                 : "Extracts written: \(written.map(\.0.rawValue).joined(separator: ", ")). \(RequestQueue.delivery(of: told))"
-            _ = try RequestQueue.move(current, to: .completed, at: now, by: "system", note: note, in: requests)
+            let handover = told == nil ? "" : attachments == nil
+                ? " The files are not attached (extract-delivery or attachment-limit-mb): hand them over as the message says."
+                : " The files are attached to it."
+            _ = try RequestQueue.move(current, to: .completed, at: now, by: "system", note: note + handover, in: requests)
             try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
             logger.info("request completed", metadata: ["reference": "\(request.reference)", "extracts": "\(written.count)"])
             return .completed(reference: request.reference, extracts: written.count)

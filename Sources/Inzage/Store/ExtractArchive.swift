@@ -77,6 +77,19 @@ public struct ExtractArchive: Sendable {
         root.appendingPathComponent(relativePath)
     }
 
+    /// The bytes of the file at `relativePath`, checked against the SHA-256 and size recorded when it was written.
+    ///
+    /// - Throws: ``ExtractArchiveError/damaged(_:)`` when the file is missing, unreadable or not as recorded.
+    public func read(_ relativePath: String, sha256: String, size: Int64) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: url(of: relativePath).path), Int64(data.count) == size else {
+            throw ExtractArchiveError.damaged(relativePath)
+        }
+        var digest = FileDigest.Builder()
+        data.withUnsafeBytes { digest.update($0) }
+        guard digest.finish().sha256 == sha256 else { throw ExtractArchiveError.damaged(relativePath) }
+        return data
+    }
+
     /// Checks a stored file against its recorded checksum.
     public func verify(_ extract: StoredExtract) throws -> Bool {
         let url = url(of: extract.path)

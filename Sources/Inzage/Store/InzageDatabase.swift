@@ -108,6 +108,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v5-already-correct", migrate: Schema.allowAlreadyCorrect)
         migrator.registerMigration("v6-recipient-fields", migrate: Schema.addRecipientFields)
         migrator.registerMigration("v7-request-refusal", migrate: Schema.addRequestRefusal)
+        migrator.registerMigration("v8-outbox-attachments", migrate: Schema.createOutboxAttachments)
         return migrator
     }
 }

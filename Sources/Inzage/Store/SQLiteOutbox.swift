@@ -30,8 +30,21 @@ struct SQLiteOutboxAccess: OutboxWriter {
         """
 
     private func fetch(_ clause: String, _ arguments: StatementArguments = []) throws -> [StoredMessage] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.columns) FROM outbox_message \(clause)"), arguments: arguments)
+        var messages = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.columns) FROM outbox_message \(clause)"), arguments: arguments)
             .map(Self.message(from:))
+        guard !messages.isEmpty else { return messages }
+        // The attachments of all of them in one query (ids are integers, written into the statement).
+        let ids = messages.map { String($0.id) }.joined(separator: ", ")
+        var attachments: [Int64: [MessageAttachment]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT message_id, file_name, content_type, archive_path, sha256, size FROM outbox_attachment
+            WHERE message_id IN (\(ids)) ORDER BY message_id, position
+            """) {
+            attachments[row[0], default: []].append(MessageAttachment(fileName: row[1], contentType: row[2], archivePath: row[3],
+                                                                      sha256: row[4], size: row[5]))
+        }
+        for index in messages.indices { messages[index].message.attachments = attachments[messages[index].id] ?? [] }
+        return messages
     }
 
     private static func message(from row: Row) throws -> StoredMessage {
@@ -71,7 +84,15 @@ struct SQLiteOutboxAccess: OutboxWriter {
             """, arguments: [messageID, message.kind.rawValue, message.language.rawValue, message.sender.address, message.sender.name,
                              message.recipient.address, message.recipient.name, message.subject, message.body, message.requestID,
                              message.requestReference, message.personID, at, OutboxState.pending.rawValue])
-        return StoredMessage(id: db.lastInsertedRowID, messageID: messageID, message: message, createdAt: at, state: .pending,
+        let id = db.lastInsertedRowID
+        for (position, attachment) in message.attachments.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO outbox_attachment (message_id, position, file_name, content_type, archive_path, sha256, size)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, position, attachment.fileName, attachment.contentType, attachment.archivePath, attachment.sha256,
+                                 attachment.size])
+        }
+        return StoredMessage(id: id, messageID: messageID, message: message, createdAt: at, state: .pending,
                              attempts: 0, lastError: nil, leaseOwner: nil, leaseExpiresAt: nil, nextAttemptAt: nil, sentAt: nil)
     }
 

@@ -2,6 +2,22 @@ import Foundation
 import GRDB
 
 extension Schema {
+    /// v8: files attached to an outbox message (the extracts of an access request's answer), by their place in the
+    /// extract archive with the SHA-256 and size they had when written. Like the message's content they never change.
+    static func createOutboxAttachments(_ db: Database) throws {
+        try db.create(table: "outbox_attachment") { t in
+            t.column("message_id", .integer).notNull().references("outbox_message", onDelete: .restrict)
+            t.column("position", .integer).notNull()
+            t.column("file_name", .text).notNull()
+            t.column("content_type", .text).notNull()
+            t.column("archive_path", .text).notNull()
+            t.column("sha256", .text).notNull()
+            t.column("size", .integer).notNull()
+            t.primaryKey(["message_id", "position"])
+        }
+        try makeAppendOnly("outbox_attachment", in: db)
+    }
+
     /// v3: the outbox: rendered messages waiting to be sent, with their delivery state and leases.
     ///
     /// A message's content (ids, addresses, subject, body, links to the request and person) never changes after
