@@ -113,7 +113,7 @@ public struct DemoCRM: Sendable {
         switch random.next(upTo: 4) {
         case 0: changes[.phone] = "+31 6 \(10_000_000 + random.next(upTo: 89_999_999))"
         case 1: changes[.jobTitle] = random.pick(Self.jobTitles.filter { $0 != person.details.jobTitle })
-        case 2: changes[.city] = random.pick(Self.cities.filter { $0 != person.details.city })
+        case 2: changes[.city] = random.pick(Self.cities(of: person.details.country ?? "NL").filter { $0 != person.details.city })
         default: changes[.email] = "nieuw.\(person.id)@" + random.pick(Self.domains)
         }
         let attribution = Attribution(by: random.pick(Self.staff.dropLast()), via: .cli, reason: "Gewijzigd na telefonisch contact")
@@ -145,17 +145,31 @@ public struct DemoCRM: Sendable {
         let emailName = [first, prefix, last].compactMap { $0 }.joined(separator: ".")
             .lowercased().replacingOccurrences(of: " ", with: "")
             .folding(options: .diacriticInsensitive, locale: nil)
-        let organisation = random.chance(0.8) ? random.pick(Self.organisations) : nil
+        var organisation = random.chance(0.8) ? random.pick(Self.organisations) : nil
+        // The draws stay in the order they always had (the sample requests name persons by the e-mail addresses they
+        // give); the street and city are then taken from the lists of the person's country.
+        let email = "\(emailName).\(index + 1)@" + random.pick(Self.domains)
+        let phone = random.chance(0.7) ? "+31 20 \(1_000_000 + random.next(upTo: 8_999_999))" : nil
+        let street = random.chance(0.5) ? (place: random.next(upTo: Self.streets.count), number: random.next(upTo: 200) + 1) : nil
+        let city = random.chance(0.6) ? random.next(upTo: Self.cities.count) : nil
+        let country = dutch ? "NL" : random.pick(["GB", "IE", "BE"])
+        var jobTitle = organisation == nil ? nil : random.pick(Self.jobTitles)
+        if index == Self.buyerIndex {
+            // The sample rectification request (requests/rectification-several-items.json) asks to remove this
+            // person's organisation and says they no longer work as a buyer.
+            organisation = "Hoogland Logistiek B.V."
+            jobTitle = "Inkoper"
+        }
         return PersonDetails(
             firstName: first, namePrefix: prefix, lastName: last,
-            email: "\(emailName).\(index + 1)@" + random.pick(Self.domains),
-            phone: random.chance(0.7) ? "+31 20 \(1_000_000 + random.next(upTo: 8_999_999))" : nil,
-            street: random.chance(0.5) ? "\(random.pick(Self.streets)) \(random.next(upTo: 200) + 1)" : nil,
+            email: email,
+            phone: phone,
+            street: street.map { "\(Self.streets(of: country)[$0.place]) \($0.number)" },
             postalCode: nil,
-            city: random.chance(0.6) ? random.pick(Self.cities) : nil,
-            country: dutch ? "NL" : random.pick(["GB", "IE", "BE"]),
+            city: city.map { Self.cities(of: country)[$0] },
+            country: country,
             organisation: organisation,
-            jobTitle: organisation == nil ? nil : random.pick(Self.jobTitles),
+            jobTitle: jobTitle,
             language: dutch ? "nl" : "en",
             externalID: random.chance(0.5) ? "SO-\(40_000 + index)" : nil,
             sourceKey: random.pick(sourceKeys.filter { $0 != "unknown" }))
@@ -172,6 +186,28 @@ public struct DemoCRM: Sendable {
     static let jobTitles = ["Inkoper", "Directeur", "Office manager", "Marketingadviseur", "Projectleider", "Buyer", "Sales manager"]
     static let cities = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Eindhoven", "Leeuwarden", "Maastricht"]
     static let streets = ["Kerkstraat", "Dorpsstraat", "Stationsweg", "Molenweg", "Schoolstraat", "Prinsengracht"]
+    /// The index of the person whose story the sample rectification request continues (Lucas van der Vos).
+    static let buyerIndex = 4
+
+    /// The cities of `country`, as many as ``cities`` (one draw picks from either).
+    static func cities(of country: String) -> [String] {
+        switch country {
+        case "GB": ["London", "Manchester", "Bristol", "Leeds", "York", "Oxford", "Brighton", "Norwich"]
+        case "IE": ["Dublin", "Cork", "Galway", "Limerick", "Waterford", "Kilkenny", "Sligo", "Athlone"]
+        case "BE": ["Antwerpen", "Gent", "Brugge", "Leuven", "Hasselt", "Mechelen", "Brussel", "Kortrijk"]
+        default: cities
+        }
+    }
+
+    /// The street names of `country`, as many as ``streets``.
+    static func streets(of country: String) -> [String] {
+        switch country {
+        case "GB": ["High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue", "Victoria Street"]
+        case "IE": ["Main Street", "Church Road", "Bridge Street", "Mill Lane", "Green Road", "Castle Street"]
+        case "BE": ["Kerkstraat", "Stationsstraat", "Molenstraat", "Schoolstraat", "Dorpsstraat", "Nieuwstraat"]
+        default: streets
+        }
+    }
     static let domains = ["example.nl", "example.com", "voorbeeld.nl", "mail.example.org"]
 }
 
