@@ -388,6 +388,14 @@ class Words:
                                        else "consentNotNeeded")
         return summary + "\n" + self.labels.word("objectionKept") if entry["suppressed_at"] else summary
 
+    def detail_source(self, edit):
+        """Where a detail came from: the person, when they last changed it (through a request or on the preference
+        page), else the person's source."""
+        if edit and (edit["by"] == "data-subject" or edit["via"] == "request"):
+            return self.labels.word("valueFromYou")
+        person = self.d["person"]
+        return self.source_name(person["source_key"]) if person["source_key"] else None
+
     def consent_text(self, entry):
         return self.text(entry["purpose"]["consent_text"]) if entry["basis"] and entry["basis"]["key"] == "consent" else None
 
@@ -558,11 +566,7 @@ def write_xlsx(d, path):
             sheet(key, w.readme())
         elif key == "details":
             person = d["person"]
-            source = w.source_name(person["source_key"]) if person["source_key"] else None
-            # A value the person gave us (through a request or on the preference page) came from them.
-            from_you = labels.word("valueFromYou")
-            sheet(key, ((labels.label("personField", field), display,
-                         from_you if edit and (edit["by"] == "data-subject" or edit["via"] == "request") else source,
+            sheet(key, ((labels.label("personField", field), display, w.detail_source(edit),
                          parse_time(edit["at"]) if edit else None, w.actor(edit["by"], edit["via"]) if edit else None,
                          labels.label("changeChannel", edit["via"]) if edit else None,
                          "\n".join(s["statement"] for s in d["statements"] if s["field"] == field) or None)
@@ -685,7 +689,9 @@ def write_json(d, path):
             if decided:
                 raise NotImplementedError("the peer does not write request decisions; the benchmark data has none")
             part["decisions"] = []
-            part["stateHistory"] = [{"at": w.iso(parse_time(t["at"])),
+            # The first state began when the request was received, also when it was filed later.
+            part["stateHistory"] = [{"at": w.iso(min(parse_time(t["at"]), parse_time(r["received_at"])) if not t["from_state"]
+                                           else parse_time(t["at"])),
                                      "from": coded("requestState", t["from_state"]) if t["from_state"] else None,
                                      "to": coded("requestState", t["to_state"])} for t in transitions]
         return part
@@ -700,6 +706,7 @@ def write_json(d, path):
                                 "lastChangedAt": w.iso(parse_time(edit["at"])) if edit else None,
                                 "lastChangedBy": w.actor(edit["by"], edit["via"]) if edit else None,
                                 "lastChangedVia": coded("changeChannel", edit["via"]) if edit else None,
+                                "source": w.detail_source(edit),
                                 "statements": [st["statement"] for st in d["statements"] if st["field"] == key]}
                                for key, value, display, edit in w.fields()]}
     purposes = []
@@ -741,10 +748,16 @@ def write_json(d, path):
             "registeredBy": w.actor(c["registered_by"], d["channels"][c["id"]][0]),
             "updatedAt": w.iso(parse_time(c["updated_at"])), "updatedBy": w.actor(c["updated_by"], d["channels"][c["id"]][1]),
             "updateCount": c["update_count"], "events": events})
-    edits = [{"editID": e["id"], "at": w.iso(parse_time(e["at"])), "field": coded("personField", e["field"]),
-              "oldValue": e["old_value"], "newValue": e["new_value"], "by": w.actor(e["by"], e["via"]),
-              "channel": coded("changeChannel", e["via"]), "reason": reason_text(w.labels, e),
-              "requestReference": e["request_reference"]} for e in d["edits"]]
+    def edit(e):
+        document = {"editID": e["id"], "at": w.iso(parse_time(e["at"])), "field": coded("personField", e["field"]),
+                    "oldValue": e["old_value"], "newValue": e["new_value"], "by": w.actor(e["by"], e["via"]),
+                    "channel": coded("changeChannel", e["via"]), "reason": reason_text(w.labels, e),
+                    "requestReference": e["request_reference"]}
+        if e["field"] in ("source", "language", "country"):  # coded values, also in words
+            document["oldValueInWords"] = w.display(e["old_value"], e["field"])
+            document["newValueInWords"] = w.display(e["new_value"], e["field"])
+        return document
+    edits = [edit(e) for e in d["edits"]]
     document = {
         "schemaVersion": "inzage-extract/1",
         "generatedAt": w.iso(d["now"]),

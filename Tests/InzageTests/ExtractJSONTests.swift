@@ -56,6 +56,18 @@ struct ExtractJSONTests {
         #expect(values["source"]?["value"] as? String == "business-card")
         #expect(values["last-name"]?["lastChangedBy"] as? String == ExtractFixture.privacyTeam(language))
         #expect(details.count == 11)
+        // Where each value came from, as the workbook's details say: the person's source, or the person themself.
+        let businessCard = try #require(DefaultReferenceLists.sources.first { $0.key == "business-card" }).name[language]
+        #expect(values["city"]?["source"] as? String == businessCard)
+        #expect(values["last-name"]?["source"] as? String == labels.word(.valueFromYou), "corrected through a request")
+        // An edit of a coded field gives its values in words too; other edits do not carry the members.
+        let editHistory = try #require(document["editHistory"] as? [[String: Any]])
+        let languageEdit = try #require(editHistory.first { ($0["field"] as? [String: Any])?["key"] as? String == "language" })
+        #expect(languageEdit["newValueInWords"] as? String == labels.code(language).label && languageEdit["oldValueInWords"] is NSNull)
+        #expect(editHistory.filter { ($0["field"] as? [String: Any])?["key"] as? String == "city" }.allSatisfy { $0["newValueInWords"] == nil })
+        // The request's first state began when it was received.
+        let history = try #require(requests[0]["stateHistory"] as? [[String: Any]])
+        #expect(history.first?["at"] as? String == request["receivedAt"] as? String)
 
         let consents = try #require(document["consents"] as? [[String: Any]])
         #expect(consents.count == 2)

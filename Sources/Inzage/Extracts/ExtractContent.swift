@@ -161,6 +161,11 @@ struct ExtractContent {
         }
     }
 
+    /// Whether a field's values are codes that ``display(_:of:)`` puts in words (a source, a language, a country).
+    static func hasWords(_ field: PersonField) -> Bool {
+        field == .source || field == .language || field == .country
+    }
+
     /// A field's value as the person reads it (nil stays nil).
     func display(_ value: String?, of field: PersonField) -> String? {
         value.map { Self.display($0, of: field, lists: dossier.lists, labels: labels) }

@@ -349,7 +349,8 @@ final class ExtractDocument {
             array(transitions) { transition in
                 out.open()
                 out.key("at")
-                out.time(transition.at, content.time)
+                // The request was received when it was received, also when it was filed later.
+                out.time(transition.from == nil ? min(transition.at, request.receivedAt) : transition.at, content.time)
                 out.key("from")
                 coded(transition.from)
                 out.key("to")
@@ -410,6 +411,8 @@ final class ExtractDocument {
             if let edit = row.lastEdit { actor(edit.attribution.by, via: edit.attribution.via) } else { out.null() }
             out.key("lastChangedVia")
             coded(row.lastEdit?.attribution.via)
+            out.key("source")
+            optional(content.source(of: row))
             out.key("statements")
             array(row.statements) { out.string($0) }
             out.key("value")
@@ -601,8 +604,17 @@ final class ExtractDocument {
         coded(edit.field)
         out.key("newValue")
         optional(edit.newValue)
+        let inWords = ExtractContent.hasWords(edit.field)
+        if inWords {
+            out.key("newValueInWords")
+            optional(content.display(edit.newValue, of: edit.field))
+        }
         out.key("oldValue")
         optional(edit.oldValue)
+        if inWords {
+            out.key("oldValueInWords")
+            optional(content.display(edit.oldValue, of: edit.field))
+        }
         out.key("reason")
         optional(content.reason(edit.attribution))
         out.key("requestReference")
