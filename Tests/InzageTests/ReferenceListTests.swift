@@ -49,8 +49,12 @@ struct ReferenceListTests {
     func removal() throws {
         let (ledger, _) = try makeLedger()
         _ = try ledger.annaJansen()
-        #expect(throws: LedgerError.entryInUse(.source, "business-card")) { try ledger.removeEntry(.source, key: "business-card", by: "officer") }
-        #expect(throws: LedgerError.entryInUse(.basis, "consent")) { try ledger.removeEntry(.basis, key: "consent", by: "officer") }
+        #expect(throws: LedgerError.entryInUse(.source, "business-card", usedBy: "1 person and 1 edit record")) {
+            try ledger.removeEntry(.source, key: "business-card", by: "officer")
+        }
+        #expect(throws: LedgerError.entryInUse(.basis, "consent", usedBy: "1 purpose (e-marketing)")) {
+            try ledger.removeEntry(.basis, key: "consent", by: "officer")
+        }
         try ledger.removeEntry(.source, key: "chat", by: "officer")
         #expect(try ledger.referenceLists().source("chat") == nil)
         #expect(try ledger.read { try $0.referenceChanges(limit: 1) }.first?.field == "removed")

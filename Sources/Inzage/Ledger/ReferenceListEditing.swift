@@ -138,7 +138,8 @@ extension Ledger {
         try updateEntry(list, key: key, changes: [("active", "false")], by: by)
     }
 
-    /// Removes an entry that nothing refers to; an entry in use is refused (deactivate it instead).
+    /// Removes an entry that nothing refers to; an entry in use is refused, naming what refers to it (deactivate it
+    /// instead). Requests, and what was decided and sent for them, count as history: an entry they name stays.
     public func removeEntry(_ list: ReferenceList, key: String, by: String) throws {
         try FreeText.checkActor(by)
         try write { tx in
@@ -151,10 +152,16 @@ extension Ledger {
             case .settings: []
             }
             guard keys.contains(key) else { throw LedgerError.unknownEntry(list, key, valid: keys.joined(separator: ", ")) }
-            guard try !tx.store.isInUse(list: list, key: key) else { throw LedgerError.entryInUse(list, key) }
+            let uses = try tx.store.uses(list: list, key: key)
+            guard uses.isEmpty else { throw LedgerError.entryInUse(list, key, usedBy: Self.listed(uses.map(\.text))) }
             try tx.store.deleteReference(list: list, key: key)
             try tx.store.appendReferenceChange(ReferenceChange(list: list, key: key, field: "removed", oldValue: key, newValue: nil, at: tx.now, by: by))
         }
+    }
+
+    /// `items` as words: `a`, `a and b`, `a, b and c`.
+    static func listed(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + (items.last ?? "")
     }
 
     /// Links the recipients that receive data for a purpose (replacing the earlier links).

@@ -224,3 +224,27 @@ public struct ReferenceChange: Codable, Sendable, Hashable {
         self.by = by
     }
 }
+
+/// One kind of record that refers to a reference list entry, so that a refused removal can say what holds the entry.
+public struct ReferenceUse: Sendable, Hashable {
+    /// What refers to the entry, in the singular: `consent`, `request`, `recipient notification`.
+    public var kind: String
+    /// How many of them do.
+    public var count: Int
+    /// The first few of them by name, when they have one worth naming (request references, purpose keys).
+    public var names: [String]
+
+    /// Creates a use.
+    public init(kind: String, count: Int, names: [String] = []) {
+        self.kind = kind
+        self.count = count
+        self.names = names
+    }
+
+    /// The use in words: `2 consents`, `1 request (DSR-2026-000001)`.
+    public var text: String {
+        let shown = names.prefix(3)
+        let list = shown.joined(separator: ", ") + (count > shown.count ? ", …" : "")
+        return "\(count) \(kind)\(count == 1 ? "" : "s")" + (shown.isEmpty ? "" : " (\(list))")
+    }
+}

@@ -49,8 +49,9 @@ public protocol LedgerReader {
     func settings() throws -> [SettingKey: String]
     /// Changes to the reference lists and settings, newest first, at most `limit`.
     func referenceChanges(limit: Int) throws -> [ReferenceChange]
-    /// Whether any person, consent, event or link refers to the entry.
-    func isInUse(list: ReferenceList, key: String) throws -> Bool
+    /// What refers to the entry: persons, consents, their history, links, requests and what was decided or sent for
+    /// them; empty when nothing does.
+    func uses(list: ReferenceList, key: String) throws -> [ReferenceUse]
 }
 
 /// Writes of the ledger aggregate, always inside one transaction opened by ``LedgerStore/write(_:)``.
