@@ -1418,4 +1418,34 @@ struct ReferencedByRequestTests {
         #expect(try desk.queue.decide(objected.reference, verdict: .uphold, reason: "ok", by: "officer").request.state == .completed)
         #expect(try desk.consent(anna, "temp-p")?.status == .objected)
     }
+
+    @Test("A recipient that was told of a correction is named in the person's extract (Art. 15(1)(c)) after its purpose no longer links it, without purposes; the JSON still validates")
+    func notifiedRecipientInExtract() throws {
+        let desk = try Desk()
+        try desk.addRecipient("mailer", "Mailer B.V.", contact: "dpo@mailer.example", fields: [.lastName, .city], for: ["sales-and-service"])
+        try desk.addRecipient("archive", "Archief B.V.", contact: "archief@opslag.example", for: ["sales-and-service"])
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+        let moved = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                        by: "intake").request
+        _ = try desk.queue.review(moved.reference, actions: [.accept(item: 1)], by: "officer")
+        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try Resolver(store: desk.database).withDossier(personID: anna.id) { try writeExtracts($0, into: directory, name: "anna") }
+        #expect(try validateAgainstSchema([json]) == [json.path: []])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let recipients = try #require(document["recipients"] as? [[String: Any]])
+        #expect(recipients.map { $0["key"] as? String } == ["mailer", "archive"], "in rank order, the one no purpose links included")
+        let mailer = try #require(recipients.first)
+        #expect((mailer["purposes"] as? [Any])?.isEmpty == true)
+        #expect((mailer["data"] as? [[String: Any]])?.map { $0["key"] as? String } == ["last-name", "city"])
+        let archive = try #require(recipients.last)
+        #expect((archive["purposes"] as? [[String: Any]])?.map { $0["key"] as? String } == ["sales-and-service"])
+
+        let labels = try shippedLabels(.nl)
+        let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.recipients))
+        #expect(try sheet.texts(labels.column(.recipients, "recipient")) == ["Mailer B.V.", "Archief B.V."])
+    }
 }
