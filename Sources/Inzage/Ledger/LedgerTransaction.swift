@@ -167,7 +167,8 @@ public struct LedgerTransaction {
         let source = try lists.activeSource(grant.sourceKey)
         let status: ConsentStatus = basis.key == LegalBasis.consentKey ? .given : .notApplicable
 
-        if !isNewPerson, let suppression = try store.suppression(personID: person.id, purposeKey: purpose.key) {
+        let suppression = isNewPerson ? nil : try store.suppression(personID: person.id, purposeKey: purpose.key)
+        if let suppression {
             let personActs = attribution.via == .preferencePage || grant.fromPerson
             guard personActs, attribution.via != .import, status == .given else {
                 throw LedgerError.suppressed(personID: person.id, purpose: purpose.key, since: suppression.at)
@@ -175,12 +176,19 @@ public struct LedgerTransaction {
             if attribution.via != .preferencePage, grant.evidence?.isEmpty ?? true {
                 throw LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")
             }
+        }
+        let existing = isNewPerson ? nil : try store.consent(personID: person.id, purposeKey: purpose.key)
+        let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
+        if let existing, let givenAt, grant.givenAt != nil {
+            try checkNotBeforeHistory(givenAt, of: existing)
+        }
+        // Lifted only now that every check has passed, so that a refused grant leaves the suppression in place.
+        if suppression != nil {
             try store.deleteSuppression(personID: person.id, purposeKey: purpose.key)
         }
 
         let text = status == .given ? (grant.consentText ?? purpose.consentText[person.language(fallback: defaultLanguage)]) : grant.consentText
-        let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
-        guard !isNewPerson, let existing = try store.consent(personID: person.id, purposeKey: purpose.key) else {
+        guard let existing else {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: person.id, purposeKey: purpose.key, basisKey: basis.key, status: status, sourceKey: source.key,
                 comment: grant.comment, consentText: text, givenAt: givenAt, withdrawnAt: nil,
@@ -214,6 +222,18 @@ public struct LedgerTransaction {
         consent.givenAt = givenAt ?? (status == .notApplicable ? nil : existing.givenAt)
         consent.withdrawnAt = nil
         return try save(consent, from: existing, type: type, attribution: attribution, evidence: grant.evidence, comment: grant.comment)
+    }
+
+    /// Refuses a date of consent before the consent's last recorded event: the history would no longer read in order
+    /// (consent given before the withdrawal or objection it is meant to follow). For a consent that stands, that
+    /// event is the grant itself, dated when it was given: a renewal cannot be dated before what it renews.
+    private func checkNotBeforeHistory(_ givenAt: Date, of consent: Consent) throws {
+        guard let last = try store.lastConsentEvent(consentID: consent.id) else { return }
+        let since = consent.status == .given ? (consent.givenAt ?? last.at) : last.at
+        guard givenAt < since else { return }
+        throw LedgerError.invalidValue(
+            field: "given-at", value: givenAt.formatted(.iso8601),
+            reason: "it lies before the last recorded event of the consent for purpose '\(consent.purposeKey)': \(last.type.rawValue) on \(since.formatted(.iso8601)); a consent cannot be dated before its own history. Give a date from then on, or none (now)")
     }
 
     /// Records that the person withdrew consent for a purpose (Art. 7(3)).

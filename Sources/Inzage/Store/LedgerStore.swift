@@ -25,6 +25,8 @@ public protocol LedgerReader {
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws
     /// How much history the person has, and which sources its consent events name.
     func historySummary(personID: Int64) throws -> HistorySummary
+    /// When the consent's last event was recorded, and its type; nil for a consent without events.
+    func lastConsentEvent(consentID: Int64) throws -> (at: Date, type: ConsentEventType)?
     /// The suppression of `purposeKey` for the person, or nil.
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression?
     /// All of the person's suppressions.

@@ -248,6 +248,11 @@ struct SQLiteLedgerAccess: LedgerWriter {
             ])
     }
 
+    func lastConsentEvent(consentID: Int64) throws -> (at: Date, type: ConsentEventType)? {
+        try db.fetchAll("SELECT at, type FROM consent_event WHERE consent_id = ? ORDER BY id DESC LIMIT 1", table: "consent_event",
+                        arguments: [consentID]) { row in (at: try row.date(0), type: try row.value(1) as ConsentEventType) }.first
+    }
+
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws {
         try db.forEachRow("""
             SELECT id, consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis, to_basis,
