@@ -151,6 +151,34 @@ struct ConsentLedgerTests {
         #expect(try ledger.read { try $0.suppressions(personID: person.id) }.isEmpty)
     }
 
+    @Test("blank evidence (spaces, invisible characters) does not lift an objection to direct marketing; blank comments and grounds count as none")
+    func blankTexts() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: officer, comment: " \u{200B} ")
+        #expect(try ledger.events(person.id).last?.comment == nil)
+        let before = try database.counts()
+        for blank in ["", "  ", "\t\n", "\u{200B}", "\u{202E}", " \u{2060}\u{FEFF} "] {
+            #expect(throws: LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")) {
+                try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: blank,
+                                                    fromPerson: true), attribution: officer)
+            }
+        }
+        #expect(try database.counts() == before, "nothing written: the suppression stays")
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.count == 1)
+        #expect(throws: LedgerError.missingValue(field: "reason", reason: "write down the compelling legitimate grounds that override the objection")) {
+            try ledger.write { try $0.recordObjectionOverride(personID: person.id, purposeKey: "sales-and-service", grounds: "\u{202E}", attribution: officer) }
+        }
+        #expect(throws: LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement")) {
+            try ledger.write { try $0.addStatement(personID: person.id, field: .city, statement: " \u{200D} ", attribution: officer) }
+        }
+        // Real evidence lifts it; a blank comment with it is no comment.
+        let given = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", comment: "  ",
+                                                        evidence: "letter-1", fromPerson: true), attribution: officer)
+        #expect(given.status == .given && given.comment == nil)
+        #expect(try ledger.events(person.id).last?.evidence == "letter-1")
+    }
+
     @Test("an objection to a purpose never registered is recorded, and a non-marketing objection does not suppress")
     func objectionWithoutConsent() throws {
         let (ledger, _) = try makeLedger()

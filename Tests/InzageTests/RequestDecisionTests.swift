@@ -1449,3 +1449,25 @@ struct ReferencedByRequestTests {
         #expect(try sheet.texts(labels.column(.recipients, "recipient")) == ["Mailer B.V.", "Archief B.V."])
     }
 }
+
+@Suite("Request decisions: a reason that shows nothing is missing")
+struct BlankReasonTests {
+    @Test("A reason, grounds or statement of blanks and invisible characters (U+202E, U+200B) is refused like an empty one, and nothing is written")
+    func invisibleReasons() throws {
+        let desk = try Desk()
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+        let objected = try desk.queue.file(objection(["sales-and-service"], email: "anna@example.nl"), by: "intake").request
+        let corrected = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                            by: "intake").request
+        let before = try desk.counts()
+        for blank in ["\u{202E}", " \u{200B} "] {
+            #expect(throws: RequestError.self) { try desk.queue.decide(objected.reference, verdict: .override, reason: blank, by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.decide(objected.reference, verdict: .uphold, reason: blank, by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.review(corrected.reference, actions: [.reject(item: 1, reason: blank)], by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.review(corrected.reference, actions: [.statement(item: 1, text: blank)], by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.extend(corrected.reference, reason: blank, by: "officer") }
+        }
+        #expect(try desk.counts() == before)
+    }
+}

@@ -86,6 +86,10 @@ struct ConsentCommandTests {
                                status: 1, mentioning: ["objected", "--from-person"])
             try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person"],
                                status: 2, mentioning: ["evidence"])
+            for blank in ["", "  ", "\u{200B}"] {
+                try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", blank],
+                                   status: 2, mentioning: ["Missing evidence"])
+            }
         }
         try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", "letter-1")
     }

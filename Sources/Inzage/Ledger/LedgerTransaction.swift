@@ -157,6 +157,12 @@ public struct LedgerTransaction {
     /// (Were there a consent after all, the schema's unique person-purpose key would refuse the insert.)
     @discardableResult
     func giveConsent(_ grant: ConsentGrant, to person: Person, isNewPerson: Bool = false, attribution: Attribution) throws -> Consent {
+        // Evidence, a comment or a consent text that shows nothing (blanks, invisible characters) is not given: blank
+        // evidence must not lift an objection, nor be kept as proof.
+        var grant = grant
+        grant.evidence = FreeText.nonBlank(grant.evidence)
+        grant.comment = FreeText.nonBlank(grant.comment)
+        grant.consentText = FreeText.nonBlank(grant.consentText)
         try FreeText.check(attribution)
         try FreeText.check(grant.evidence, field: "evidence")
         try FreeText.check(grant.comment, field: "comment")
@@ -173,7 +179,7 @@ public struct LedgerTransaction {
             guard personActs, attribution.via != .import, status == .given else {
                 throw LedgerError.suppressed(personID: person.id, purpose: purpose.key, since: suppression.at)
             }
-            if attribution.via != .preferencePage, grant.evidence?.isEmpty ?? true {
+            if attribution.via != .preferencePage, grant.evidence == nil {
                 throw LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")
             }
         }
@@ -239,6 +245,7 @@ public struct LedgerTransaction {
     /// Records that the person withdrew consent for a purpose (Art. 7(3)).
     @discardableResult
     public func withdrawConsent(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        let evidence = FreeText.nonBlank(evidence), comment = FreeText.nonBlank(comment)
         try FreeText.check(attribution)
         try FreeText.check(evidence, field: "evidence")
         try FreeText.check(comment, field: "comment")
@@ -264,6 +271,7 @@ public struct LedgerTransaction {
     /// with status `objected`, so that the objection is on record before any data arrives.
     @discardableResult
     public func recordObjection(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        let evidence = FreeText.nonBlank(evidence), comment = FreeText.nonBlank(comment)
         try FreeText.check(attribution)
         try FreeText.check(evidence, field: "evidence")
         try FreeText.check(comment, field: "comment")
@@ -305,7 +313,7 @@ public struct LedgerTransaction {
         let purpose = try lists.existingPurpose(purposeKey)
         guard !purpose.isDirectMarketing else { throw LedgerError.objectionIsAbsolute(purpose: purpose.key) }
         let grounds = grounds.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !grounds.isEmpty else {
+        guard !FreeText.isBlank(grounds) else {
             throw LedgerError.missingValue(field: "reason", reason: "write down the compelling legitimate grounds that override the objection")
         }
         guard let existing = try store.consent(personID: personID, purposeKey: purpose.key) else {
@@ -334,7 +342,7 @@ public struct LedgerTransaction {
         try FreeText.check(statement, field: "statement")
         _ = try existingPerson(personID)
         let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }
+        guard !FreeText.isBlank(text) else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }
         let record = PersonStatement(personID: personID, field: field, statement: text, at: now, attribution: attribution)
         try store.appendStatement(record)
         return record

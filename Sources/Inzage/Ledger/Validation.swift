@@ -186,6 +186,20 @@ public enum FreeText {
         return nil
     }
 
+    /// Whether `text` shows nothing: empty, or only white space and characters that are never drawn (format characters
+    /// such as U+200B or U+202E, and the other default-ignorable code points). A required text that is blank is missing.
+    public static func isBlank(_ text: String) -> Bool {
+        // A visible ASCII character settles it without looking at Unicode properties.
+        if text.utf8.contains(where: { (0x21...0x7E).contains($0) }) { return false }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }
+    }
+
+    /// `text`, or nil when it is nil or blank (see ``isBlank(_:)``): an optional text that shows nothing is not given.
+    public static func nonBlank(_ text: String?) -> String? {
+        guard let text, !isBlank(text) else { return nil }
+        return text
+    }
+
     /// `scalar` as Unicode writes it: `U+0001`, `U+001B`.
     static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
