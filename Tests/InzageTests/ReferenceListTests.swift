@@ -60,6 +60,30 @@ struct ReferenceListTests {
         #expect(try ledger.read { try $0.referenceChanges(limit: 1) }.first?.field == "removed")
     }
 
+    @Test("a source's confirmation template is a name (letters, digits, hyphens), never a path, when added and when changed")
+    func confirmationTemplate() throws {
+        let (ledger, database) = try makeLedger()
+        let fair = { (template: String?) in
+            Source(key: "fair", name: LocalizedText("Fair"), description: LocalizedText("A stand"), sourceType: .dataSubject,
+                   confirmationTemplate: template, rank: 130)
+        }
+        let before = try database.counts()
+        for bad in ["../../etc/passwd", "/etc/passwd", "a/b", "a\\b", "..", "fair.mustache", "fair welcome", "-fair", "fair--welcome", ""] {
+            let error = try #require(throws: LedgerError.self) { try ledger.addSource(fair(bad), by: "officer") }
+            #expect(error.isUsageError && error.description.contains("letters, digits and single hyphens"), "\(bad)")
+        }
+        #expect(try database.counts() == before)
+        try ledger.addSource(fair("fair-welcome"), by: "officer")
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "../../etc/passwd")], by: "officer")
+        }
+        try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "Confirmation2")], by: "officer")
+        #expect(try ledger.referenceLists().source("fair")?.confirmationTemplate == "Confirmation2")
+        try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "")], by: "officer")
+        #expect(try ledger.referenceLists().source("fair")?.confirmationTemplate == nil)
+        #expect(try ledger.referenceLists().source("web-form")?.confirmationTemplate == "confirmation", "the default sources' name passes")
+    }
+
     @Test("a legal basis in use is renamed and deactivated like any entry (its row is updated, never replaced)")
     func basisInUse() throws {
         let (ledger, _) = try makeLedger()

@@ -135,6 +135,23 @@ struct ReferenceListCommandTests {
         try sandbox.succeed("request", "decide", objection, "--uphold", "--reason", "ok")
     }
 
+    @Test("A source's confirmation template is a name, not a path (exit 2 naming the rule); the help says it is not sent yet")
+    func confirmationTemplate() throws {
+        let sandbox = try CLISandbox()
+        let add = ["source", "add", "fair", "--name-nl", "Beurs", "--name-en", "Fair", "--description-nl", "x", "--description-en", "x",
+                   "--type", "data-subject"]
+        try sandbox.refuse(add + ["--confirmation-template", "../../etc/passwd"], status: 2,
+                           mentioning: ["confirmation-template", "letters, digits and single hyphens", "no path separators"],
+                           unchanged: [["source", "list", "--all", "--json"]])
+        let added = try sandbox.run(add + ["--confirmation-template", "fair-welcome"])
+        try #require(added.status == 0, "source add failed: \(added.stderr)")
+        try sandbox.refuse(["source", "update", "fair", "--set", "confirmation-template=../x"], status: 2,
+                           mentioning: ["letters, digits and single hyphens"], unchanged: [["source", "history", "--json"]])
+        let help = try sandbox.run(["source", "add", "--help"], global: false)
+        #expect(help.stdout.contains("does not send it yet"))
+        #expect(!help.stdout.contains("template sent to persons"))
+    }
+
     @Test("A recipient's fields: --fields on add, --set fields= on update, all by default; an unknown field exits 2 naming the valid ones")
     func recipientFields() throws {
         let sandbox = try CLISandbox()

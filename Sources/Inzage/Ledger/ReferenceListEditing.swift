@@ -49,8 +49,8 @@ extension Ledger {
     /// Adds a source.
     public func addSource(_ source: Source, by: String) throws {
         try add(source, list: .source, key: source.key, by: by, exists: { $0.source($1) != nil }, validate: { _ in
-            try Self.checkTexts(names: [("name", source.name)], texts: [("description", source.description)],
-                                lines: [("confirmation-template", source.confirmationTemplate)])
+            try Self.checkTexts(names: [("name", source.name)], texts: [("description", source.description)])
+            try Self.checkTemplateName(source.confirmationTemplate)
         }, save: { try $0.saveSource($1) })
     }
 
@@ -116,6 +116,16 @@ extension Ledger {
             throw LedgerError.invalidValue(field: "country", value: text, reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
         }
         return country
+    }
+
+    /// Throws unless `name` is nil or the name of a template: letters, digits and single hyphens, at most 64 characters.
+    /// It names a template, never a file: no path separators, dots or spaces.
+    static func checkTemplateName(_ name: String?) throws {
+        guard let name else { return }
+        guard name.count <= 64, name.range(of: #"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"#, options: .regularExpression) != nil else {
+            throw LedgerError.invalidValue(field: "confirmation-template", value: FreeText.visible(name),
+                                           reason: "a template name is letters, digits and single hyphens, at most 64 characters, such as 'confirmation' or 'fair-welcome' (no path separators, dots or spaces)")
+        }
     }
 
     /// Checks the texts of a new list entry as ``FreeText`` does: `names` (in both languages) and `lines` on one line,
@@ -381,7 +391,11 @@ extension Ledger {
 
     static let sourceFields: [EditableField<Source>] =
         localized("name", \.name) + localized("description", \.description)
-        + [choice("type", \.sourceType), optionalText("confirmation-template", \.confirmationTemplate),
+        + [choice("type", \.sourceType),
+           EditableField(name: "confirmation-template", get: { $0.confirmationTemplate }, set: { source, value, _ in
+               try checkTemplateName(value.isEmpty ? nil : value)
+               source.confirmationTemplate = value.isEmpty ? nil : value
+           }),
            integer("rank", \.rank), flag("active", \.active)]
 
     static let recipientFields: [EditableField<Recipient>] = [

@@ -122,7 +122,8 @@ public struct Source: Codable, Sendable, Hashable {
     public var description: LocalizedText
     /// Who supplied the data.
     public var sourceType: SourceType
-    /// The confirmation message template sent to persons registered from this source, if any.
+    /// The name of the template of the confirmation message for persons registered from this source (Art. 13/14), if
+    /// any: letters, digits and hyphens. Stored for that message, which Inzage does not send yet.
     public var confirmationTemplate: String?
     /// Sort order in lists.
     public var rank: Int
