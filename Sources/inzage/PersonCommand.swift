@@ -19,7 +19,7 @@ struct PersonFieldOptions: ParsableArguments {
     @Option(help: "Street and house number.") var street: String?
     @Option(help: "Postal code.") var postalCode: String?
     @Option(help: "City.") var city: String?
-    @Option(help: "Country: an ISO 3166-1 code such as NL, or a name.") var country: String?
+    @Option(help: "Country: an assigned ISO 3166-1 alpha-2 code such as NL, or the country's name.") var country: String?
     @Option(help: "Organisation the person works for.") var organisation: String?
     @Option(help: "Job title.") var jobTitle: String?
     @Option(help: "The language to write to the person in: nl or en.") var language: String?

@@ -156,6 +156,9 @@ struct PersonLedgerTests {
         (.language, "de", "nl, en"),
         (.source, "carrier-pigeon", "business-card"),
         (.firstName, "Anna\u{7}", "control character"),
+        (.country, "QQ", "assigned ISO 3166-1 alpha-2 country code"),
+        (.country, "xx", "such as NL"),
+        (.country, "EU", "or the country's name"),
     ])
     func invalidValues(field: PersonField, value: String, expected: String) throws {
         let (ledger, database) = try makeLedger()

@@ -128,6 +128,14 @@ struct ReferenceListTests {
         #expect(throws: LedgerError.self) {
             try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", "X1")], by: "officer")
         }
+        // Two letters that no country has (user-assigned, reserved, a grouping) are not a country code.
+        for code in ["QQ", "XX", "ZZ", "EU", "XK", "AC"] {
+            let error = try #require(throws: LedgerError.self) {
+                try ledger.addRecipient(Recipient(key: "far", name: "Far Ltd", role: .processor, country: code, rank: 2), by: "officer")
+            }
+            #expect(error.isUsageError && error.description.contains("assigned ISO 3166-1 alpha-2 country code"), "\(code)")
+            #expect(throws: LedgerError.self) { try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", code)], by: "officer") }
+        }
         #expect(throws: LedgerError.invalidValue(field: "name", value: "B", reason: "the field is given twice; give each field once")) {
             try ledger.updateEntry(.recipient, key: "mailer", changes: [("name", "A"), ("name", "B")], by: "officer")
         }

@@ -72,6 +72,23 @@ struct BadInputTests {
         }
     }
 
+    @Test("A country code no country has (QQ, XX) is refused for persons and recipients: exit 2, says what is valid; a country's name still passes for a person")
+    func unassignedCountryCode() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--country", "nl"))
+        let unchanged = [["person", "history", person, "--json"], ["recipient", "list", "--all", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            for code in ["QQ", "XX"] {
+                try sandbox.refuse(["person", "update", person, "--country", code], status: 2,
+                                   mentioning: ["country", code, "assigned ISO 3166-1 alpha-2", "NL"])
+                try sandbox.refuse(["recipient", "add", "far", "--name", "Far Ltd", "--role", "processor", "--country", code], status: 2,
+                                   mentioning: ["country", code, "assigned ISO 3166-1 alpha-2", "NL"])
+            }
+        }
+        try sandbox.succeed("person", "update", person, "--country", "Nederland")
+        try sandbox.succeed("recipient", "add", "far", "--name", "Far Ltd", "--role", "processor", "--country", "us")
+    }
+
     @Test("An empty field option is refused: exit 2, names the option; update points at --remove")
     func emptyFieldValue() throws {
         let sandbox = try CLISandbox()

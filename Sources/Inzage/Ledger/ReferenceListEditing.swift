@@ -109,11 +109,11 @@ extension Ledger {
         }
     }
 
-    /// `text` as an ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
+    /// `text` as an assigned ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
     static func countryCode(_ text: String) throws -> String {
         let country = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
-            throw LedgerError.invalidValue(field: "country", value: text, reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
+        guard FieldValidation.isCountryCode(country) else {
+            throw LedgerError.invalidValue(field: "country", value: text, reason: FieldValidation.countryCodeRule)
         }
         return country
     }

@@ -43,7 +43,13 @@ public enum FieldValidation {
             return try sources.activeSource(trimmed).key
         case .country:
             try checkOneLine(trimmed, field: field)
-            return trimmed.count == 2 ? trimmed.uppercased() : trimmed
+            // Two letters are a code, and must be one that is assigned; anything longer is the country's name.
+            guard trimmed.count == 2 else { return trimmed }
+            let code = trimmed.uppercased()
+            guard isCountryCode(code) else {
+                throw LedgerError.invalidValue(field: field.rawValue, value: trimmed, reason: countryCodeRule + ", or the country's name")
+            }
+            return code
         case .street:
             // A street address may run over two lines (c/o, a building).
             return trimmed
@@ -59,6 +65,18 @@ public enum FieldValidation {
         guard value.utf8.contains(0x0A) else { return }
         throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(value), reason: "it holds a line break; write it on one line")
     }
+
+    /// What a country code must be, for error messages.
+    static let countryCodeRule = "give an assigned ISO 3166-1 alpha-2 country code, such as NL, BE, DE or US"
+
+    /// The assigned ISO 3166-1 alpha-2 codes: the two-letter regions Foundation knows (from ICU), less those ISO 3166-1
+    /// does not assign to a country: the exceptionally reserved AC, CP, CQ, DG, EA, IC and TA, the groupings EU, EZ,
+    /// QO and UN, and XK (Kosovo), which is user-assigned.
+    static let countryCodes: Set<String> = Set(Locale.Region.isoRegions.map(\.identifier).filter { $0.count == 2 })
+        .subtracting(["AC", "CP", "CQ", "DG", "EA", "IC", "TA", "EU", "EZ", "QO", "UN", "XK"])
+
+    /// Whether `code` (upper case) is an assigned ISO 3166-1 alpha-2 country code, such as NL.
+    public static func isCountryCode(_ code: String) -> Bool { countryCodes.contains(code) }
 
     /// Whether `email` (already trimmed and lower-cased) is an e-mail address that can stand in a message header
     /// as it is: a dot-atom local part (RFC 5322: letters, digits and ``atextSymbols``, dots between them) and an
