@@ -172,6 +172,15 @@ struct ReferenceListTests {
             try ledger.addLegalBasis(LegalBasis(key: "national-law", name: LocalizedText("Law"), description: LocalizedText("A law"),
                                                 article: "6(1)(c)", dpvIRI: "ftp://example.nl/x", rank: 70), by: "officer")
         }
+        // Plain http alike for a purpose's privacy statement, the organisation's, the supervisory authority and a DPV term.
+        for (field, address) in [("privacy-statement-url", "http://example.nl/privacy"), ("supervisory-authority-url", "http://ap.example.nl")] {
+            let error = try #require(throws: LedgerError.self) { try ledger.setSetting(field, value: address, by: "officer") }
+            #expect(error.isUsageError && error.description.contains("starting with https://"))
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "http://example.nl/privacy")], by: "officer")
+        }
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.basis, key: "consent", changes: [("dpv-iri", "http://w3id.org/dpv")], by: "officer") }
         #expect(try database.counts() == before)
         try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "https://example.nl/privacy#marketing")], by: "officer")
         try ledger.setSetting("supervisory-authority-url", value: "https://autoriteitpersoonsgegevens.nl/en", by: "officer")

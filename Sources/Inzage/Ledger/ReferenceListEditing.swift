@@ -232,9 +232,9 @@ extension Ledger {
         case .extractRetentionDays:
             guard let days = Int(value), (1...3650).contains(days) else { throw invalid("give a number of days from 1 to 3650") }
         case .supervisoryAuthorityURL:
-            guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
+            guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, such as https://autoriteitpersoonsgegevens.nl") }
         case .privacyStatementURL:
-            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address such as https://example.nl/privacy, or empty for none") }
+            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, such as https://example.nl/privacy, or empty for none") }
         case .phone:
             let allowed = Set("0123456789+-() ")
             guard value.isEmpty || (value.filter(\.isNumber).count >= 6 && value.allSatisfy(allowed.contains))

@@ -132,11 +132,12 @@ extension FieldValidation {
         return nil
     }
 
-    /// Whether `text` is an absolute http or https address with a host and no blanks, as a person can follow it
-    /// from an extract or a mail (a privacy statement, the supervisory authority, a DPV term).
+    /// Whether `text` is an absolute https address with a host and no blanks, as a person can follow it safely from an
+    /// extract, a receipt or a mail (a privacy statement, the supervisory authority, a DPV term). Plain http is refused
+    /// everywhere alike: a page the person reads about their rights must not be open to tampering on the way.
     public static func isWebAddress(_ text: String) -> Bool {
         guard !text.contains(where: \.isWhitespace), let url = URL(string: text),
-              let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              url.scheme?.lowercased() == "https",
               let host = url.host, host.contains(".") || host == "localhost" else { return false }
         return true
     }
