@@ -31,10 +31,11 @@ struct PersonFieldOptions: ParsableArguments {
         Dictionary(given.compactMap { field, value in value.map { (field, $0) } }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Refuses a field option given with nothing in it (`--email ""`), which would otherwise count as not given (on
-    /// `add`) or quietly clear the field (on `update`); `clearing` names the way to clear a field, when there is one.
+    /// Refuses a field option given with nothing in it (`--email ""`, or only blanks and invisible characters such as
+    /// U+200B or U+202E: ``FreeText/isBlank(_:)``, as the ledger judges it), which would otherwise count as not given
+    /// (on `add`) or quietly clear the field (on `update`); `clearing` names the way to clear a field, when there is one.
     static func refuseEmpty(_ given: [(PersonField, String?)], clearing: String?) throws {
-        for case let (field, value?) in given where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for case let (field, value?) in given where FreeText.isBlank(value) {
             let hint = clearing.map { " To clear the field, use \($0) \(field.rawValue)." } ?? ""
             throw ValidationError("--\(field.rawValue) is empty; give a value.\(hint)")
         }

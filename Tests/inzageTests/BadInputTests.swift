@@ -102,6 +102,17 @@ struct BadInputTests {
             try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", "piet@example.nl", "--city", ""],
                                status: 2, mentioning: ["--city is empty"])
             try sandbox.refuse(["person", "update", person, "--city", ""], status: 2, mentioning: ["--city is empty", "--remove city"])
+            // Invisible characters only are empty too, as blanks are.
+            for invisible in ["\u{202E}", "\u{200B}", " \u{2060} "] {
+                try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", invisible, "--email", "piet@example.nl"], status: 2,
+                                   mentioning: ["--last-name is empty"])
+                try sandbox.refuse(["person", "update", person, "--last-name", invisible], status: 2, mentioning: ["--last-name is empty"])
+            }
+            // A line or paragraph separator is a line break, refused as U+000A is.
+            for separator in ["\n", "\u{2028}", "\u{2029}"] {
+                try sandbox.refuse(["person", "update", person, "--first-name", "Anna\(separator)Bcc"], status: 2,
+                                   mentioning: ["first-name", "line break"])
+            }
         }
     }
 

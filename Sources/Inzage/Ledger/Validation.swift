@@ -5,13 +5,15 @@ public enum FieldValidation {
     /// The longest value a free-text field accepts.
     public static let maximumLength = 500
 
-    /// Returns the normalised value for `field`, nil for an empty value, or throws naming what is wrong.
+    /// Returns the normalised value for `field`, nil for a value that shows nothing, or throws naming what is wrong.
     ///
-    /// E-mail addresses are trimmed and lower-cased (matching is case-insensitive); other text is trimmed.
+    /// E-mail addresses are trimmed and lower-cased (matching is case-insensitive); other text is trimmed. A value of
+    /// white space and invisible characters only (U+200B, U+202E, …; see ``FreeText/isBlank(_:)``) is no value, and
+    /// the Unicode line and paragraph separators are line breaks like U+000A.
     public static func normalise(_ value: String?, for field: PersonField, sources: ReferenceSnapshot) throws -> String? {
         guard let raw = value else { return nil }
         let trimmed = trimmedWhiteSpace(raw)
-        guard !trimmed.isEmpty else { return nil }
+        guard !FreeText.isBlank(trimmed) else { return nil }
         if let scalar = firstControlCharacter(in: trimmed) {
             throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(trimmed),
                                            reason: "it contains the control character \(FreeText.codePoint(scalar))")
@@ -62,7 +64,7 @@ public enum FieldValidation {
     /// A name, a city or an id on two lines breaks every table, letter and mail it is shown in. (Fields with a format
     /// of their own, such as e-mail addresses, refuse line breaks with their format's message.)
     private static func checkOneLine(_ value: String, field: PersonField) throws {
-        guard value.utf8.contains(0x0A) else { return }
+        guard FreeText.hasLineBreak(value) else { return }
         throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(value), reason: "it holds a line break; write it on one line")
     }
 
@@ -199,6 +201,9 @@ public enum FreeText {
             return "it contains the control character \(codePoint(scalar))"
                 + (singleLine ? "; write it on one line without tabs" : "; only line breaks and tabs are allowed")
         }
+        if singleLine, let separator = text.unicodeScalars.first(where: { $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            return "it holds a line break (\(codePoint(separator))); write it on one line"
+        }
         guard text.utf8.count <= maximumLength || text.count <= maximumLength else {
             return "it is \(text.count) characters long; the limit is \(maximumLength)"
         }
@@ -219,19 +224,29 @@ public enum FreeText {
         return text
     }
 
+    /// Whether `text` holds a line break: U+000A, or the Unicode line or paragraph separator (U+2028, U+2029), which
+    /// break a line wherever the text is shown just as well. (Other control characters are refused on their own.)
+    static func hasLineBreak(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8: no E2 byte, no separator.
+        return utf8.contains(0x0A) || (utf8.contains(0xE2) && text.unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{2029}" })
+    }
+
     /// `scalar` as Unicode writes it: `U+0001`, `U+001B`.
     static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
-    /// `text` with each control character written as `<U+0001>`, so that a message can show where it is.
+    /// `text` with each control character, line or paragraph separator and invisible format character written as
+    /// `<U+0001>`, so that a message can show where it is (and a U+202E cannot turn the message around).
     public static func visible(_ text: String) -> String {
         var shown = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
                 shown += "<\(codePoint(scalar))>"
-            } else {
+            default:
                 shown.unicodeScalars.append(scalar)
             }
         }
