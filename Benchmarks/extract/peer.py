@@ -298,11 +298,17 @@ def load_dossier(db, person_id, request=None, language=None):
         history.append(request)
     history = [(r, db.execute("SELECT * FROM request_transition WHERE request_id = ? ORDER BY id", (r["id"],)).fetchall())
                for r in history]
+    # Recipients told of a correction (or recorded as exempt) received the data: named even when no purpose links them.
+    try:
+        notified = {row[0] for r, _ in history for row in db.execute(
+            "SELECT recipient_key FROM recipient_notification WHERE request_id = ?", (r["id"],))}
+    except sqlite3.OperationalError:  # a database from before Inzage's schema v4
+        notified = set()
 
     return {"now": datetime.datetime.now(UTC), "settings": settings, "zone": zone, "language": language,
             "labels": Labels(language), "bases": list(bases.values()), "basis": bases, "purposes": purposes,
             "sources": [s for s in sources if s["key"] in source_keys], "source": {s["key"]: s for s in sources},
-            "recipients": recipients, "person": person, "entries": entries, "events": events, "edits": edits,
+            "recipients": recipients, "notified": notified, "person": person, "entries": entries, "events": events, "edits": edits,
             "channels": channels,
             "statements": statements, "db": db,
             "request": request, "requests": history}
@@ -458,11 +464,11 @@ class Words:
         held = [key for key, _, _, _ in self.fields()]
         rows = []
         for r in self.d["recipients"]:
-            if r["key"] in by_recipient:
+            if r["key"] in by_recipient or r["key"] in self.d["notified"]:
                 # The details it receives (NULL: all of them) that hold a value, in the details' order.
                 stored = r["fields"] if "fields" in r.keys() else None  # a database from before Inzage's schema v6
                 received = None if stored is None else set(stored.split(","))
-                rows.append((r, by_recipient[r["key"]], [k for k in held if received is None or k in received]))
+                rows.append((r, by_recipient.get(r["key"], []), [k for k in held if received is None or k in received]))
         return rows
 
     def glossary(self):

@@ -19,7 +19,7 @@ struct PersonFieldOptions: ParsableArguments {
     @Option(help: "Street and house number.") var street: String?
     @Option(help: "Postal code.") var postalCode: String?
     @Option(help: "City.") var city: String?
-    @Option(help: "Country: an ISO 3166-1 code such as NL, or a name.") var country: String?
+    @Option(help: "Country: an assigned ISO 3166-1 alpha-2 code such as NL, or the country's name.") var country: String?
     @Option(help: "Organisation the person works for.") var organisation: String?
     @Option(help: "Job title.") var jobTitle: String?
     @Option(help: "The language to write to the person in: nl or en.") var language: String?
@@ -31,10 +31,11 @@ struct PersonFieldOptions: ParsableArguments {
         Dictionary(given.compactMap { field, value in value.map { (field, $0) } }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Refuses a field option given with nothing in it (`--email ""`), which would otherwise count as not given (on
-    /// `add`) or quietly clear the field (on `update`); `clearing` names the way to clear a field, when there is one.
+    /// Refuses a field option given with nothing in it (`--email ""`, or only blanks and invisible characters such as
+    /// U+200B or U+202E: ``FreeText/isBlank(_:)``, as the ledger judges it), which would otherwise count as not given
+    /// (on `add`) or quietly clear the field (on `update`); `clearing` names the way to clear a field, when there is one.
     static func refuseEmpty(_ given: [(PersonField, String?)], clearing: String?) throws {
-        for case let (field, value?) in given where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for case let (field, value?) in given where FreeText.isBlank(value) {
             let hint = clearing.map { " To clear the field, use \($0) \(field.rawValue)." } ?? ""
             throw ValidationError("--\(field.rawValue) is empty; give a value.\(hint)")
         }

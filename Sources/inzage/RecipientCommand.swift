@@ -24,7 +24,7 @@ extension Recipient: EditableEntry {
 struct RecipientAddOptions: EntryAddOptions {
     @Option(help: "The recipient's name.") var name: String
     @Option(help: ArgumentHelp("Its role: \(RecipientRole.validKeys).", valueName: "role")) var role: RecipientRole
-    @Option(help: "ISO 3166-1 code of the country where it processes the data, such as NL.") var country: String
+    @Option(help: "The assigned ISO 3166-1 alpha-2 code of the country where it processes the data, such as NL.") var country: String
     @Option(help: "Where notifications of rectifications go (GDPR Art. 19).") var contactEmail: String?
     @Option(help: ArgumentHelp("""
         The person's fields it receives, separated by commas, such as email,first-name,last-name; a correction is passed \

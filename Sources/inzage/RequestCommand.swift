@@ -81,7 +81,7 @@ struct RequestFiling: ParsableCommand {
     @Option(help: ArgumentHelp("How it arrived: \(RequestChannel.validKeys).", valueName: "channel")) var channel = RequestChannel.email.rawValue
     @Option(help: ArgumentHelp("The language to answer in: \(Language.validKeys). Default: the person's.", valueName: "language"))
     var language: String?
-    @Option(help: ArgumentHelp("The formats of the extract, separated by commas: \(ExtractFormat.validKeys).", valueName: "formats"))
+    @Option(help: ArgumentHelp("The formats of the extract, separated by commas, each once: \(ExtractFormat.validKeys).", valueName: "formats"))
     var formats = ExtractFormat.allCases.map(\.rawValue).joined(separator: ",")
     @Option(name: .customLong("set"), help: ArgumentHelp("Rectification: a correction FIELD=VALUE (repeatable); FIELD= asks for removal.", valueName: "field=value"))
     var corrections: [String] = []
@@ -174,6 +174,10 @@ struct RequestFiling: ParsableCommand {
         }
         submission.formats = try formats.split(separator: ",", omittingEmptySubsequences: false).map {
             try RequestCLI.choice(String($0), option: "--formats")
+        }
+        // As in a request file: each format once.
+        for (index, format) in submission.formats.enumerated() where submission.formats[..<index].contains(format) {
+            throw CLIUsageError(description: "Invalid --formats '\(formats)': \(format.rawValue) is listed twice; list each format once (\(ExtractFormat.validKeys)).")
         }
         submission.rectification = try rectificationItems()
         if requestType == .objection {

@@ -20,7 +20,11 @@ struct SourceAddOptions: EntryAddOptions {
     @OptionGroup var name: LocalizedNameOptions
     @OptionGroup var description: LocalizedDescriptionOptions
     @Option(help: ArgumentHelp("Who supplied the data: \(SourceType.validKeys).", valueName: "type")) var type: SourceType
-    @Option(help: "The confirmation message template sent to persons registered from this source.") var confirmationTemplate: String?
+    @Option(help: ArgumentHelp("""
+        The name of the template of the confirmation message for persons registered from this source (Art. 13/14): \
+        letters, digits and hyphens, such as confirmation. Stored for that message; Inzage does not send it yet.
+        """, valueName: "name"))
+    var confirmationTemplate: String?
 
     /// Builds the source and adds it.
     func add(key: String, rank: Int, to ledger: Ledger, by actor: String) throws {

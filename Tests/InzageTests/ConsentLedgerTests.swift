@@ -101,6 +101,84 @@ struct ConsentLedgerTests {
         #expect(try ledger.read { try $0.suppressions(personID: person.id) }.isEmpty)
     }
 
+    @Test("a consent is never dated before its own history: not before a withdrawal, an objection or the consent it renews; nothing is written, the suppression stays")
+    func notBackdatedBeforeHistory() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        let day = { (text: String) in try #require(ISO8601DateFormatter().date(from: text + "T00:00:00Z")) }
+        let given = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form",
+                                                        givenAt: try day("2025-03-01")), attribution: officer)
+        // A renewal dated before the consent it renews.
+        var error = try #require(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form",
+                                                givenAt: try day("2025-02-01")), attribution: officer)
+        }
+        #expect(error.isUsageError)
+        #expect(error.description.contains("Invalid given-at '2025-02-01T00:00:00Z'"))
+        #expect(error.description.contains("given on 2025-03-01T00:00:00Z"))
+        // After the renewal date is fine (the person renewed it in April; recorded only now).
+        try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form",
+                                            givenAt: try day("2025-04-01")), attribution: officer)
+
+        // A new consent dated before the withdrawal it is to follow.
+        let withdrawn = try ledger.withdrawConsent(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        let withdrawnAt = try #require(withdrawn.withdrawnAt)
+        var before = try database.counts()
+        error = try #require(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form",
+                                                givenAt: try day("2025-01-01")), attribution: officer)
+        }
+        #expect(error.isUsageError)
+        #expect(error.description.contains("withdrawn on \(withdrawnAt.formatted(.iso8601))"))
+        #expect(try database.counts() == before)
+        let april = try day("2025-04-01")
+        #expect(try ledger.read { try $0.consent(personID: person.id, purposeKey: "e-marketing") }?.givenAt == april)
+
+        // The person's own consent that lifts an objection, dated before the objection: refused, the suppression stays.
+        try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        before = try database.counts()
+        error = try #require(throws: LedgerError.self) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "mail-3",
+                                                givenAt: withdrawnAt, fromPerson: true), attribution: officer)
+        }
+        #expect(error.description.contains("objected on"))
+        #expect(try database.counts() == before)
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.count == 1)
+        // Dated now (no date), it is given and lifts the objection.
+        let again = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: "mail-3",
+                                                        fromPerson: true), attribution: officer)
+        #expect(again.status == .given && again.givenAt == again.updatedAt && given.id == again.id)
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.isEmpty)
+    }
+
+    @Test("blank evidence (spaces, invisible characters) does not lift an objection to direct marketing; blank comments and grounds count as none")
+    func blankTexts() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        try ledger.recordObjection(personID: person.id, purposeKey: "e-marketing", attribution: officer, comment: " \u{200B} ")
+        #expect(try ledger.events(person.id).last?.comment == nil)
+        let before = try database.counts()
+        for blank in ["", "  ", "\t\n", "\u{200B}", "\u{202E}", " \u{2060}\u{FEFF} "] {
+            #expect(throws: LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")) {
+                try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", evidence: blank,
+                                                    fromPerson: true), attribution: officer)
+            }
+        }
+        #expect(try database.counts() == before, "nothing written: the suppression stays")
+        #expect(try ledger.read { try $0.suppressions(personID: person.id) }.count == 1)
+        #expect(throws: LedgerError.missingValue(field: "reason", reason: "write down the compelling legitimate grounds that override the objection")) {
+            try ledger.write { try $0.recordObjectionOverride(personID: person.id, purposeKey: "sales-and-service", grounds: "\u{202E}", attribution: officer) }
+        }
+        #expect(throws: LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement")) {
+            try ledger.write { try $0.addStatement(personID: person.id, field: .city, statement: " \u{200D} ", attribution: officer) }
+        }
+        // Real evidence lifts it; a blank comment with it is no comment.
+        let given = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", comment: "  ",
+                                                        evidence: "letter-1", fromPerson: true), attribution: officer)
+        #expect(given.status == .given && given.comment == nil)
+        #expect(try ledger.events(person.id).last?.evidence == "letter-1")
+    }
+
     @Test("an objection to a purpose never registered is recorded, and a non-marketing objection does not suppress")
     func objectionWithoutConsent() throws {
         let (ledger, _) = try makeLedger()

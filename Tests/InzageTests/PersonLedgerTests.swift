@@ -98,6 +98,35 @@ struct PersonLedgerTests {
         #expect(updated.details.street == "c/o Tulpen B.V.\nKeizersgracht 1")
     }
 
+    @Test("a value of invisible characters only is no value, as one of blanks is; U+2028 and U+2029 are line breaks like U+000A")
+    func invisibleAndSeparators() throws {
+        let (ledger, database) = try makeLedger()
+        let before = try database.counts()
+        for blank in ["  ", "\u{200B}", "\u{202E}", " \u{2060}\u{FEFF}\u{00AD} ", "\u{2028}"] {
+            #expect(throws: LedgerError.missingValue(field: "last-name", reason: "a person needs at least a first name, a last name or an e-mail address")) {
+                try ledger.addPerson(PersonDetails(firstName: blank, lastName: blank), attribution: officer)
+            }
+        }
+        #expect(try database.counts() == before)
+        let person = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "\u{202E}", email: "anna@example.nl"), attribution: officer)
+        #expect(person.details.lastName == nil)
+        for separator in ["\u{2028}", "\u{2029}"] {
+            let error = try #require(throws: LedgerError.self) {
+                try ledger.updatePerson(id: person.id, changes: [.firstName: "Anna\(separator)Bcc: x@example.nl"], attribution: officer)
+            }
+            #expect(error.isUsageError && error.description.contains("it holds a line break; write it on one line"))
+            #expect(error.description.contains("<U+202"), "the separator is shown by its code point: \(error.description)")
+            // A list entry's name is one line too.
+            #expect(throws: LedgerError.self) {
+                try ledger.addSource(Source(key: "fair", name: LocalizedText("Fair\(separator)x"), description: LocalizedText("x"),
+                                            sourceType: .dataSubject, rank: 1), by: "officer")
+            }
+        }
+        // The street may run over two lines, with any of the line breaks.
+        let (updated, _) = try ledger.updatePerson(id: person.id, changes: [.street: "c/o Tulpen B.V.\u{2028}Keizersgracht 1"], attribution: officer)
+        #expect(updated.details.street == "c/o Tulpen B.V.\u{2028}Keizersgracht 1")
+    }
+
     @Test("the history row and the change commit together or not at all")
     func historyAndChangeAreAtomic() throws {
         struct Crash: Error {}
@@ -156,6 +185,9 @@ struct PersonLedgerTests {
         (.language, "de", "nl, en"),
         (.source, "carrier-pigeon", "business-card"),
         (.firstName, "Anna\u{7}", "control character"),
+        (.country, "QQ", "assigned ISO 3166-1 alpha-2 country code"),
+        (.country, "xx", "such as NL"),
+        (.country, "EU", "or the country's name"),
     ])
     func invalidValues(field: PersonField, value: String, expected: String) throws {
         let (ledger, database) = try makeLedger()

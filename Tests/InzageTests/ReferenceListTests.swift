@@ -49,11 +49,39 @@ struct ReferenceListTests {
     func removal() throws {
         let (ledger, _) = try makeLedger()
         _ = try ledger.annaJansen()
-        #expect(throws: LedgerError.entryInUse(.source, "business-card")) { try ledger.removeEntry(.source, key: "business-card", by: "officer") }
-        #expect(throws: LedgerError.entryInUse(.basis, "consent")) { try ledger.removeEntry(.basis, key: "consent", by: "officer") }
+        #expect(throws: LedgerError.entryInUse(.source, "business-card", usedBy: "1 person and 1 edit record")) {
+            try ledger.removeEntry(.source, key: "business-card", by: "officer")
+        }
+        #expect(throws: LedgerError.entryInUse(.basis, "consent", usedBy: "1 purpose (e-marketing)")) {
+            try ledger.removeEntry(.basis, key: "consent", by: "officer")
+        }
         try ledger.removeEntry(.source, key: "chat", by: "officer")
         #expect(try ledger.referenceLists().source("chat") == nil)
         #expect(try ledger.read { try $0.referenceChanges(limit: 1) }.first?.field == "removed")
+    }
+
+    @Test("a source's confirmation template is a name (letters, digits, hyphens), never a path, when added and when changed")
+    func confirmationTemplate() throws {
+        let (ledger, database) = try makeLedger()
+        let fair = { (template: String?) in
+            Source(key: "fair", name: LocalizedText("Fair"), description: LocalizedText("A stand"), sourceType: .dataSubject,
+                   confirmationTemplate: template, rank: 130)
+        }
+        let before = try database.counts()
+        for bad in ["../../etc/passwd", "/etc/passwd", "a/b", "a\\b", "..", "fair.mustache", "fair welcome", "-fair", "fair--welcome", ""] {
+            let error = try #require(throws: LedgerError.self) { try ledger.addSource(fair(bad), by: "officer") }
+            #expect(error.isUsageError && error.description.contains("letters, digits and single hyphens"), "\(bad)")
+        }
+        #expect(try database.counts() == before)
+        try ledger.addSource(fair("fair-welcome"), by: "officer")
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "../../etc/passwd")], by: "officer")
+        }
+        try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "Confirmation2")], by: "officer")
+        #expect(try ledger.referenceLists().source("fair")?.confirmationTemplate == "Confirmation2")
+        try ledger.updateEntry(.source, key: "fair", changes: [("confirmation-template", "")], by: "officer")
+        #expect(try ledger.referenceLists().source("fair")?.confirmationTemplate == nil)
+        #expect(try ledger.referenceLists().source("web-form")?.confirmationTemplate == "confirmation", "the default sources' name passes")
     }
 
     @Test("a legal basis in use is renamed and deactivated like any entry (its row is updated, never replaced)")
@@ -100,6 +128,14 @@ struct ReferenceListTests {
         #expect(throws: LedgerError.self) {
             try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", "X1")], by: "officer")
         }
+        // Two letters that no country has (user-assigned, reserved, a grouping) are not a country code.
+        for code in ["QQ", "XX", "ZZ", "EU", "XK", "AC"] {
+            let error = try #require(throws: LedgerError.self) {
+                try ledger.addRecipient(Recipient(key: "far", name: "Far Ltd", role: .processor, country: code, rank: 2), by: "officer")
+            }
+            #expect(error.isUsageError && error.description.contains("assigned ISO 3166-1 alpha-2 country code"), "\(code)")
+            #expect(throws: LedgerError.self) { try ledger.updateEntry(.recipient, key: "mailer", changes: [("country", code)], by: "officer") }
+        }
         #expect(throws: LedgerError.invalidValue(field: "name", value: "B", reason: "the field is given twice; give each field once")) {
             try ledger.updateEntry(.recipient, key: "mailer", changes: [("name", "A"), ("name", "B")], by: "officer")
         }
@@ -136,6 +172,15 @@ struct ReferenceListTests {
             try ledger.addLegalBasis(LegalBasis(key: "national-law", name: LocalizedText("Law"), description: LocalizedText("A law"),
                                                 article: "6(1)(c)", dpvIRI: "ftp://example.nl/x", rank: 70), by: "officer")
         }
+        // Plain http alike for a purpose's privacy statement, the organisation's, the supervisory authority and a DPV term.
+        for (field, address) in [("privacy-statement-url", "http://example.nl/privacy"), ("supervisory-authority-url", "http://ap.example.nl")] {
+            let error = try #require(throws: LedgerError.self) { try ledger.setSetting(field, value: address, by: "officer") }
+            #expect(error.isUsageError && error.description.contains("starting with https://"))
+        }
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "http://example.nl/privacy")], by: "officer")
+        }
+        #expect(throws: LedgerError.self) { try ledger.updateEntry(.basis, key: "consent", changes: [("dpv-iri", "http://w3id.org/dpv")], by: "officer") }
         #expect(try database.counts() == before)
         try ledger.updateEntry(.purpose, key: "e-marketing", changes: [("privacy-statement-url", "https://example.nl/privacy#marketing")], by: "officer")
         try ledger.setSetting("supervisory-authority-url", value: "https://autoriteitpersoonsgegevens.nl/en", by: "officer")

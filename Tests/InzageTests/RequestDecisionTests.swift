@@ -1405,3 +1405,104 @@ struct RequestSafeguardTests {
                 "sales and service rests on legitimate interest, so its recipient had the data; e-marketing was never consented to")
     }
 }
+
+// MARK: - What requests name
+
+@Suite("Request decisions: what requests and their history name stays on the lists")
+struct ReferencedByRequestTests {
+    @Test("A purpose an open objection names, a source a rectification asks for and a recipient that was notified are not removed; the refusal names the request, and nothing is written")
+    func removalRefused() throws {
+        let desk = try Desk()
+        try desk.ledger.addPurpose(Purpose(key: "temp-p", name: LocalizedText("Temp"), description: LocalizedText("x"),
+                                           defaultBasisKey: "legitimate-interest", dataCategories: LocalizedText("x"),
+                                           retention: LocalizedText("x"), consentText: LocalizedText("x"), rank: 30), by: "privacy-officer")
+        try desk.ledger.addSource(Source(key: "fair", name: LocalizedText("Fair"), description: LocalizedText("A stand at a fair"),
+                                         sourceType: .dataSubject, rank: 130), by: "privacy-officer")
+        try desk.addRecipient("mailer", "Mailer B.V.", contact: "dpo@mailer.example", for: ["sales-and-service"])
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+
+        // The objection waits for a decision; only the request names the purpose.
+        let objected = try desk.queue.file(objection(["temp-p"], email: "anna@example.nl"), by: "intake").request
+        #expect(objected.state == .awaitingDecision)
+        let before = try desk.counts()
+        #expect(throws: LedgerError.entryInUse(.purpose, "temp-p", usedBy: "1 request (\(objected.reference))")) {
+            try desk.ledger.removeEntry(.purpose, key: "temp-p", by: "privacy-officer")
+        }
+        // A rectification that asks for a source names it.
+        let toFair = try desk.queue.file(rectification([RectificationItem(field: .source, requestedValue: "fair")], email: "anna@example.nl"),
+                                         by: "intake").request
+        #expect(throws: LedgerError.entryInUse(.source, "fair", usedBy: "1 request (\(toFair.reference))")) {
+            try desk.ledger.removeEntry(.source, key: "fair", by: "privacy-officer")
+        }
+        // A recipient that was told of a correction keeps that history when it no longer receives data for a purpose.
+        let moved = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                        by: "intake").request
+        #expect(try desk.queue.review(moved.reference, actions: [.accept(item: 1)], by: "officer").recipientNotifications.count == 1)
+        try desk.ledger.setRecipients([], forPurpose: "sales-and-service", by: "privacy-officer")
+        let afterReview = try desk.counts()
+        #expect(throws: LedgerError.entryInUse(.recipient, "mailer", usedBy: "1 recipient notification (\(moved.reference))")) {
+            try desk.ledger.removeEntry(.recipient, key: "mailer", by: "privacy-officer")
+        }
+        #expect(try desk.counts() == afterReview)
+        #expect(try desk.ledger.referenceLists().recipient("mailer") != nil)
+        #expect(before["request"] == 1)
+
+        // Deactivated instead, the purpose still lets the officer decide the objection.
+        try desk.ledger.deactivate(.purpose, key: "temp-p", by: "privacy-officer")
+        #expect(try desk.queue.decide(objected.reference, verdict: .uphold, reason: "ok", by: "officer").request.state == .completed)
+        #expect(try desk.consent(anna, "temp-p")?.status == .objected)
+    }
+
+    @Test("A recipient that was told of a correction is named in the person's extract (Art. 15(1)(c)) after its purpose no longer links it, without purposes; the JSON still validates")
+    func notifiedRecipientInExtract() throws {
+        let desk = try Desk()
+        try desk.addRecipient("mailer", "Mailer B.V.", contact: "dpo@mailer.example", fields: [.lastName, .city], for: ["sales-and-service"])
+        try desk.addRecipient("archive", "Archief B.V.", contact: "archief@opslag.example", for: ["sales-and-service"])
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+        let moved = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                        by: "intake").request
+        _ = try desk.queue.review(moved.reference, actions: [.accept(item: 1)], by: "officer")
+        try desk.ledger.setRecipients(["archive"], forPurpose: "sales-and-service", by: "privacy-officer")
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try Resolver(store: desk.database).withDossier(personID: anna.id) { try writeExtracts($0, into: directory, name: "anna") }
+        #expect(try validateAgainstSchema([json]) == [json.path: []])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let recipients = try #require(document["recipients"] as? [[String: Any]])
+        #expect(recipients.map { $0["key"] as? String } == ["mailer", "archive"], "in rank order, the one no purpose links included")
+        let mailer = try #require(recipients.first)
+        #expect((mailer["purposes"] as? [Any])?.isEmpty == true)
+        #expect((mailer["data"] as? [[String: Any]])?.map { $0["key"] as? String } == ["last-name", "city"])
+        let archive = try #require(recipients.last)
+        #expect((archive["purposes"] as? [[String: Any]])?.map { $0["key"] as? String } == ["sales-and-service"])
+
+        let labels = try shippedLabels(.nl)
+        let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.recipients))
+        #expect(try sheet.texts(labels.column(.recipients, "recipient")) == ["Mailer B.V.", "Archief B.V."])
+    }
+}
+
+@Suite("Request decisions: a reason that shows nothing is missing")
+struct BlankReasonTests {
+    @Test("A reason, grounds or statement of blanks and invisible characters (U+202E, U+200B) is refused like an empty one, and nothing is written")
+    func invisibleReasons() throws {
+        let desk = try Desk()
+        let anna = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        try desk.registerPurposes(anna)
+        let objected = try desk.queue.file(objection(["sales-and-service"], email: "anna@example.nl"), by: "intake").request
+        let corrected = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                            by: "intake").request
+        let before = try desk.counts()
+        for blank in ["\u{202E}", " \u{200B} "] {
+            #expect(throws: RequestError.self) { try desk.queue.decide(objected.reference, verdict: .override, reason: blank, by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.decide(objected.reference, verdict: .uphold, reason: blank, by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.review(corrected.reference, actions: [.reject(item: 1, reason: blank)], by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.review(corrected.reference, actions: [.statement(item: 1, text: blank)], by: "officer") }
+            #expect(throws: RequestError.self) { try desk.queue.extend(corrected.reference, reason: blank, by: "officer") }
+        }
+        #expect(try desk.counts() == before)
+    }
+}

@@ -172,6 +172,20 @@ struct RequestQueueTests {
         #expect(try queue.request(request.reference) == request)
     }
 
+    @Test("A blank statement or blank grounds count as none, whether the submission came from a request file or the command line")
+    func blankStatementIsNone() throws {
+        let (queue, ledger, _) = try makeQueue()
+        _ = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl"), attribution: Attribution(by: "officer", via: .cli))
+        let file = #"{"type": "rectification", "subject": {"email": "anna@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht", "statement": ""}, {"field": "job-title", "value": "Baker", "statement": " \u200b "}, {"field": "phone", "value": null, "statement": "No phone any more"}]}"#
+        let parsed = try RequestFile.parse(Data(file.utf8), name: "blank.json", timeZone: TimeZone(identifier: "Europe/Amsterdam") ?? .gmt)
+        let request = try queue.file(parsed, by: "intake").request
+        #expect(request.rectification.map(\.statement) == [nil, nil, "No phone any more"])
+        let objection = try queue.file(RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                         objection: ObjectionContent(purposeKeys: ["sales-and-service"], grounds: "  ")),
+                                       by: "intake").request
+        #expect(objection.objection?.grounds == nil)
+    }
+
     @Test("The same request file (origin digest) is filed once")
     func originDigestIsIdempotent() throws {
         let (queue, _, database) = try makeQueue()

@@ -72,6 +72,23 @@ struct BadInputTests {
         }
     }
 
+    @Test("A country code no country has (QQ, XX) is refused for persons and recipients: exit 2, says what is valid; a country's name still passes for a person")
+    func unassignedCountryCode() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--country", "nl"))
+        let unchanged = [["person", "history", person, "--json"], ["recipient", "list", "--all", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            for code in ["QQ", "XX"] {
+                try sandbox.refuse(["person", "update", person, "--country", code], status: 2,
+                                   mentioning: ["country", code, "assigned ISO 3166-1 alpha-2", "NL"])
+                try sandbox.refuse(["recipient", "add", "far", "--name", "Far Ltd", "--role", "processor", "--country", code], status: 2,
+                                   mentioning: ["country", code, "assigned ISO 3166-1 alpha-2", "NL"])
+            }
+        }
+        try sandbox.succeed("person", "update", person, "--country", "Nederland")
+        try sandbox.succeed("recipient", "add", "far", "--name", "Far Ltd", "--role", "processor", "--country", "us")
+    }
+
     @Test("An empty field option is refused: exit 2, names the option; update points at --remove")
     func emptyFieldValue() throws {
         let sandbox = try CLISandbox()
@@ -85,6 +102,17 @@ struct BadInputTests {
             try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", "Bakker", "--email", "piet@example.nl", "--city", ""],
                                status: 2, mentioning: ["--city is empty"])
             try sandbox.refuse(["person", "update", person, "--city", ""], status: 2, mentioning: ["--city is empty", "--remove city"])
+            // Invisible characters only are empty too, as blanks are.
+            for invisible in ["\u{202E}", "\u{200B}", " \u{2060} "] {
+                try sandbox.refuse(["person", "add", "--first-name", "Piet", "--last-name", invisible, "--email", "piet@example.nl"], status: 2,
+                                   mentioning: ["--last-name is empty"])
+                try sandbox.refuse(["person", "update", person, "--last-name", invisible], status: 2, mentioning: ["--last-name is empty"])
+            }
+            // A line or paragraph separator is a line break, refused as U+000A is.
+            for separator in ["\n", "\u{2028}", "\u{2029}"] {
+                try sandbox.refuse(["person", "update", person, "--first-name", "Anna\(separator)Bcc"], status: 2,
+                                   mentioning: ["first-name", "line break"])
+            }
         }
     }
 

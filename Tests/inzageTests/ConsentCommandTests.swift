@@ -86,6 +86,10 @@ struct ConsentCommandTests {
                                status: 1, mentioning: ["objected", "--from-person"])
             try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person"],
                                status: 2, mentioning: ["evidence"])
+            for blank in ["", "  ", "\u{200B}"] {
+                try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", blank],
+                                   status: 2, mentioning: ["Missing evidence"])
+            }
         }
         try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", "letter-1")
     }
@@ -102,6 +106,23 @@ struct ConsentCommandTests {
             try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "2999-01-01"],
                                status: 2, mentioning: ["--given-at", "future"])
         }
+    }
+
+    @Test("A --given-at before the consent's last event (the withdrawal, the objection, the consent it renews) exits 2 naming that event; nothing is written")
+    func givenAtBeforeHistory() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson())
+        try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "2025-06-01")
+        let unchanged = [["person", "history", person, "--json"], ["consent", "list", person, "--json"]]
+        try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "2025-05-01"],
+                           status: 2, mentioning: ["Invalid given-at", "given on 2025-05-31T22:00:00Z"], unchanged: unchanged)
+        try sandbox.succeed("consent", "withdraw", person, "--purpose", "e-marketing")
+        try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--given-at", "2026-01-01"],
+                           status: 2, mentioning: ["Invalid given-at", "withdrawn on"], unchanged: unchanged)
+        try sandbox.succeed("consent", "object", person, "--purpose", "e-marketing")
+        try sandbox.refuse(["consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", "x",
+                            "--given-at", "2026-01-01"], status: 2, mentioning: ["Invalid given-at", "objected on"], unchanged: unchanged)
+        try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--from-person", "--evidence", "x")
     }
 
     @Test("consent receipt writes the Kantara receipts of the consents given, one by purpose or all; a missing setting or consent exits 2")

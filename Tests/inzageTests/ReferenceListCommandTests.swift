@@ -107,6 +107,51 @@ struct ReferenceListCommandTests {
         }
     }
 
+    @Test("An entry a request or its notifications name is not removed (exit 1, naming the request); the objection can still be decided")
+    func removalOfEntriesRequestsName() throws {
+        let sandbox = try CLISandbox()
+        try sandbox.succeed("purpose", "add", "temp-p", "--name-nl", "Tijdelijk", "--name-en", "Temporary", "--description-nl", "x",
+                            "--description-en", "x", "--default-basis", "legitimate-interest", "--data-categories-nl", "x",
+                            "--data-categories-en", "x", "--retention-nl", "x", "--retention-en", "x", "--consent-text-nl", "x",
+                            "--consent-text-en", "x")
+        try sandbox.succeed("recipient", "add", "mailer", "--name", "Mailer B.V.", "--role", "processor", "--country", "NL",
+                            "--contact-email", "dpo@mailer.example")
+        try sandbox.succeed("purpose", "recipients", "sales-and-service", "--recipient", "mailer")
+        let person = String(try sandbox.addPerson(email: "c@d.org"))
+        try sandbox.succeed("consent", "give", person, "--purpose", "sales-and-service", "--source", "business-card")
+
+        let objection = try sandbox.succeed("request", "file", "objection", "--email", "c@d.org", "--purpose", "temp-p").lines[0]
+        let unchanged = [["purpose", "list", "--all", "--json"], ["recipient", "list", "--all", "--json"], ["purpose", "history", "--json"]]
+        try sandbox.refuse(["purpose", "remove", "temp-p"], status: 1, mentioning: ["temp-p", "in use by 1 request (\(objection))", "deactivate"],
+                           unchanged: unchanged)
+
+        let rectification = try sandbox.succeed("request", "file", "rectification", "--person", person, "--set", "city=Utrecht").lines[0]
+        try sandbox.succeed("request", "review", rectification, "--accept", "1")
+        try sandbox.succeed("purpose", "recipients", "sales-and-service", "--none")
+        try sandbox.refuse(["recipient", "remove", "mailer"], status: 1,
+                           mentioning: ["mailer", "in use by 1 recipient notification (\(rectification))", "deactivate"], unchanged: unchanged)
+
+        try sandbox.succeed("purpose", "deactivate", "temp-p")
+        try sandbox.succeed("request", "decide", objection, "--uphold", "--reason", "ok")
+    }
+
+    @Test("A source's confirmation template is a name, not a path (exit 2 naming the rule); the help says it is not sent yet")
+    func confirmationTemplate() throws {
+        let sandbox = try CLISandbox()
+        let add = ["source", "add", "fair", "--name-nl", "Beurs", "--name-en", "Fair", "--description-nl", "x", "--description-en", "x",
+                   "--type", "data-subject"]
+        try sandbox.refuse(add + ["--confirmation-template", "../../etc/passwd"], status: 2,
+                           mentioning: ["confirmation-template", "letters, digits and single hyphens", "no path separators"],
+                           unchanged: [["source", "list", "--all", "--json"]])
+        let added = try sandbox.run(add + ["--confirmation-template", "fair-welcome"])
+        try #require(added.status == 0, "source add failed: \(added.stderr)")
+        try sandbox.refuse(["source", "update", "fair", "--set", "confirmation-template=../x"], status: 2,
+                           mentioning: ["letters, digits and single hyphens"], unchanged: [["source", "history", "--json"]])
+        let help = try sandbox.run(["source", "add", "--help"], global: false)
+        #expect(help.stdout.contains("does not send it yet"))
+        #expect(!help.stdout.contains("template sent to persons"))
+    }
+
     @Test("A recipient's fields: --fields on add, --set fields= on update, all by default; an unknown field exits 2 naming the valid ones")
     func recipientFields() throws {
         let sandbox = try CLISandbox()

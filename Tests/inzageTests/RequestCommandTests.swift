@@ -142,6 +142,10 @@ struct RequestCommandTests {
         #expect(purposes.map { $0["key"] as? String } == ["e-marketing", "sales-and-service"])
         #expect(purposes.map { $0["isDirectMarketing"] as? Bool } == [true, false])
         #expect(content["grounds"] as? String == "I sold my company")
+
+        // A blank statement is none, as in a request file.
+        let blank = try sandbox.file("rectification", "--email", "bram@example.nl", "--set", "city=Delft", "--statement", "city=  ")
+        #expect(JSON.isNull(try JSON.objects(try sandbox.showRequest(blank)["rectification"]).first?["statement"]))
     }
 
     @Test("file refuses what it cannot take: exit 2 with what is valid, and nothing is filed")
@@ -165,6 +169,9 @@ struct RequestCommandTests {
                            mentioning: ["--language", "nl, en"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "xlsx,pdf"], status: 2,
                            mentioning: ["--formats", "xlsx, json"], unchanged: unchanged)
+        // Each format once, as in a request file.
+        try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "json,json"], status: 2,
+                           mentioning: ["--formats", "json is listed twice", "xlsx, json"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--set", "city=Delft"], status: 2,
                            mentioning: ["--set", "rectification"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--purpose", "e-marketing"], status: 2,

@@ -34,7 +34,13 @@ struct SettingsCommandTests {
             try sandbox.refuse(["settings", "set", "--set", "name=Acme", "--set", "time-zone=Nowhere"], status: 2, mentioning: ["Nowhere"])
             try sandbox.refuse(["settings", "set", "colour", "blue"], status: 2, mentioning: ["Unknown setting 'colour'", "time-zone", "dpo-email"])
             try sandbox.refuse(["settings", "set", "name"], status: 2, mentioning: ["VALUE"])
+            // The organisation's privacy statement takes https, as a purpose's does.
+            try sandbox.refuse(["settings", "set", "privacy-statement-url", "http://example.nl/privacy"], status: 2,
+                               mentioning: ["privacy-statement-url", "starting with https://"])
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "privacy-statement-url=http://example.nl/privacy"], status: 2,
+                               mentioning: ["privacy-statement-url", "starting with https://"])
         }
+        try sandbox.succeed("settings", "set", "privacy-statement-url", "https://example.nl/privacy")
         let help = try sandbox.run(["settings", "set", "--help"], global: false)
         #expect(help.stdout.contains("time-zone") && help.stdout.contains("supervisory-authority-name"))
     }

@@ -18,7 +18,8 @@ struct ExtractContent {
         let statements: [String]
     }
 
-    /// A recipient, the purposes for which it receives the person's data, and which of the person's details it
+    /// A recipient, the purposes for which it receives the person's data (none for a recipient that received it
+    /// before and was told of a correction, but that no purpose links now), and which of the person's details it
     /// receives (those that hold a value, in the order "Your details" shows them).
     struct RecipientRow {
         let recipient: Recipient
@@ -105,11 +106,14 @@ struct ExtractContent {
         for entry in dossier.purposes where Self.processesData(entry) {
             for recipient in entry.recipients { purposesByRecipient[recipient.key, default: []].append(entry.purpose) }
         }
+        // A recipient that was told of a correction received the data (Art. 15(1)(c): "have been or will be disclosed"),
+        // so it is named even when no purpose links it any more; it is listed then without purposes.
+        let notified = Set(dossier.notifiedRecipients.map(\.key))
         let heldFields = fields.filter { !$0.value.isEmpty }.map(\.field)
         recipients = dataHeld ? dossier.lists.recipients.compactMap { recipient in
-            purposesByRecipient[recipient.key].map {
-                RecipientRow(recipient: recipient, purposes: $0, data: heldFields.filter(recipient.receives))
-            }
+            let purposes = purposesByRecipient[recipient.key]
+            guard purposes != nil || notified.contains(recipient.key) else { return nil }
+            return RecipientRow(recipient: recipient, purposes: purposes ?? [], data: heldFields.filter(recipient.receives))
         } : []
 
         var glossary: [GlossaryRow] = []

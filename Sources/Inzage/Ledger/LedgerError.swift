@@ -28,8 +28,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case alreadyObjected(purpose: String, since: Date)
     /// The person objected to this direct-marketing purpose; only a new consent from the person lifts it.
     case suppressed(personID: Int64, purpose: String, since: Date)
-    /// A reference list entry that is referred to cannot be removed.
-    case entryInUse(ReferenceList, String)
+    /// A reference list entry that is referred to cannot be removed; `usedBy` says what refers to it.
+    case entryInUse(ReferenceList, String, usedBy: String)
     /// An objection to direct marketing cannot be overridden (Art. 21(3)).
     case objectionIsAbsolute(purpose: String)
     /// A setting key that does not exist.
@@ -74,8 +74,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             "Person \(personID) objected to the direct-marketing purpose '\(purpose)' on \(since.formatted(.iso8601)); only a new consent from the person lifts that (`inzage consent give … --from-person --evidence REF`). Imports never do."
         case .objectionIsAbsolute(let purpose):
             "An objection to direct marketing ('\(purpose)') is absolute (Art. 21(3)): it is applied at once and cannot be overridden."
-        case .entryInUse(let list, let key):
-            "The \(list.label) '\(key)' is in use by persons, consents or history and cannot be removed; deactivate it instead."
+        case .entryInUse(let list, let key, let usedBy):
+            "The \(list.label) '\(key)' is in use by \(usedBy) and cannot be removed: what refers to it, history included, must keep naming it. Deactivate it instead (`inzage \(list.rawValue) deactivate \(key)`): it stays for the history but is not offered for new data."
         case .unknownSetting(let key, let valid):
             "Unknown setting '\(key)'. Valid settings: \(valid)."
         }

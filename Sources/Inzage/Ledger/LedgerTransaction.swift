@@ -157,6 +157,12 @@ public struct LedgerTransaction {
     /// (Were there a consent after all, the schema's unique person-purpose key would refuse the insert.)
     @discardableResult
     func giveConsent(_ grant: ConsentGrant, to person: Person, isNewPerson: Bool = false, attribution: Attribution) throws -> Consent {
+        // Evidence, a comment or a consent text that shows nothing (blanks, invisible characters) is not given: blank
+        // evidence must not lift an objection, nor be kept as proof.
+        var grant = grant
+        grant.evidence = FreeText.nonBlank(grant.evidence)
+        grant.comment = FreeText.nonBlank(grant.comment)
+        grant.consentText = FreeText.nonBlank(grant.consentText)
         try FreeText.check(attribution)
         try FreeText.check(grant.evidence, field: "evidence")
         try FreeText.check(grant.comment, field: "comment")
@@ -167,20 +173,28 @@ public struct LedgerTransaction {
         let source = try lists.activeSource(grant.sourceKey)
         let status: ConsentStatus = basis.key == LegalBasis.consentKey ? .given : .notApplicable
 
-        if !isNewPerson, let suppression = try store.suppression(personID: person.id, purposeKey: purpose.key) {
+        let suppression = isNewPerson ? nil : try store.suppression(personID: person.id, purposeKey: purpose.key)
+        if let suppression {
             let personActs = attribution.via == .preferencePage || grant.fromPerson
             guard personActs, attribution.via != .import, status == .given else {
                 throw LedgerError.suppressed(personID: person.id, purpose: purpose.key, since: suppression.at)
             }
-            if attribution.via != .preferencePage, grant.evidence?.isEmpty ?? true {
+            if attribution.via != .preferencePage, grant.evidence == nil {
                 throw LedgerError.missingValue(field: "evidence", reason: "lifting an objection to direct marketing needs a reference to the person's new consent")
             }
+        }
+        let existing = isNewPerson ? nil : try store.consent(personID: person.id, purposeKey: purpose.key)
+        let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
+        if let existing, let givenAt, grant.givenAt != nil {
+            try checkNotBeforeHistory(givenAt, of: existing)
+        }
+        // Lifted only now that every check has passed, so that a refused grant leaves the suppression in place.
+        if suppression != nil {
             try store.deleteSuppression(personID: person.id, purposeKey: purpose.key)
         }
 
         let text = status == .given ? (grant.consentText ?? purpose.consentText[person.language(fallback: defaultLanguage)]) : grant.consentText
-        let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
-        guard !isNewPerson, let existing = try store.consent(personID: person.id, purposeKey: purpose.key) else {
+        guard let existing else {
             let consent = try store.insertConsent(Consent(
                 id: 0, personID: person.id, purposeKey: purpose.key, basisKey: basis.key, status: status, sourceKey: source.key,
                 comment: grant.comment, consentText: text, givenAt: givenAt, withdrawnAt: nil,
@@ -216,9 +230,22 @@ public struct LedgerTransaction {
         return try save(consent, from: existing, type: type, attribution: attribution, evidence: grant.evidence, comment: grant.comment)
     }
 
+    /// Refuses a date of consent before the consent's last recorded event: the history would no longer read in order
+    /// (consent given before the withdrawal or objection it is meant to follow). For a consent that stands, that
+    /// event is the grant itself, dated when it was given: a renewal cannot be dated before what it renews.
+    private func checkNotBeforeHistory(_ givenAt: Date, of consent: Consent) throws {
+        guard let last = try store.lastConsentEvent(consentID: consent.id) else { return }
+        let since = consent.status == .given ? (consent.givenAt ?? last.at) : last.at
+        guard givenAt < since else { return }
+        throw LedgerError.invalidValue(
+            field: "given-at", value: givenAt.formatted(.iso8601),
+            reason: "it lies before the last recorded event of the consent for purpose '\(consent.purposeKey)': \(last.type.rawValue) on \(since.formatted(.iso8601)); a consent cannot be dated before its own history. Give a date from then on, or none (now)")
+    }
+
     /// Records that the person withdrew consent for a purpose (Art. 7(3)).
     @discardableResult
     public func withdrawConsent(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        let evidence = FreeText.nonBlank(evidence), comment = FreeText.nonBlank(comment)
         try FreeText.check(attribution)
         try FreeText.check(evidence, field: "evidence")
         try FreeText.check(comment, field: "comment")
@@ -244,6 +271,7 @@ public struct LedgerTransaction {
     /// with status `objected`, so that the objection is on record before any data arrives.
     @discardableResult
     public func recordObjection(personID: Int64, purposeKey: String, attribution: Attribution, evidence: String? = nil, comment: String? = nil) throws -> Consent {
+        let evidence = FreeText.nonBlank(evidence), comment = FreeText.nonBlank(comment)
         try FreeText.check(attribution)
         try FreeText.check(evidence, field: "evidence")
         try FreeText.check(comment, field: "comment")
@@ -285,7 +313,7 @@ public struct LedgerTransaction {
         let purpose = try lists.existingPurpose(purposeKey)
         guard !purpose.isDirectMarketing else { throw LedgerError.objectionIsAbsolute(purpose: purpose.key) }
         let grounds = grounds.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !grounds.isEmpty else {
+        guard !FreeText.isBlank(grounds) else {
             throw LedgerError.missingValue(field: "reason", reason: "write down the compelling legitimate grounds that override the objection")
         }
         guard let existing = try store.consent(personID: personID, purposeKey: purpose.key) else {
@@ -314,7 +342,7 @@ public struct LedgerTransaction {
         try FreeText.check(statement, field: "statement")
         _ = try existingPerson(personID)
         let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }
+        guard !FreeText.isBlank(text) else { throw LedgerError.missingValue(field: "statement", reason: "give the text of the supplementary statement") }
         let record = PersonStatement(personID: personID, field: field, statement: text, at: now, attribution: attribution)
         try store.appendStatement(record)
         return record

@@ -49,8 +49,8 @@ extension Ledger {
     /// Adds a source.
     public func addSource(_ source: Source, by: String) throws {
         try add(source, list: .source, key: source.key, by: by, exists: { $0.source($1) != nil }, validate: { _ in
-            try Self.checkTexts(names: [("name", source.name)], texts: [("description", source.description)],
-                                lines: [("confirmation-template", source.confirmationTemplate)])
+            try Self.checkTexts(names: [("name", source.name)], texts: [("description", source.description)])
+            try Self.checkTemplateName(source.confirmationTemplate)
         }, save: { try $0.saveSource($1) })
     }
 
@@ -109,13 +109,23 @@ extension Ledger {
         }
     }
 
-    /// `text` as an ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
+    /// `text` as an assigned ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
     static func countryCode(_ text: String) throws -> String {
         let country = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-        guard country.utf8.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
-            throw LedgerError.invalidValue(field: "country", value: text, reason: "give the ISO 3166-1 alpha-2 code of the country, such as NL, BE or IE")
+        guard FieldValidation.isCountryCode(country) else {
+            throw LedgerError.invalidValue(field: "country", value: text, reason: FieldValidation.countryCodeRule)
         }
         return country
+    }
+
+    /// Throws unless `name` is nil or the name of a template: letters, digits and single hyphens, at most 64 characters.
+    /// It names a template, never a file: no path separators, dots or spaces.
+    static func checkTemplateName(_ name: String?) throws {
+        guard let name else { return }
+        guard name.count <= 64, name.range(of: #"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"#, options: .regularExpression) != nil else {
+            throw LedgerError.invalidValue(field: "confirmation-template", value: FreeText.visible(name),
+                                           reason: "a template name is letters, digits and single hyphens, at most 64 characters, such as 'confirmation' or 'fair-welcome' (no path separators, dots or spaces)")
+        }
     }
 
     /// Checks the texts of a new list entry as ``FreeText`` does: `names` (in both languages) and `lines` on one line,
@@ -138,7 +148,8 @@ extension Ledger {
         try updateEntry(list, key: key, changes: [("active", "false")], by: by)
     }
 
-    /// Removes an entry that nothing refers to; an entry in use is refused (deactivate it instead).
+    /// Removes an entry that nothing refers to; an entry in use is refused, naming what refers to it (deactivate it
+    /// instead). Requests, and what was decided and sent for them, count as history: an entry they name stays.
     public func removeEntry(_ list: ReferenceList, key: String, by: String) throws {
         try FreeText.checkActor(by)
         try write { tx in
@@ -151,10 +162,16 @@ extension Ledger {
             case .settings: []
             }
             guard keys.contains(key) else { throw LedgerError.unknownEntry(list, key, valid: keys.joined(separator: ", ")) }
-            guard try !tx.store.isInUse(list: list, key: key) else { throw LedgerError.entryInUse(list, key) }
+            let uses = try tx.store.uses(list: list, key: key)
+            guard uses.isEmpty else { throw LedgerError.entryInUse(list, key, usedBy: Self.listed(uses.map(\.text))) }
             try tx.store.deleteReference(list: list, key: key)
             try tx.store.appendReferenceChange(ReferenceChange(list: list, key: key, field: "removed", oldValue: key, newValue: nil, at: tx.now, by: by))
         }
+    }
+
+    /// `items` as words: `a`, `a and b`, `a, b and c`.
+    static func listed(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + (items.last ?? "")
     }
 
     /// Links the recipients that receive data for a purpose (replacing the earlier links).
@@ -219,9 +236,9 @@ extension Ledger {
         case .attachmentLimitMB:
             guard let megabytes = Int(value), (1...100).contains(megabytes) else { throw invalid("give a number of megabytes from 1 to 100") }
         case .supervisoryAuthorityURL:
-            guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://") }
+            guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, such as https://autoriteitpersoonsgegevens.nl") }
         case .privacyStatementURL:
-            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address such as https://example.nl/privacy, or empty for none") }
+            guard value.isEmpty || FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, such as https://example.nl/privacy, or empty for none") }
         case .phone:
             let allowed = Set("0123456789+-() ")
             guard value.isEmpty || (value.filter(\.isNumber).count >= 6 && value.allSatisfy(allowed.contains))
@@ -378,7 +395,11 @@ extension Ledger {
 
     static let sourceFields: [EditableField<Source>] =
         localized("name", \.name) + localized("description", \.description)
-        + [choice("type", \.sourceType), optionalText("confirmation-template", \.confirmationTemplate),
+        + [choice("type", \.sourceType),
+           EditableField(name: "confirmation-template", get: { $0.confirmationTemplate }, set: { source, value, _ in
+               try checkTemplateName(value.isEmpty ? nil : value)
+               source.confirmationTemplate = value.isEmpty ? nil : value
+           }),
            integer("rank", \.rank), flag("active", \.active)]
 
     static let recipientFields: [EditableField<Recipient>] = [

@@ -5,13 +5,15 @@ public enum FieldValidation {
     /// The longest value a free-text field accepts.
     public static let maximumLength = 500
 
-    /// Returns the normalised value for `field`, nil for an empty value, or throws naming what is wrong.
+    /// Returns the normalised value for `field`, nil for a value that shows nothing, or throws naming what is wrong.
     ///
-    /// E-mail addresses are trimmed and lower-cased (matching is case-insensitive); other text is trimmed.
+    /// E-mail addresses are trimmed and lower-cased (matching is case-insensitive); other text is trimmed. A value of
+    /// white space and invisible characters only (U+200B, U+202E, …; see ``FreeText/isBlank(_:)``) is no value, and
+    /// the Unicode line and paragraph separators are line breaks like U+000A.
     public static func normalise(_ value: String?, for field: PersonField, sources: ReferenceSnapshot) throws -> String? {
         guard let raw = value else { return nil }
         let trimmed = trimmedWhiteSpace(raw)
-        guard !trimmed.isEmpty else { return nil }
+        guard !FreeText.isBlank(trimmed) else { return nil }
         if let scalar = firstControlCharacter(in: trimmed) {
             throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(trimmed),
                                            reason: "it contains the control character \(FreeText.codePoint(scalar))")
@@ -43,7 +45,13 @@ public enum FieldValidation {
             return try sources.activeSource(trimmed).key
         case .country:
             try checkOneLine(trimmed, field: field)
-            return trimmed.count == 2 ? trimmed.uppercased() : trimmed
+            // Two letters are a code, and must be one that is assigned; anything longer is the country's name.
+            guard trimmed.count == 2 else { return trimmed }
+            let code = trimmed.uppercased()
+            guard isCountryCode(code) else {
+                throw LedgerError.invalidValue(field: field.rawValue, value: trimmed, reason: countryCodeRule + ", or the country's name")
+            }
+            return code
         case .street:
             // A street address may run over two lines (c/o, a building).
             return trimmed
@@ -56,9 +64,21 @@ public enum FieldValidation {
     /// A name, a city or an id on two lines breaks every table, letter and mail it is shown in. (Fields with a format
     /// of their own, such as e-mail addresses, refuse line breaks with their format's message.)
     private static func checkOneLine(_ value: String, field: PersonField) throws {
-        guard value.utf8.contains(0x0A) else { return }
+        guard FreeText.hasLineBreak(value) else { return }
         throw LedgerError.invalidValue(field: field.rawValue, value: FreeText.visible(value), reason: "it holds a line break; write it on one line")
     }
+
+    /// What a country code must be, for error messages.
+    static let countryCodeRule = "give an assigned ISO 3166-1 alpha-2 country code, such as NL, BE, DE or US"
+
+    /// The assigned ISO 3166-1 alpha-2 codes: the two-letter regions Foundation knows (from ICU), less those ISO 3166-1
+    /// does not assign to a country: the exceptionally reserved AC, CP, CQ, DG, EA, IC and TA, the groupings EU, EZ,
+    /// QO and UN, and XK (Kosovo), which is user-assigned.
+    static let countryCodes: Set<String> = Set(Locale.Region.isoRegions.map(\.identifier).filter { $0.count == 2 })
+        .subtracting(["AC", "CP", "CQ", "DG", "EA", "IC", "TA", "EU", "EZ", "QO", "UN", "XK"])
+
+    /// Whether `code` (upper case) is an assigned ISO 3166-1 alpha-2 country code, such as NL.
+    public static func isCountryCode(_ code: String) -> Bool { countryCodes.contains(code) }
 
     /// Whether `email` (already trimmed and lower-cased) is an e-mail address that can stand in a message header
     /// as it is: a dot-atom local part (RFC 5322: letters, digits and ``atextSymbols``, dots between them) and an
@@ -114,11 +134,12 @@ extension FieldValidation {
         return nil
     }
 
-    /// Whether `text` is an absolute http or https address with a host and no blanks, as a person can follow it
-    /// from an extract or a mail (a privacy statement, the supervisory authority, a DPV term).
+    /// Whether `text` is an absolute https address with a host and no blanks, as a person can follow it safely from an
+    /// extract, a receipt or a mail (a privacy statement, the supervisory authority, a DPV term). Plain http is refused
+    /// everywhere alike: a page the person reads about their rights must not be open to tampering on the way.
     public static func isWebAddress(_ text: String) -> Bool {
         guard !text.contains(where: \.isWhitespace), let url = URL(string: text),
-              let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              url.scheme?.lowercased() == "https",
               let host = url.host, host.contains(".") || host == "localhost" else { return false }
         return true
     }
@@ -180,10 +201,35 @@ public enum FreeText {
             return "it contains the control character \(codePoint(scalar))"
                 + (singleLine ? "; write it on one line without tabs" : "; only line breaks and tabs are allowed")
         }
+        if singleLine, let separator = text.unicodeScalars.first(where: { $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            return "it holds a line break (\(codePoint(separator))); write it on one line"
+        }
         guard text.utf8.count <= maximumLength || text.count <= maximumLength else {
             return "it is \(text.count) characters long; the limit is \(maximumLength)"
         }
         return nil
+    }
+
+    /// Whether `text` shows nothing: empty, or only white space and characters that are never drawn (format characters
+    /// such as U+200B or U+202E, and the other default-ignorable code points). A required text that is blank is missing.
+    public static func isBlank(_ text: String) -> Bool {
+        // A visible ASCII character settles it without looking at Unicode properties.
+        if text.utf8.contains(where: { (0x21...0x7E).contains($0) }) { return false }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }
+    }
+
+    /// `text`, or nil when it is nil or blank (see ``isBlank(_:)``): an optional text that shows nothing is not given.
+    public static func nonBlank(_ text: String?) -> String? {
+        guard let text, !isBlank(text) else { return nil }
+        return text
+    }
+
+    /// Whether `text` holds a line break: U+000A, or the Unicode line or paragraph separator (U+2028, U+2029), which
+    /// break a line wherever the text is shown just as well. (Other control characters are refused on their own.)
+    static func hasLineBreak(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8: no E2 byte, no separator.
+        return utf8.contains(0x0A) || (utf8.contains(0xE2) && text.unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{2029}" })
     }
 
     /// `scalar` as Unicode writes it: `U+0001`, `U+001B`.
@@ -192,13 +238,15 @@ public enum FreeText {
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
-    /// `text` with each control character written as `<U+0001>`, so that a message can show where it is.
+    /// `text` with each control character, line or paragraph separator and invisible format character written as
+    /// `<U+0001>`, so that a message can show where it is (and a U+202E cannot turn the message around).
     public static func visible(_ text: String) -> String {
         var shown = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
                 shown += "<\(codePoint(scalar))>"
-            } else {
+            default:
                 shown.unicodeScalars.append(scalar)
             }
         }

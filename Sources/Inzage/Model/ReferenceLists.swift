@@ -122,7 +122,8 @@ public struct Source: Codable, Sendable, Hashable {
     public var description: LocalizedText
     /// Who supplied the data.
     public var sourceType: SourceType
-    /// The confirmation message template sent to persons registered from this source, if any.
+    /// The name of the template of the confirmation message for persons registered from this source (Art. 13/14), if
+    /// any: letters, digits and hyphens. Stored for that message, which Inzage does not send yet.
     public var confirmationTemplate: String?
     /// Sort order in lists.
     public var rank: Int
@@ -222,5 +223,29 @@ public struct ReferenceChange: Codable, Sendable, Hashable {
         self.newValue = newValue
         self.at = at
         self.by = by
+    }
+}
+
+/// One kind of record that refers to a reference list entry, so that a refused removal can say what holds the entry.
+public struct ReferenceUse: Sendable, Hashable {
+    /// What refers to the entry, in the singular: `consent`, `request`, `recipient notification`.
+    public var kind: String
+    /// How many of them do.
+    public var count: Int
+    /// The first few of them by name, when they have one worth naming (request references, purpose keys).
+    public var names: [String]
+
+    /// Creates a use.
+    public init(kind: String, count: Int, names: [String] = []) {
+        self.kind = kind
+        self.count = count
+        self.names = names
+    }
+
+    /// The use in words: `2 consents`, `1 request (DSR-2026-000001)`.
+    public var text: String {
+        let shown = names.prefix(3)
+        let list = shown.joined(separator: ", ") + (count > shown.count ? ", …" : "")
+        return "\(count) \(kind)\(count == 1 ? "" : "s")" + (shown.isEmpty ? "" : " (\(list))")
     }
 }

@@ -325,7 +325,7 @@ public struct DeadlineCalendar: Sendable {
     ///
     /// - Throws: ``DeadlineExtensionError/alreadyExtended(extendedDue:)`` when the period was extended
     ///   before, ``DeadlineExtensionError/pastDue(due:today:)`` when the local date of `now` is after the
-    ///   due date, ``DeadlineExtensionError/missingReason`` when `reason` is empty or only white space.
+    ///   due date, ``DeadlineExtensionError/missingReason`` when `reason` shows nothing (``FreeText/isBlank(_:)``).
     @discardableResult
     public func validateExtension(
         receivedOn: CivilDate,
@@ -342,7 +342,7 @@ public struct DeadlineCalendar: Sendable {
         if today > due {
             throw .pastDue(due: due, today: today)
         }
-        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if FreeText.isBlank(reason) {
             throw .missingReason
         }
         return extendedDue

@@ -103,7 +103,7 @@ extension RequestQueue {
         let now = clock()
         let request = try request(reference)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else {
+        guard !FreeText.isBlank(reason) else {
             throw RequestError.invalidDecision(field: "--reason", reason: verdict == .override
                 ? "write down the compelling legitimate grounds that override the objection; the person reads them"
                 : "say why the objection is upheld; it is kept with the decision")

@@ -126,7 +126,7 @@ extension RequestQueue {
             let updated = try transaction.existingPerson(personID)
             let exemptions = try exemptRecipients.mapValues { reason in
                 let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else {
+                guard !FreeText.isBlank(reason) else {
                     throw RequestError.invalidDecision(field: "--exempt-recipient", reason: "give the reason as KEY=REASON: why informing the recipient is impossible or takes disproportionate effort (Art. 19)")
                 }
                 return reason
@@ -257,13 +257,13 @@ extension RequestQueue {
                 added = ownStatement
             case .reject(_, let reason)?:
                 let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else {
+                guard !FreeText.isBlank(reason) else {
                     throw RequestError.invalidDecision(field: "--reason of item \(number)", reason: "say why the item is not carried out; the person reads it")
                 }
                 results.append(.rejected(field: item.field, requestedValue: item.requestedValue, reason: reason))
             case .statement(_, let text)?:
                 let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !text.isEmpty else {
+                guard !FreeText.isBlank(text) else {
                     throw RequestError.invalidDecision(field: "--statement of item \(number)", reason: "give the text of the supplementary statement")
                 }
                 results.append(.supplemented(field: item.field, statement: text))

@@ -157,7 +157,8 @@ public struct RequestQueue: Sendable {
                 } catch let error as LedgerError {
                     throw RequestError.invalidSubmission(field: "rectification[\(index)].value", reason: error.description)
                 }
-                checked.statement = item.statement?.trimmingCharacters(in: .whitespacesAndNewlines)
+                // A statement that shows nothing is no statement, from the command line as from a request file.
+                checked.statement = FreeText.nonBlank(item.statement?.trimmingCharacters(in: .whitespacesAndNewlines))
                 if let statement = checked.statement, let problem = FreeText.problem(in: statement) {
                     throw RequestError.invalidSubmission(field: "rectification[\(index)].statement", reason: problem)
                 }
@@ -170,6 +171,7 @@ public struct RequestQueue: Sendable {
             if let grounds = objection.grounds, let problem = FreeText.problem(in: grounds) {
                 throw RequestError.invalidSubmission(field: "objection.grounds", reason: problem)
             }
+            result.objection?.grounds = FreeText.nonBlank(objection.grounds)
             for (index, key) in objection.purposeKeys.enumerated() {
                 guard lists.purpose(key) != nil else {
                     throw RequestError.invalidSubmission(field: "objection.purposes", reason: "unknown purpose '\(key)'; valid: \(lists.purposes.map(\.key).joined(separator: ", "))")

@@ -39,6 +39,9 @@ public struct Dossier {
     public let purposes: [PurposeInDossier]
     /// The sources the person's data came from (the person's own and those of consents and events), in rank order.
     public let sources: [Source]
+    /// The recipients that were told of a correction of the person's data, or recorded as exempt (Art. 19), in rank
+    /// order: they received the data, so they are named (Art. 15(1)(c)) even when no purpose links them any more.
+    public let notifiedRecipients: [Recipient]
     /// Every request matched to the person (including the one answered), oldest first, with their state changes.
     public let requests: [(request: DataSubjectRequest, transitions: [RequestTransition])]
     /// The officers' decisions on the items of those requests (rectification items, objections), by request id.

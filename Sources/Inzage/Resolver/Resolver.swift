@@ -60,6 +60,7 @@ public struct Resolver: Sendable {
             let requestIDs = earlier.map(\.id)
             let transitions = try requests.transitions(requestIDs: requestIDs)
             let decisions = try requests.decisions(requestIDs: requestIDs)
+            let notified = try requests.notifiedRecipientKeys(requestIDs: requestIDs)
             // The person is shown the changes of state; an entry without one (an officer settling who the request
             // is about) is the organisation's own bookkeeping and would read "received → received".
             let history = earlier.map { (request: $0, transitions: (transitions[$0.id] ?? []).filter { $0.from != $0.to }) }
@@ -69,6 +70,7 @@ public struct Resolver: Sendable {
             return try body(Dossier(
                 generatedAt: now, language: chosenLanguage, organisation: organisation, timeZone: calendarZone,
                 request: request, person: person, lists: lists, purposes: purposes, sources: sources,
+                notifiedRecipients: lists.recipients.filter { notified.contains($0.key) },
                 requests: history, decisions: decisions, statements: statements,
                 editCount: counts.editCount, consentEventCount: counts.consentEventCount, reader: ledger))
         }

@@ -25,6 +25,8 @@ public protocol LedgerReader {
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws
     /// How much history the person has, and which sources its consent events name.
     func historySummary(personID: Int64) throws -> HistorySummary
+    /// When the consent's last event was recorded, and its type; nil for a consent without events.
+    func lastConsentEvent(consentID: Int64) throws -> (at: Date, type: ConsentEventType)?
     /// The suppression of `purposeKey` for the person, or nil.
     func suppression(personID: Int64, purposeKey: String) throws -> Suppression?
     /// All of the person's suppressions.
@@ -49,8 +51,9 @@ public protocol LedgerReader {
     func settings() throws -> [SettingKey: String]
     /// Changes to the reference lists and settings, newest first, at most `limit`.
     func referenceChanges(limit: Int) throws -> [ReferenceChange]
-    /// Whether any person, consent, event or link refers to the entry.
-    func isInUse(list: ReferenceList, key: String) throws -> Bool
+    /// What refers to the entry: persons, consents, their history, links, requests and what was decided or sent for
+    /// them; empty when nothing does.
+    func uses(list: ReferenceList, key: String) throws -> [ReferenceUse]
 }
 
 /// Writes of the ledger aggregate, always inside one transaction opened by ``LedgerStore/write(_:)``.

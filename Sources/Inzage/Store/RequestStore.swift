@@ -28,6 +28,9 @@ public protocol RequestReader {
     func decisions(requestIDs: [Int64]) throws -> [Int64: [ItemDecision]]
     /// The notifications of the request's corrections to recipients (Art. 19), with their status.
     func recipientNotifications(requestID: Int64) throws -> [RecipientNotification]
+    /// The keys of the recipients that were told of a correction (or recorded as exempt) for any of the requests:
+    /// each received the person's data, whether or not a purpose still links it.
+    func notifiedRecipientKeys(requestIDs: [Int64]) throws -> Set<String>
 }
 
 /// Writes of the request aggregate, inside one transaction.

@@ -82,6 +82,13 @@ extension SQLiteRequestAccess {
         }
     }
 
+    func notifiedRecipientKeys(requestIDs: [Int64]) throws -> Set<String> {
+        guard !requestIDs.isEmpty else { return [] }
+        return Set(try String.fetchAll(db.cachedStatement(sql: """
+            SELECT DISTINCT recipient_key FROM recipient_notification WHERE request_id IN (SELECT value FROM json_each(?))
+            """), arguments: [Self.jsonArray(requestIDs)]))
+    }
+
     func insertRecipientNotification(_ notification: RecipientNotification) throws {
         try db.execute(sql: """
             INSERT INTO recipient_notification (request_id, recipient_key, recipient_name, outbox_message_id, exempt_reason, at)

@@ -248,6 +248,11 @@ struct SQLiteLedgerAccess: LedgerWriter {
             ])
     }
 
+    func lastConsentEvent(consentID: Int64) throws -> (at: Date, type: ConsentEventType)? {
+        try db.fetchAll("SELECT at, type FROM consent_event WHERE consent_id = ? ORDER BY id DESC LIMIT 1", table: "consent_event",
+                        arguments: [consentID]) { row in (at: try row.date(0), type: try row.value(1) as ConsentEventType) }.first
+    }
+
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws {
         try db.forEachRow("""
             SELECT id, consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis, to_basis,
@@ -418,28 +423,54 @@ struct SQLiteLedgerAccess: LedgerWriter {
             }
     }
 
-    func isInUse(list: ReferenceList, key: String) throws -> Bool {
-        let checks: [String] = switch list {
+    func uses(list: ReferenceList, key: String) throws -> [ReferenceUse] {
+        // Each kind of record that can name the entry: its kind, the rows that name it (?1), and the name to show of
+        // each (NULL when there is none worth showing).
+        let requestsNamingPurpose = "FROM request WHERE EXISTS (SELECT 1 FROM json_each(request.objection, '$.purposeKeys') WHERE value = ?1)"
+        let requestsNamingSource = """
+            FROM request WHERE EXISTS (SELECT 1 FROM json_each(request.rectification) AS item
+                    WHERE json_extract(item.value, '$.field') = 'source' AND json_extract(item.value, '$.requestedValue') = ?1)
+                OR EXISTS (SELECT 1 FROM request_decision AS decision WHERE decision.request_id = request.id AND decision.field = 'source'
+                    AND ?1 IN (decision.requested_value, decision.before_value, decision.after_value))
+            """
+        let checks: [(kind: String, from: String, name: String)] = switch list {
         case .basis: [
-            "SELECT 1 FROM consent WHERE basis_key = ?1", "SELECT 1 FROM purpose WHERE default_basis_key = ?1",
-            "SELECT 1 FROM consent_event WHERE to_basis = ?1 OR from_basis = ?1",
+            ("purpose", "FROM purpose WHERE default_basis_key = ?1 ORDER BY rank, key", "key"),
+            ("consent", "FROM consent WHERE basis_key = ?1", "NULL"),
+            ("consent event", "FROM consent_event WHERE to_basis = ?1 OR from_basis = ?1", "NULL"),
         ]
         case .purpose: [
-            "SELECT 1 FROM consent WHERE purpose_key = ?1", "SELECT 1 FROM purpose_recipient WHERE purpose_key = ?1",
-            "SELECT 1 FROM consent_event WHERE purpose_key = ?1",
+            ("recipient link", "FROM purpose_recipient WHERE purpose_key = ?1 ORDER BY recipient_key", "recipient_key"),
+            ("consent", "FROM consent WHERE purpose_key = ?1", "NULL"),
+            ("consent event", "FROM consent_event WHERE purpose_key = ?1", "NULL"),
+            ("suppression", "FROM suppression WHERE purpose_key = ?1", "NULL"),
+            ("request", requestsNamingPurpose + " ORDER BY id", "reference"),
         ]
         case .source: [
-            "SELECT 1 FROM person WHERE source_key = ?1", "SELECT 1 FROM consent WHERE source_key = ?1",
-            "SELECT 1 FROM consent_event WHERE to_source = ?1 OR from_source = ?1",
-            "SELECT 1 FROM person_edit WHERE field = 'source' AND (old_value = ?1 OR new_value = ?1)",
+            ("person", "FROM person WHERE source_key = ?1", "NULL"),
+            ("consent", "FROM consent WHERE source_key = ?1", "NULL"),
+            ("consent event", "FROM consent_event WHERE to_source = ?1 OR from_source = ?1", "NULL"),
+            ("edit record", "FROM person_edit WHERE field = 'source' AND (old_value = ?1 OR new_value = ?1)", "NULL"),
+            ("request", requestsNamingSource + " ORDER BY id", "reference"),
         ]
-        case .recipient: ["SELECT 1 FROM purpose_recipient WHERE recipient_key = ?1"]
+        case .recipient: [
+            ("purpose", "FROM purpose_recipient WHERE recipient_key = ?1 ORDER BY purpose_key", "purpose_key"),
+            ("recipient notification", """
+                FROM recipient_notification JOIN request ON request.id = recipient_notification.request_id
+                WHERE recipient_notification.recipient_key = ?1 ORDER BY recipient_notification.id
+                """, "request.reference"),
+        ]
         case .settings: []
         }
-        for sql in checks where try Bool.fetchOne(db, sql: "SELECT EXISTS (\(sql))", arguments: [key]) == true {
-            return true
+        var uses: [ReferenceUse] = []
+        for check in checks {
+            // The names come from the first rows; the count from all of them.
+            let names = try String?.fetchAll(db, sql: "SELECT \(check.name) \(check.from) LIMIT 4", arguments: [key])
+            guard !names.isEmpty else { continue }
+            let count = names.count < 4 ? names.count : try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 \(check.from))", arguments: [key]) ?? 0
+            uses.append(ReferenceUse(kind: check.kind, count: count, names: names.compactMap { $0 }))
         }
-        return false
+        return uses
     }
 
     func saveLegalBasis(_ basis: LegalBasis) throws {
