@@ -134,8 +134,11 @@ struct DemoOfficer {
                 try queue.decide(request.reference, verdict: .uphold,
                                  reason: "U hebt geen overeenkomst meer met ons; wij stoppen met verkoopgesprekken en -bezoeken.", by: officer)
             case .access where request.origin == "access-identity-not-verified.json":
-                try queue.transition(request.reference, to: .awaitingIdentity, by: officer,
-                                     note: "Telephone request; the caller could not answer the identity questions (Art. 12(6))")
+                // The caller could not answer the identity questions on the phone: the officer asks for a confirmation
+                // in writing, and refuses when none comes.
+                try queue.askForIdentity(request.reference,
+                                         question: "Stuur ons een e-mail vanaf het e-mailadres dat bij ons bekend is, en noem daarin het kenmerk van uw verzoek.",
+                                         by: officer)
                 try queue.reject(request.reference, reason: .identityNotVerified,
                                  note: "U belde ons op 20 november, maar kon de controlevragen niet beantwoorden. Stuurt u uw verzoek gerust opnieuw per e-mail vanaf het adres dat bij ons bekend is.",
                                  by: officer)

@@ -14,7 +14,7 @@ struct RequestCommand: ParsableCommand {
         subcommands: [
             RequestFiling.self, RequestIngest.self, RequestList.self, RequestShow.self,
             RequestExtend.self, RequestAssign.self, RequestReview.self, RequestDecide.self, RequestReject.self,
-            RequestWithdraw.self, RequestRetry.self,
+            RequestWithdraw.self, RequestRetry.self, RequestAskIdentity.self, RequestConfirmIdentity.self,
         ]
     )
 }

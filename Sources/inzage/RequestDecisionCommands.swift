@@ -194,3 +194,59 @@ struct RequestReject: ParsableCommand {
         }
     }
 }
+
+/// `inzage request ask-identity`: on reasonable doubt, asks the person to confirm who they are (Art. 12(6)).
+struct RequestAskIdentity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask-identity",
+        abstract: "Ask the person to confirm that the request comes from them (Art. 12(6)); the request waits meanwhile.",
+        discussion: """
+            Only on reasonable doubt, and asking no more than needed. The request moves to awaiting-identity: no worker \
+            takes it and no decision is made on it. The person is sent --question, in their language, with why it is \
+            asked. The due date does not move. When the person has confirmed, record it with \
+            `inzage request confirm-identity`; when they do not, refuse with `inzage request reject --reason \
+            identity-not-verified`. Possible before any part of the request is carried out.
+            """
+    )
+
+    @OptionGroup var request: RequestReference
+    @Option(help: "What the person should send, written to them in their language (such as: reply from the e-mail address you gave us when you became a customer).")
+    var question: String
+    @OptionGroup var templates: TemplateOptions
+    @OptionGroup var global: GlobalOptions
+
+    /// Asks, and prints what was sent.
+    func run() throws {
+        let (queue, _) = try global.openQueue(templates: templates)
+        let result = try queue.askForIdentity(request.reference, question: question, by: global.actor)
+        print("\(result.request.reference) is awaiting-identity; it is still due \(result.request.effectiveDueOn).")
+        if let message = result.message {
+            print("The question was queued for the person as message \(message.id).")
+        } else {
+            print("No e-mail address is known: ask the person by post.")
+        }
+    }
+}
+
+/// `inzage request confirm-identity`: records that the person confirmed who they are.
+struct RequestConfirmIdentity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confirm-identity",
+        abstract: "Record that the person confirmed who they are; the request goes on where it was.",
+        discussion: """
+            Only for a request that is awaiting-identity. It goes back to where it was when the question was asked: \
+            to a worker (in-progress, or extended) or to an officer's decision (awaiting-decision).
+            """
+    )
+
+    @OptionGroup var request: RequestReference
+    @Option(help: "How the person confirmed, for the record (not sent to them).") var note: String?
+    @OptionGroup var global: GlobalOptions
+
+    /// Confirms, and prints where the request went.
+    func run() throws {
+        let (queue, _) = try global.openQueue()
+        let confirmed = try queue.confirmIdentity(request.reference, note: note, by: global.actor)
+        print("\(confirmed.reference) is \(confirmed.state.rawValue) again.")
+    }
+}

@@ -28,6 +28,7 @@ struct OutboxMessageTests {
             .objectionConfirmation(purposes: [marketing]),
             .objectionDecision([ObjectionPurposeDecision(purpose: service, outcome: .overridden(grounds: "Wij moeten facturen zeven jaar bewaren."))]),
             .refusal(reason: "U hebt dezelfde vraag deze maand al drie keer gesteld."),
+            .identityRequest(question: "Stuur ons een e-mail vanaf het adres dat bij ons bekend is."),
             .recipientNotification(RecipientNotificationDetails(
                 subjectName: "Anna de Vries", identifiers: [FieldValue(.email, "anna@example.nl")],
                 results: [.corrected(field: .lastName, before: "Vries", after: "de Vries")])),

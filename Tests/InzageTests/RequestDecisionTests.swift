@@ -1506,3 +1506,71 @@ struct BlankReasonTests {
         #expect(try desk.counts() == before)
     }
 }
+
+@Suite("Request decisions: confirming who asked (Art. 12(6))")
+struct IdentityCheckTests {
+    @Test("Asking for identity holds an access request from the worker and tells the person what to send; confirming lets the worker answer it")
+    func accessWaitsForIdentity() async throws {
+        let desk = try Desk(now: "2026-11-02T09:00:00Z")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        let filed = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        let question = "Stuur ons een e-mail vanaf het adres dat bij ons bekend is."
+        let before = try desk.counts()
+        let asked = try desk.queue.askForIdentity(filed.reference, question: "  \(question) ", by: "officer")
+        #expect(asked.request.state == .awaitingIdentity && asked.request.dueOn == filed.dueOn, "the period keeps running")
+        #expect(growth(from: before, to: try desk.counts()) == ["request_transition": 1, "outbox_message": 1])
+        let message = try #require(asked.message)
+        #expect(message.message.kind == .identityRequest && message.message.recipient.address == "anna@example.nl")
+        #expect(message.message.body.contains(question) && message.message.body.contains("art. 12(6) AVG"))
+        #expect(message.message.subject.contains(filed.reference))
+
+        let archive = try ExtractArchive(root: try makeTemporaryDirectory())
+        let worker = RequestWorker(store: desk.database, archive: archive, renderer: SummaryRenderer(), owner: "w1", retryDelay: 0)
+        #expect(try await worker.processNext() == nil, "no worker takes a request whose identity is in doubt")
+        #expect(throws: RequestError.self) { try desk.queue.askForIdentity(filed.reference, question: question, by: "officer") }
+
+        let confirmed = try desk.queue.confirmIdentity(filed.reference, note: "Reply came from the known address", by: "officer")
+        #expect(confirmed.state == .inProgress)
+        #expect(try await worker.processNext() == .completed(reference: filed.reference, extracts: 2))
+        let history = try desk.queue.details(filed.reference).transitions
+        #expect(history.map(\.to) == [.received, .awaitingIdentity, .inProgress, .inProgress, .completed] || history.map(\.to) == [.received, .awaitingIdentity, .inProgress, .completed])
+        #expect(history[1].note?.contains("Identity asked (Art. 12(6)): \(question)") == true)
+        #expect(history[2].note == "Identity confirmed — Reply came from the known address")
+        #expect(throws: RequestError.self) { try desk.queue.confirmIdentity(filed.reference, note: nil, by: "officer") }
+    }
+
+    @Test("A rectification waits with its review until the person confirms, then goes back to the officer; one never confirmed is refused")
+    func rectificationWaitsForIdentity() throws {
+        let desk = try Desk(now: "2026-11-02T09:00:00Z")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        let filed = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Utrecht")], email: "anna@example.nl"),
+                                        by: "intake").request
+        #expect(filed.state == .awaitingDecision)
+        try desk.queue.askForIdentity(filed.reference, question: "Bel ons en noem uw klantnummer.", by: "officer")
+        #expect(throws: RequestError.self) { try desk.queue.review(filed.reference, actions: [.accept(item: 1)], by: "officer") }
+        #expect(try desk.queue.confirmIdentity(filed.reference, note: nil, by: "officer").state == .awaitingDecision)
+        #expect(try desk.queue.review(filed.reference, actions: [.accept(item: 1)], by: "officer").request.state == .completed)
+
+        let second = try desk.queue.file(rectification([RectificationItem(field: .city, requestedValue: "Delft")], email: "anna@example.nl"),
+                                         by: "intake").request
+        try desk.queue.askForIdentity(second.reference, question: "Bel ons en noem uw klantnummer.", by: "officer")
+        let refused = try desk.queue.reject(second.reference, reason: .identityNotVerified, note: nil, by: "officer")
+        #expect(refused.request.state == .rejected)
+    }
+
+    @Test("A blank question, an answered request and a request partly carried out are refused, and nothing is written")
+    func refusals() throws {
+        let desk = try Desk(now: "2026-11-02T09:00:00Z")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl", city: "Amsterdam")
+        let open = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        let before = try desk.counts()
+        #expect(throws: RequestError.self) { try desk.queue.askForIdentity(open.reference, question: " \u{200B} ", by: "officer") }
+        let objection = try desk.queue.file(RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                              objection: ObjectionContent(purposeKeys: ["e-marketing"])), by: "intake").request
+        #expect(objection.state.isTerminal)
+        let afterFiling = try desk.counts()
+        #expect(throws: RequestError.self) { try desk.queue.askForIdentity(objection.reference, question: "Wie bent u?", by: "officer") }
+        #expect(try desk.counts() == afterFiling)
+        #expect(growth(from: before, to: afterFiling)["outbox_message"] ?? 0 > 0, "only the objection's own filing wrote")
+    }
+}

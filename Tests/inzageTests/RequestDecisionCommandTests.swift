@@ -86,6 +86,28 @@ struct RequestDecisionCommandTests {
         #expect(try show(sandbox, marketing)["state"] as? String == "completed", "an objection to direct marketing needs no decision")
     }
 
+    @Test("ask-identity holds a request and asks the person; confirm-identity lets it go on; both refuse what they cannot do")
+    func identity() throws {
+        let sandbox = try CLISandbox()
+        let person = try sandbox.addPerson(first: "Anna", last: "Jansen", email: "anna.jansen@example.nl")
+        let reference = try file(sandbox, "access", "--person", String(person))
+        let unchanged = [["request", "show", reference, "--json"], ["outbox", "list"]]
+        try sandbox.refuse(["request", "ask-identity", reference, "--question", "  "], status: 2, mentioning: ["question"], unchanged: unchanged)
+        try sandbox.refuse(["request", "confirm-identity", reference], status: 1, mentioning: ["not awaiting-identity"], unchanged: unchanged)
+
+        let asked = try sandbox.succeed("request", "ask-identity", reference, "--question", "Reply from the address we know.")
+        #expect(asked.stdout.contains("awaiting-identity") && asked.stdout.contains("queued for the person as message"))
+        #expect(try show(sandbox, reference)["state"] as? String == "awaiting-identity")
+        let kinds = try JSON.objects(try show(sandbox, reference)["messages"]).compactMap { $0["kind"] as? String }
+        #expect(kinds == ["acknowledgement", "identity-request"])
+        #expect(try sandbox.succeed("work", "--once").stdout.contains(reference) == false, "no worker takes it")
+
+        let confirmed = try sandbox.succeed("request", "confirm-identity", reference, "--note", "Replied from the known address")
+        #expect(confirmed.stdout.contains("in-progress"))
+        #expect(try sandbox.succeed("work", "--once").stdout.contains(reference))
+        #expect(try show(sandbox, reference)["state"] as? String == "completed")
+    }
+
     @Test("reject takes a known reason, sends the Art. 12(4) notice, and refuses a closed request")
     func reject() throws {
         let sandbox = try CLISandbox()

@@ -19,6 +19,9 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable, Hashable {
     case objectionDecision = "objection-decision"
     /// To the person: the request is refused, with the reason and the right to complain and to go to court (Art. 12(4)).
     case refusal
+    /// To the person: before acting on the request we must be sure it comes from them; what we ask and how to send it
+    /// (Art. 12(6)).
+    case identityRequest = "identity-request"
     /// To a recipient of the data: which data of which person was corrected (Art. 19).
     case recipientNotification = "recipient-notification"
 
@@ -52,13 +55,16 @@ public enum MessageContent: Sendable, Hashable {
     case objectionDecision([ObjectionPurposeDecision])
     /// The request is refused for `reason` (written to the person, in their language).
     case refusal(reason: String)
+    /// The person is asked to confirm who they are: `question` says what to send (written to the person, in their
+    /// language).
+    case identityRequest(question: String)
     /// A recipient of the person's data is told what was corrected.
     case recipientNotification(RecipientNotificationDetails)
 
     /// The type of request this content answers; nil when it fits every type.
     public var requestType: RequestType? {
         switch self {
-        case .acknowledgement, .extensionNotice, .refusal: nil
+        case .acknowledgement, .extensionNotice, .refusal, .identityRequest: nil
         case .extractReady: .access
         case .rectificationOutcome, .recipientNotification: .rectification
         case .objectionConfirmation, .objectionDecision: .objection
@@ -75,6 +81,7 @@ public enum MessageContent: Sendable, Hashable {
         case .objectionConfirmation: .objectionConfirmation
         case .objectionDecision: .objectionDecision
         case .refusal: .refusal
+        case .identityRequest: .identityRequest
         case .recipientNotification: .recipientNotification
         }
     }

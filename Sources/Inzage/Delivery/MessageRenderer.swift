@@ -183,6 +183,7 @@ public struct MessageRenderer: Sendable {
             .objectionDecision([ObjectionPurposeDecision(purpose: other, outcome: .upheld),
                                 ObjectionPurposeDecision(purpose: other, outcome: .overridden(grounds: "Sample grounds."))]),
             .refusal(reason: "Sample reason."),
+            .identityRequest(question: "Sample question."),
             .recipientNotification(RecipientNotificationDetails(
                 subjectName: "Sample Person", identifiers: [FieldValue(.email, "person@example.nl")],
                 results: results.filter(\.changedData))),
@@ -337,6 +338,9 @@ struct MessageVocabulary {
         case .refusal(let reason):
             try v.text("refusalReason", reason)
             try v.text("refusalArticle", try labels.articleCitation("12(4)"))
+        case .identityRequest(let question):
+            try v.text("identityQuestion", question)
+            try v.text("identityArticle", try labels.articleCitation("12(6)"))
 
         case .recipientNotification(let details):
             guard !details.results.isEmpty else {

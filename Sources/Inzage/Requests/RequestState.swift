@@ -76,13 +76,13 @@ public enum RequestState: String, Codable, Sendable, CaseIterable, Hashable {
         case .received:
             [.awaitingIdentity, .inProgress, .extended, .awaitingDecision, .rejected, .withdrawn, .failed]
         case .awaitingIdentity:
-            [.inProgress, .rejected, .withdrawn]
+            [.inProgress, .extended, .awaitingDecision, .rejected, .withdrawn]
         case .inProgress:
-            [.extended, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed]
+            [.awaitingIdentity, .extended, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed]
         case .extended:
-            [.inProgress, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed]
+            [.awaitingIdentity, .inProgress, .awaitingDecision, .completed, .partiallyCompleted, .rejected, .withdrawn, .failed]
         case .awaitingDecision:
-            [.inProgress, .extended, .completed, .partiallyCompleted, .rejected, .withdrawn]
+            [.awaitingIdentity, .inProgress, .extended, .completed, .partiallyCompleted, .rejected, .withdrawn]
         case .failed:
             [.inProgress, .rejected, .withdrawn]
         case .completed, .partiallyCompleted, .rejected, .withdrawn:
