@@ -150,8 +150,9 @@ struct ConsentReceiptCommand: ParsableCommand {
 
             A receipt names the organisation's telephone number and a privacy statement: set them with \
             `inzage settings set phone …` and `inzage settings set privacy-statement-url …` (or a purpose's own \
-            privacy-statement-url). Exit codes: 0 written, 2 no such consent, a setting missing or --out not writable \
-            (nothing written), 1 failed.
+            privacy-statement-url). Exit codes: 0 written, 2 the person has no such consent, a setting is missing or \
+            --out cannot be written (nothing written), 1 no such person (as for every command given an unknown person \
+            id) or failed.
             """
     )
 

@@ -235,6 +235,20 @@ struct RequestQueueTests {
         let error = try #require(throws: RequestError.self) { try queue.details("DSR-2026-999999") }
         #expect(error == .unknownRequest("DSR-2026-999999"))
         #expect(error.description.contains("DSR-2026-000123"))
+        #expect(!error.isUsageError, "a well-formed reference that names nothing: exit 1, as an unknown person id")
+    }
+
+    @Test("Text that is not shaped like a reference is an invalid value, named with what references look like")
+    func malformedReference() throws {
+        let (queue, _, _) = try makeQueue()
+        for text in ["garbage", "DSR-2026-12", "DSR-26-000001", "DSR-2026-00000x", "DSR-2026-000001-1", "", "DSR-2026-000001\u{0}"] {
+            let error = try #require(throws: RequestError.self) { try queue.details(text) }
+            #expect(error == .malformedReference(text))
+            #expect(error.isUsageError && error.description.contains("DSR-2026-000123"), "\(error)")
+        }
+        #expect(RequestError.malformedReference("x\u{0}").description.hasPrefix("'x<U+0000>' is not a request reference."))
+        // Any case and white space around it are still a reference's shape.
+        #expect(try #require(throws: RequestError.self) { try queue.details(" dsr-2026-999999 ") } == .unknownRequest(" dsr-2026-999999 "))
     }
 
     // MARK: Extension

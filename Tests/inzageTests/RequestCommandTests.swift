@@ -286,6 +286,11 @@ struct RequestCommandTests {
         try sandbox.refuse(["request", "list", "--state", "open"], status: 2, mentioning: ["open", "in-progress", "awaiting-decision"], unchanged: unchanged)
         try sandbox.refuse(["request", "list", "--due-within", "-1"], status: 2, mentioning: ["--due-within"], unchanged: unchanged)
         try sandbox.refuse(["request", "show", "DSR-2026-999999"], status: 1, mentioning: ["DSR-2026-999999"], unchanged: unchanged)
+        // Text that is no reference at all is an invalid value (exit 2), in every command that takes one.
+        for arguments in [["request", "show", "garbage"], ["request", "extend", "garbage", "--reason", "x"], ["outbox", "list", "--request", "garbage"],
+                          ["request", "withdraw", "garbage"], ["extract", "export", "garbage", "--out", sandbox.directory.path]] {
+            try sandbox.refuse(arguments, status: 2, mentioning: ["'garbage' is not a request reference", "DSR-2026-000123"], unchanged: unchanged)
+        }
     }
 
     @Test("Several matches await a decision with the candidates listed; assign settles it; extend, withdraw and retry")

@@ -4,6 +4,8 @@ import Foundation
 public enum RequestError: Error, Equatable, CustomStringConvertible {
     /// No request has this reference.
     case unknownRequest(String)
+    /// The text given as a reference does not have a reference's shape (DSR-2026-000123).
+    case malformedReference(String)
     /// A field of a submission is missing or invalid.
     case invalidSubmission(field: String, reason: String)
     /// The received date lies in the future.
@@ -32,7 +34,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     /// Whether the error is about how the command was called (exit code 2) rather than about the data (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .invalidSubmission, .receivedInFuture, .invalidDecision: true
+        case .invalidSubmission, .receivedInFuture, .invalidDecision, .malformedReference: true
         default: false
         }
     }
@@ -41,6 +43,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownRequest(let reference):
             "No request has reference '\(reference)'. References look like DSR-2026-000123; `inzage request list` shows them."
+        case .malformedReference(let text):
+            "'\(FreeText.visible(text))' is not a request reference. References look like DSR-2026-000123; `inzage request list` shows them."
         case .invalidSubmission(let field, let reason):
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case .receivedInFuture(let value):

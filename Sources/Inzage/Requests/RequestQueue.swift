@@ -184,13 +184,24 @@ public struct RequestQueue: Sendable {
 
     // MARK: Reads
 
-    /// The request with `reference`, or ``RequestError/unknownRequest(_:)``.
+    /// The request with `reference` (any case, white space around it ignored): ``RequestError/malformedReference(_:)``
+    /// when the text is not shaped like a reference (an invalid value), ``RequestError/unknownRequest(_:)`` when no
+    /// request has it.
     public func request(_ reference: String) throws -> DataSubjectRequest {
         let normalised = reference.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard Self.isShapedLikeReference(normalised) else { throw RequestError.malformedReference(reference) }
         guard let request = try store.readRequests({ try $0.request(reference: normalised) }) else {
             throw RequestError.unknownRequest(reference)
         }
         return request
+    }
+
+    /// Whether `text` has the shape of the references ``file(_:by:)`` gives: `DSR-`, a four-digit year, `-`, and a
+    /// sequence number of at least six digits.
+    static func isShapedLikeReference(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "DSR" && parts[1].count == 4 && parts[2].count >= 6
+            && parts[1...].allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 
     /// A request with its state history, extracts, and its place against the deadline.
