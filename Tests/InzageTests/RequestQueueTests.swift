@@ -91,6 +91,13 @@ struct RequestQueueTests {
             #expect(error.isUsageError)
             guard case .receivedInFuture = error else { Issue.record("unexpected \(error)"); continue }
         }
+        // Later today: the time is what lies in the future, and the message says so rather than naming only today's date.
+        let laterToday = try #require(throws: RequestError.self) {
+            try queue.file(access(receivedAt: try instant("2026-11-29T22:30:00Z")), by: "officer")
+        }
+        #expect(laterToday == .receivedInFuture("2026-11-29T23:30:00+01:00", isTime: true))
+        #expect(laterToday.description.hasPrefix("The received date and time 2026-11-29T23:30:00+01:00 lie in the future;"), "\(laterToday)")
+        #expect(RequestError.receivedInFuture("2026-11-30").description.hasPrefix("The received date 2026-11-30 lies in the future;"))
         #expect(try database.requestCounts() == before)
         #expect(try queue.file(access(receivedAt: try instant("2026-11-29T10:00:00Z")), by: "officer").request.receivedOn == (try day("2026-11-29")))
     }

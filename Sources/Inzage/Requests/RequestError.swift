@@ -8,8 +8,9 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case malformedReference(String)
     /// A field of a submission is missing or invalid.
     case invalidSubmission(field: String, reason: String)
-    /// The received date lies in the future.
-    case receivedInFuture(String)
+    /// The received date lies in the future (`value` is the date); or, with `isTime`, the date is today but the time
+    /// lies in the future (`value` is the date and time with the organisation's offset).
+    case receivedInFuture(String, isTime: Bool = false)
     /// The state change is not allowed.
     case illegalTransition(RequestStateError)
     /// The extension is not allowed.
@@ -47,8 +48,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "'\(FreeText.visible(text))' is not a request reference. References look like DSR-2026-000123; `inzage request list` shows them."
         case .invalidSubmission(let field, let reason):
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
-        case .receivedInFuture(let value):
-            "The received date \(value) lies in the future; give the date (or date and time) the request reached the organisation."
+        case .receivedInFuture(let value, let isTime):
+            "The received \(isTime ? "date and time \(value) lie" : "date \(value) lies") in the future; give the date (or date and time) the request reached the organisation."
         case .illegalTransition(let error):
             error.description
         case .extensionRefused(let reason):

@@ -47,8 +47,10 @@ public struct RequestQueue: Sendable {
 
             let receivedAt = validated.receivedAt ?? now
             let receivedOn = calendar.receivedDate(for: receivedAt)
-            guard receivedAt <= now.addingTimeInterval(300), receivedOn <= calendar.localDate(for: now) else {
-                throw RequestError.receivedInFuture(receivedOn.description)
+            guard receivedOn <= calendar.localDate(for: now) else { throw RequestError.receivedInFuture(receivedOn.description) }
+            guard receivedAt <= now.addingTimeInterval(300) else {
+                // Later today: the date alone would read as if it were fine.
+                throw RequestError.receivedInFuture(ExtractTime(timeZone: calendar.timeZone).iso8601(receivedAt), isTime: true)
             }
             let match = try SubjectMatcher.match(validated.subject, in: ledger)
             var personID: Int64?
