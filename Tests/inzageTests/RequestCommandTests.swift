@@ -164,7 +164,10 @@ struct RequestCommandTests {
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--language", "de"], status: 2,
                            mentioning: ["--language", "nl, en"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "xlsx,pdf"], status: 2,
-                           mentioning: ["--formats", "xlsx, json"], unchanged: unchanged)
+                           mentioning: ["--formats 'xlsx,pdf'", "'pdf' is not one", "xlsx, json"], unchanged: unchanged)
+        // What was typed is quoted, not the empty item after the comma.
+        try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "xlsx,"], status: 2,
+                           mentioning: ["Invalid --formats 'xlsx,'", "empty", "xlsx, json"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--set", "city=Delft"], status: 2,
                            mentioning: ["--set", "rectification"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--purpose", "e-marketing"], status: 2,
