@@ -294,6 +294,7 @@ struct RequestQueueTests {
             try clockedQueue(on: database, at: "2026-03-02T23:30:00Z").extend(pastDue, reason: "Volume", by: "officer")
         }
         #expect(late == .extensionRefused(DeadlineExtensionError.pastDue(due: try day("2026-03-02"), today: try day("2026-03-03")).description))
+        #expect(late.description.hasPrefix("The period can no longer be extended: the request was due on 2026-03-02"), "said once: \(late)")
         #expect(try database.requestCounts() == before)
         #expect(try queue.request(pastDue).extendedDueOn == nil)
     }

@@ -13,7 +13,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case receivedInFuture(String, isTime: Bool = false)
     /// The state change is not allowed.
     case illegalTransition(RequestStateError)
-    /// The extension is not allowed.
+    /// The extension is not allowed; the reason is a ``DeadlineExtensionError``'s description, a whole sentence.
     case extensionRefused(String)
     /// The request already has its person, or has ended, so there is no person to assign.
     case personAlreadySettled(reference: String, state: RequestState)
@@ -53,7 +53,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         case .illegalTransition(let error):
             error.description
         case .extensionRefused(let reason):
-            "The period cannot be extended: \(reason)"
+            // The reason says what cannot be done and why ("The period can no longer be extended: …").
+            reason
         case .personAlreadySettled(let reference, let state):
             "Request \(reference) (\(state.rawValue)) has its person settled or has ended; `inzage request assign` names the person of an open request that has none yet (an ambiguous match, or nobody matched)."
         case .unknownPerson(let id):
