@@ -27,6 +27,9 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case noPersonMatched(reference: String)
     /// Nothing about the request waits for this decision.
     case nothingToDecide(reference: String, reason: String)
+    /// Part of the request was carried out (`carriedOut`: its items), so it cannot be refused as a whole; `pending`
+    /// (purposes of an objection) still wait for a decision.
+    case partlyCarriedOut(reference: String, carriedOut: [String], pending: [String])
     /// A decision names an item that does not exist or was decided before, or lacks what it needs.
     case invalidDecision(field: String, reason: String)
     /// The request has ended; a final state allows no further decisions.
@@ -67,6 +70,12 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "Request \(reference) is not matched to a person yet. Settle the match first with `inzage request assign \(reference) --person ID`, or refuse it with `inzage request reject \(reference) --reason no-personal-data`."
         case .nothingToDecide(let reference, let reason):
             "Request \(reference) has nothing to decide: \(reason)"
+        case .partlyCarriedOut(let reference, let carriedOut, let pending):
+            "Request \(reference) cannot be refused as a whole: part of it was already carried out (\(carriedOut.joined(separator: ", "))), "
+                + "and a refusal would contradict that."
+                + (pending.isEmpty ? "" : " It still waits for a decision on \(pending.joined(separator: ", ")): decide that with "
+                    + "`inzage request decide \(reference) --uphold|--override --reason TEXT` (--override, for compelling legitimate grounds, "
+                    + "is how an objection is refused).")
         case .invalidDecision(let field, let reason):
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case .requestClosed(let reference, let state):
