@@ -38,6 +38,13 @@ struct RequestDecisionCommandTests {
                            mentioning: ["Unknown item 'nickname'", "1 (city)"], unchanged: unchanged)
         try sandbox.refuse(["request", "review", reference, "--statement", "3"], status: 2, mentioning: ["--statement takes two values"],
                            unchanged: unchanged)
+        let complete = ["request", "review", reference, "--accept", "1", "--accept", "2", "--accept", "3"]
+        try sandbox.refuse(complete + ["--exempt-recipient", "mailer"], status: 2,
+                           mentioning: ["--exempt-recipient takes KEY=REASON", "got 'mailer'"], unchanged: unchanged)
+        // No recipient received this person's data: said so, not as an empty list.
+        try sandbox.refuse(complete + ["--exempt-recipient", "nosuch=x"], status: 2,
+                           mentioning: ["--exempt-recipient nosuch", "this person's data went to no recipient"], unchanged: unchanged)
+        #expect(try !sandbox.run(complete + ["--exempt-recipient", "nosuch=x"]).stderr.contains("recipients: ."))
 
         let done = try sandbox.succeed("request", "review", reference, "--accept", "city", "--reject", "2",
                                        "--reason", "The organisation is still current.", "--statement", "3", "I buy for several shops.")
