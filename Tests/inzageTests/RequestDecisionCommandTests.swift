@@ -49,6 +49,8 @@ struct RequestDecisionCommandTests {
         let done = try sandbox.succeed("request", "review", reference, "--accept", "city", "--reject", "2",
                                        "--reason", "The organisation is still current.", "--statement", "3", "I buy for several shops.")
         #expect(done.stdout.contains("partially-completed"))
+        // The outcome waits in the outbox until `inzage deliver` sends it.
+        #expect(done.stdout.contains("The outcome was queued for the person as message") && !done.stdout.contains("was sent"), "\(done.stdout)")
         let shown = try show(sandbox, reference)
         #expect(shown["state"] as? String == "partially-completed")
         let decisions = try JSON.objects(shown["decisions"])
