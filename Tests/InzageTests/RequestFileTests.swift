@@ -325,6 +325,18 @@ struct RequestFileTests {
     }
 }
 
+extension RequestFileTests {
+    @Test("A control character in a request file's e-mail address is shown as <U+…> in the message, as the command line shows it")
+    func ingestControlCharacter() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"type": "access", "subject": {"email": "c@d.org\u0000"}}"#.utf8).write(to: folder.appendingPathComponent("a-nul.json"))
+        let report = try RequestQueue(store: try InzageDatabase.inMemory()).ingest(directory: folder, by: "intake")
+        guard case .invalid(let error) = try #require(report.entries.first).outcome else { Issue.record("filed: \(report)"); return }
+        #expect(error.reason == "'c@d.org<U+0000>' is not an e-mail address (name@example.nl)", "\(error.reason)")
+    }
+}
+
 /// The schema agrees with the code.
 extension RequestFileTests {
     /// The schema as a JSON object.

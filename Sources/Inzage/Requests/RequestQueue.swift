@@ -127,7 +127,7 @@ public struct RequestQueue: Sendable {
             throw RequestError.invalidSubmission(field: "subject.name", reason: problem)
         }
         if let email = subject.email, !FieldValidation.isValidEmail(email) {
-            throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(email)' is not an e-mail address (name@example.nl)")
+            throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(FreeText.visible(email))' is not an e-mail address (name@example.nl)")
         }
         guard subject.email != nil || subject.personID != nil || subject.externalID != nil else {
             throw RequestError.invalidSubmission(field: "subject", reason: "give an e-mail address, a person id or an external id to find the person by")
