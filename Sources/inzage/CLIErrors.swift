@@ -19,6 +19,10 @@ enum CLIErrors {
             printError(requestError.description)
             return requestError.isUsageError ? usage : failure
         }
+        if let storeError = error as? StoreError {
+            printError(storeError.description)
+            return storeError.isUsageError ? usage : failure
+        }
         if let usageError = error as? CLIUsageError {
             printError(usageError.description)
             return usage

@@ -20,14 +20,15 @@ extension OutputOptions {
     }
 }
 
-/// Parsing of the `FIELD=VALUE` arguments of `--set`.
+/// Parsing of the `FIELD=VALUE` arguments of `--set` (and of other options that pair a key with a value).
 enum Assignments {
-    /// Splits each `FIELD=VALUE` at its first `=`; an item without one is a usage error that names `option` and shows
-    /// `example`, an item as that option takes it.
-    static func parse(_ items: [String], option: String, example: String = "rank=10") throws -> [(field: String, value: String)] {
+    /// Splits each `FIELD=VALUE` at its first `=`; an item without one is a usage error that names `option`, the `form`
+    /// it takes (`KEY=REASON`, say) and shows `example`, an item as that option takes it.
+    static func parse(_ items: [String], option: String, form: String = "FIELD=VALUE", example: String = "rank=10") throws
+        -> [(field: String, value: String)] {
         try items.map { item in
             guard let equals = item.firstIndex(of: "=") else {
-                throw CLIUsageError(description: "\(option) takes FIELD=VALUE, such as \(option) \(example); got '\(item)'.")
+                throw CLIUsageError(description: "\(option) takes \(form), such as \(option) \(example); got '\(item)'.")
             }
             let field = item[..<equals].trimmingCharacters(in: .whitespaces)
             return (field: field, value: String(item[item.index(after: equals)...]))

@@ -150,8 +150,9 @@ struct ConsentReceiptCommand: ParsableCommand {
 
             A receipt names the organisation's telephone number and a privacy statement: set them with \
             `inzage settings set phone …` and `inzage settings set privacy-statement-url …` (or a purpose's own \
-            privacy-statement-url). Exit codes: 0 written, 2 no such consent, a setting missing or --out not writable \
-            (nothing written), 1 failed.
+            privacy-statement-url). Exit codes: 0 written, 2 the person has no such consent, a setting is missing or \
+            --out cannot be written (nothing written), 1 no such person (as for every command given an unknown person \
+            id) or failed.
             """
     )
 
@@ -162,7 +163,7 @@ struct ConsentReceiptCommand: ParsableCommand {
     @Option(help: "Key of the purpose (see `inzage purpose list`). Default: every consent given.") var purpose: String?
     @Option(name: .long, help: "The language of the texts: nl or en. Default: the person's, else the organisation's.")
     var language: Language?
-    @Option(name: .long, help: ArgumentHelp("The file to write (replaced when it exists). Default: standard output.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The file to write (a file there is replaced; a link, folder or device is refused). Default: standard output.", valueName: "file"))
     var out: String?
     @Option(name: .long, help: "json (the Kantara Consent Receipt 1.1 JSON, the default) or text (the same in words, for the person).")
     var format: ReceiptFormat = .json
@@ -170,6 +171,12 @@ struct ConsentReceiptCommand: ParsableCommand {
     /// The forms a receipt is written in.
     enum ReceiptFormat: String, ExpressibleByArgument, CaseIterable {
         case json, text
+    }
+
+    func validate() throws {
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--out is empty; give the file to write, such as --out receipt.json, or leave --out out to print the receipt.")
+        }
     }
 
     func run() throws {
@@ -199,8 +206,13 @@ struct ConsentReceiptCommand: ParsableCommand {
             FileHandle.standardOutput.write(json)
             return
         }
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), isFolder.boolValue {
+        do {
+            // Writing atomically renames over what is there: a link (such as /dev/stdout) would be replaced, not written through.
+            try ExtractArchive.checkReplaceable(URL(fileURLWithPath: out))
+        } catch let error as ExtractArchiveError {
+            guard (try? FileManager.default.attributesOfItem(atPath: out))?[.type] as? FileAttributeType == .typeDirectory else {
+                throw CLIUsageError(description: error.description)
+            }
             throw CLIUsageError(description: "--out \(out) is a folder; give the name of the file to write, such as \(out)/receipt.json. Nothing was written.")
         }
         do {

@@ -24,6 +24,12 @@ struct ExtractCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The folder to write the files to (created if missing).", valueName: "dir"))
         var out: String
 
+        func validate() throws {
+            if out.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--out is empty; give the folder to write the files to, such as --out answers/.")
+            }
+        }
+
         func run() throws {
             let database = try global.openDatabase()
             let details = try RequestQueue(store: database).details(reference)
@@ -31,15 +37,17 @@ struct ExtractCommand: ParsableCommand {
                 throw CLIUsageError(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
             }
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
-            // Creating the folder also checks it: a file in the way or a read-only parent is refused here.
-            let folder = try ExtractArchive(root: URL(fileURLWithPath: out, isDirectory: true)).root
-            // All of the request's files or none: a damaged one leaves the folder as it was.
-            let copies = details.extracts.map { extract in
-                (extract: extract, target: folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent))
-            }
-            try archive.export(copies)
-            for (extract, target) in copies {
-                print("\(target.path)\t\(extract.format.rawValue)\t\(extract.size) bytes\tsha256 \(extract.sha256)")
+            try ExtractOut.writing {
+                // Creating the folder also checks it: a file in the way or a read-only parent is refused here.
+                let folder = try ExtractArchive(root: URL(fileURLWithPath: out, isDirectory: true)).root
+                // All of the request's files or none: a damaged one leaves the folder as it was.
+                let copies = details.extracts.map { extract in
+                    (extract: extract, target: folder.appendingPathComponent(URL(fileURLWithPath: extract.path).lastPathComponent))
+                }
+                try archive.export(copies)
+                for (extract, target) in copies {
+                    print("\(target.path)\t\(extract.format.rawValue)\t\(extract.size) bytes\tsha256 \(extract.sha256)")
+                }
             }
         }
     }
@@ -62,10 +70,13 @@ struct ExtractCommand: ParsableCommand {
         @Option(name: .long, help: "The language: nl or en. Default: the person's, else the organisation's.")
         var language: Language?
 
-        @Option(name: .long, help: ArgumentHelp("The file to write; an existing file is replaced.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("The file to write; an existing file is replaced (a link, folder or device is refused).", valueName: "file"))
         var out: String
 
         func validate() throws {
+            if out.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--out is empty; give the file to write, such as --out person-\(id).\(format.rawValue).")
+            }
             // A workbook in a file called .json (or the other way round) opens in nothing.
             let suffix = URL(fileURLWithPath: out).pathExtension.lowercased()
             if let named = ExtractFormat(rawValue: suffix), named != format {
@@ -79,15 +90,37 @@ struct ExtractCommand: ParsableCommand {
             let extractTemplates = ExtractTemplates(overrideDirectory: try templates.directory)
             let renderer = ExtractGenerator(templates: extractTemplates)
             let target = URL(fileURLWithPath: out)
-            let archive = try ExtractArchive(root: target.deletingLastPathComponent())
-            let (written, usedLanguage) = try Resolver(store: database).withDossier(personID: id, language: language) { dossier in
-                (try archive.write(folder: ".", name: target.lastPathComponent) { url in
-                    try renderer.render(dossier, as: format, to: url)
-                }, dossier.language)
+            let (written, usedLanguage) = try ExtractOut.writing {
+                // Renaming the finished file over a link would replace the link, not write where it points.
+                try ExtractArchive.checkReplaceable(target)
+                let archive = try ExtractArchive(root: target.deletingLastPathComponent())
+                guard access(archive.root.path, W_OK) == 0 else {
+                    throw ExtractArchiveError.cannotWrite(target.path, reason: String(cString: strerror(errno)))
+                }
+                return try Resolver(store: database).withDossier(personID: id, language: language) { dossier in
+                    (try archive.write(folder: ".", name: target.lastPathComponent) { url in
+                        try renderer.render(dossier, as: format, to: url)
+                    }, dossier.language)
+                }
             }
             print("\(target.path)\t\(format.rawValue)\t\(written.size) bytes\tsha256 \(written.sha256)")
             // The labels of that language are loaded already; a misspelt or missing key of the organisation's file is named.
             for notice in try extractTemplates.notices(usedLanguage) { CLIErrors.printError("Note: \(notice)") }
+        }
+    }
+}
+
+/// The `--out` of the extract commands, which names where to write.
+enum ExtractOut {
+    /// Runs `body`; an ``ExtractArchiveError`` about the place written to (nothing there but a file may be replaced,
+    /// or it cannot be created or written) becomes a usage error (exit 2), as `consent receipt` treats its --out. A
+    /// stored extract that is damaged stays a failure (exit 1).
+    static func writing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ExtractArchiveError {
+            if case .damaged = error { throw error }
+            throw CLIUsageError(description: error.description)
         }
     }
 }

@@ -28,15 +28,13 @@ struct GlobalOptions: ParsableArguments {
         return environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
     }
 
-    /// Opens the existing database; a missing file is an error that says to run `inzage init`.
+    /// Opens the existing database; a missing or empty file is an error that says to run `inzage init`, and a file
+    /// that is not an Inzage database is refused and left as it was (``StoreError``, exit code 2).
     ///
     /// A command that runs once and exits takes one connection (`.single`); the long-running ones (`work`,
     /// `deliver`) take a pool.
     func openDatabase(connections: InzageDatabase.Connections = .single) throws -> InzageDatabase {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw CLIUsageError(description: "No database at \(databasePath). Run `inzage init --database \(databasePath)` first, or pass --database / set INZAGE_DATABASE.")
-        }
-        return try InzageDatabase(path: databasePath, connections: connections)
+        try InzageDatabase(path: databasePath, connections: connections, mustExist: true)
     }
 
     /// Opens the ledger on the existing database.

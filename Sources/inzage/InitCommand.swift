@@ -10,7 +10,8 @@ struct InitCommand: ParsableCommand {
         discussion: """
             A new database starts with the default legal bases, purposes and sources, and the default organisation \
             settings. Running init again is harmless: an existing database is migrated if it is older than this \
-            version of inzage, and left alone otherwise. Prints the database path, then whether it was created, \
+            version of inzage, and left alone otherwise. An empty file becomes a new database; another program's SQLite \
+            database is refused and left as it was (exit 2). Prints the database path, then whether it was created, \
             migrated or already current.
             """
     )

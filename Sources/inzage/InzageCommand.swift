@@ -10,8 +10,10 @@ struct InzageCommand: AsyncParsableCommand {
         commandName: "inzage",
         abstract: "Inzage keeps the consent ledger and answers data-subject requests (GDPR Art. 15, 16, 21).",
         discussion: """
-            Exit codes: 0 success, 1 the command could not be carried out, 2 the command was called wrongly \
-            (an unknown option, field, purpose, source or basis, or an invalid value). Nothing is written when a command fails.
+            Exit codes: 0 success, 1 the command could not be carried out (a well-formed id or reference that names \
+            nothing included), 2 the command was called wrongly (an unknown option, field, purpose, source or basis, or \
+            an invalid value: text that is not shaped like a reference, a --database or --out that names no usable \
+            file). Nothing is written when a command fails.
             """,
         subcommands: [
             InitCommand.self, DemoCommand.self, PersonCommand.self, ConsentCommand.self,

@@ -94,7 +94,7 @@ struct OutboxList: ParsableCommand {
         let database = try global.openDatabase()
         let messages: [StoredMessage]
         if let request {
-            // An unknown reference is an error (exit 1) rather than an empty list.
+            // An unknown reference is an error (exit 1) rather than an empty list; a malformed one is an invalid value (exit 2).
             let found = try RequestQueue(store: database).request(request)
             messages = try database.readOutbox { try $0.messages(requestID: found.id) }
                 .filter { message in filter.map { message.state == $0 } ?? true }

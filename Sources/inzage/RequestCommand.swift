@@ -39,6 +39,20 @@ enum RequestCLI {
         return value
     }
 
+    /// `text` as a list of `Choice`'s keys separated by commas, or a usage error that quotes `text` as typed, names the
+    /// item at fault and the valid keys.
+    static func choices<Choice: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> [Choice] where Choice.RawValue == String {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let key = item.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let value = Choice(rawValue: key) else {
+                let valid = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+                let fault = key.isEmpty ? "an item between or after the commas is empty" : "'\(item)' is not one of them"
+                throw CLIUsageError(description: "Invalid \(option) '\(text)': \(fault). Valid values, separated by commas: \(valid).")
+            }
+            return value
+        }
+    }
+
     /// `text` as a state, or a usage error that names the valid states.
     static func state(_ text: String) throws -> RequestState {
         do {
@@ -172,9 +186,7 @@ struct RequestFiling: ParsableCommand {
             }
             submission.receivedAt = date
         }
-        submission.formats = try formats.split(separator: ",", omittingEmptySubsequences: false).map {
-            try RequestCLI.choice(String($0), option: "--formats")
-        }
+        submission.formats = try RequestCLI.choices(formats, option: "--formats")
         // As in a request file: each format once.
         for (index, format) in submission.formats.enumerated() where submission.formats[..<index].contains(format) {
             throw CLIUsageError(description: "Invalid --formats '\(formats)': \(format.rawValue) is listed twice; list each format once (\(ExtractFormat.validKeys)).")

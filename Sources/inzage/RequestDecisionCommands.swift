@@ -79,7 +79,8 @@ struct RequestReview: ParsableCommand {
         }
         for (item, text) in statements { actions.append(.statement(item: try number(of: item, in: current), text: text)) }
         var exemptions: [String: String] = [:]
-        for (key, reason) in try Assignments.parse(exemptRecipient, option: "--exempt-recipient", example: "mailing-service='we no longer send it data'") {
+        for (key, reason) in try Assignments.parse(exemptRecipient, option: "--exempt-recipient", form: "KEY=REASON",
+                                                   example: "mailing-service='we no longer send it data'") {
             let recipient = key.trimmingCharacters(in: .whitespaces).lowercased()
             guard exemptions.updateValue(reason, forKey: recipient) == nil else {
                 throw CLIUsageError(description: "--exempt-recipient names \(recipient) twice; give one reason per recipient.")

@@ -53,8 +53,29 @@ struct SettingsSet: ParsableCommand {
 
     /// Requires a key with a value, or --set, or both.
     func validate() throws {
-        guard (key == nil) == (value == nil) else { throw ValidationError("Give the new value after the key: inzage settings set KEY VALUE.") }
+        if let key, value == nil, let dashed = Self.dashedValue(after: key) {
+            // ArgumentParser reads a value that starts with a dash and a digit (-5) as an option, which leaves the key
+            // without a value: say what is wrong with the value, or how to give it.
+            do {
+                try Ledger.checkSetting(key, value: dashed)
+            } catch let error as LedgerError {
+                throw ValidationError(error.description)
+            }
+            throw ValidationError("'\(dashed)' starts with a dash, so it was read as an option rather than as the value; put -- before it: inzage settings set \(key) -- \(dashed)")
+        }
+        guard (key == nil) == (value == nil) else {
+            throw ValidationError("Give the new value after the key: inzage settings set KEY VALUE; put -- before a value that starts with a dash: inzage settings set KEY -- VALUE.")
+        }
         guard key != nil || !assignments.isEmpty else { throw ValidationError("Give KEY VALUE or --set KEY=VALUE. Keys: \(SettingKey.validKeys).") }
+    }
+
+    /// The argument after `key` on the command line when it starts with a dash and a digit, such as `-5`: a negative
+    /// number meant as the value.
+    private static func dashedValue(after key: String) -> String? {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let index = arguments.firstIndex(of: key), index + 1 < arguments.endIndex else { return nil }
+        let next = arguments[index + 1]
+        return next.hasPrefix("-") && next.dropFirst().first?.isNumber == true ? next : nil
     }
 
     /// Applies the changes in one transaction and prints them.

@@ -1299,8 +1299,12 @@ struct RequestSafeguardTests {
         let refused = try #require(throws: RequestError.self) {
             try desk.queue.reject(request.reference, reason: .manifestlyUnfounded, note: nil, by: "officer")
         }
-        guard case .nothingToDecide(_, let reason) = refused else { Issue.record("unexpected \(refused)"); return }
-        #expect(reason.contains("e-marketing"))
+        #expect(refused == .partlyCarriedOut(reference: request.reference, carriedOut: ["e-marketing"], pending: ["sales-and-service"]))
+        // It says what is true (it still awaits a decision) and what the officer can do, in whole sentences.
+        #expect(!refused.description.contains("nothing to decide"), "\(refused)")
+        #expect(refused.description.contains("It still waits for a decision on sales-and-service")
+                && refused.description.contains("inzage request decide \(request.reference) --uphold|--override --reason TEXT"), "\(refused)")
+        #expect(refused.description.hasSuffix("."))
         #expect(try desk.counts() == before)
     }
 

@@ -325,6 +325,33 @@ struct RequestFileTests {
     }
 }
 
+extension RequestFileTests {
+    @Test("A control character in a request file's e-mail address is shown as <U+…> in the message, as the command line shows it")
+    func ingestControlCharacter() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"type": "access", "subject": {"email": "c@d.org\u0000"}}"#.utf8).write(to: folder.appendingPathComponent("a-nul.json"))
+        let report = try RequestQueue(store: try InzageDatabase.inMemory()).ingest(directory: folder, by: "intake")
+        guard case .invalid(let error) = try #require(report.entries.first).outcome else { Issue.record("filed: \(report)"); return }
+        #expect(error.reason == "'c@d.org<U+0000>' is not an e-mail address (name@example.nl)", "\(error.reason)")
+    }
+
+    @Test("A link to nothing named like a request file is reported as a file that cannot be read, not passed over")
+    func ingestDanglingLink() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"type": "access", "subject": {"email": "a@example.nl"}}"#.utf8).write(to: folder.appendingPathComponent("a-access.json"))
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("b-link.json").path,
+                                                   withDestinationPath: folder.appendingPathComponent("gone.json").path)
+        let report = try RequestQueue(store: try InzageDatabase.inMemory()).ingest(directory: folder, by: "intake")
+        #expect(report.entries.map(\.file) == ["a-access.json", "b-link.json"])
+        #expect(report.invalidCount == 1 && report.filedCount == 1)
+        guard case .invalid(let error) = try #require(report.entries.last).outcome else { Issue.record("not reported: \(report)"); return }
+        #expect(error.path == "$" && error.reason.hasPrefix("the file cannot be read (it is a link to "), "\(error.reason)")
+        #expect(RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam)).hasSuffix("2 files: 1 filed, 0 already filed, 1 invalid."))
+    }
+}
+
 /// The schema agrees with the code.
 extension RequestFileTests {
     /// The schema as a JSON object.

@@ -91,6 +91,13 @@ struct RequestQueueTests {
             #expect(error.isUsageError)
             guard case .receivedInFuture = error else { Issue.record("unexpected \(error)"); continue }
         }
+        // Later today: the time is what lies in the future, and the message says so rather than naming only today's date.
+        let laterToday = try #require(throws: RequestError.self) {
+            try queue.file(access(receivedAt: try instant("2026-11-29T22:30:00Z")), by: "officer")
+        }
+        #expect(laterToday == .receivedInFuture("2026-11-29T23:30:00+01:00", isTime: true))
+        #expect(laterToday.description.hasPrefix("The received date and time 2026-11-29T23:30:00+01:00 lie in the future;"), "\(laterToday)")
+        #expect(RequestError.receivedInFuture("2026-11-30").description.hasPrefix("The received date 2026-11-30 lies in the future;"))
         #expect(try database.requestCounts() == before)
         #expect(try queue.file(access(receivedAt: try instant("2026-11-29T10:00:00Z")), by: "officer").request.receivedOn == (try day("2026-11-29")))
     }
@@ -249,6 +256,20 @@ struct RequestQueueTests {
         let error = try #require(throws: RequestError.self) { try queue.details("DSR-2026-999999") }
         #expect(error == .unknownRequest("DSR-2026-999999"))
         #expect(error.description.contains("DSR-2026-000123"))
+        #expect(!error.isUsageError, "a well-formed reference that names nothing: exit 1, as an unknown person id")
+    }
+
+    @Test("Text that is not shaped like a reference is an invalid value, named with what references look like")
+    func malformedReference() throws {
+        let (queue, _, _) = try makeQueue()
+        for text in ["garbage", "DSR-2026-12", "DSR-26-000001", "DSR-2026-00000x", "DSR-2026-000001-1", "", "DSR-2026-000001\u{0}"] {
+            let error = try #require(throws: RequestError.self) { try queue.details(text) }
+            #expect(error == .malformedReference(text))
+            #expect(error.isUsageError && error.description.contains("DSR-2026-000123"), "\(error)")
+        }
+        #expect(RequestError.malformedReference("x\u{0}").description.hasPrefix("'x<U+0000>' is not a request reference."))
+        // Any case and white space around it are still a reference's shape.
+        #expect(try #require(throws: RequestError.self) { try queue.details(" dsr-2026-999999 ") } == .unknownRequest(" dsr-2026-999999 "))
     }
 
     // MARK: Extension
@@ -287,6 +308,7 @@ struct RequestQueueTests {
             try clockedQueue(on: database, at: "2026-03-02T23:30:00Z").extend(pastDue, reason: "Volume", by: "officer")
         }
         #expect(late == .extensionRefused(DeadlineExtensionError.pastDue(due: try day("2026-03-02"), today: try day("2026-03-03")).description))
+        #expect(late.description.hasPrefix("The period can no longer be extended: the request was due on 2026-03-02"), "said once: \(late)")
         #expect(try database.requestCounts() == before)
         #expect(try queue.request(pastDue).extendedDueOn == nil)
     }

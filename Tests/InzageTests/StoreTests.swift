@@ -18,6 +18,45 @@ struct StoreTests {
         #expect(try reopened.referenceLists().purposes.count == 2)
     }
 
+    @Test("another program's database is refused and left without Inzage's tables; an empty file only when one must exist")
+    func foreignAndEmptyFiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let other = directory.appendingPathComponent("other.sqlite").path
+        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE foo (x)") }
+        for connections in [InzageDatabase.Connections.pool, .single] {
+            for mustExist in [false, true] {
+                #expect(throws: StoreError.notInzage(path: other)) { try InzageDatabase(path: other, connections: connections, mustExist: mustExist) }
+            }
+        }
+        #expect(throws: StoreError.notInzage(path: other)) { try InzageDatabase(try DatabaseQueue(path: other)) }
+        #expect(try DatabaseQueue(path: other).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master") } == ["foo"])
+
+        let empty = directory.appendingPathComponent("empty.sqlite").path
+        FileManager.default.createFile(atPath: empty, contents: nil)
+        #expect(throws: StoreError.empty(path: empty)) { try InzageDatabase(path: empty, connections: .single, mustExist: true) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+        let missing = directory.appendingPathComponent("missing.sqlite").path
+        #expect(throws: StoreError.noDatabase(path: missing)) { try InzageDatabase(path: missing, mustExist: true) }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        _ = try InzageDatabase(path: empty)
+        #expect(try InzageDatabase.needsMigration(path: empty) == false)
+    }
+
+    @Test("a database of an older schema is still migrated when a command opens it as an existing one")
+    func olderSchemaMigratesWhenItMustExist() throws {
+        let file = try AnnaDatabaseFile()
+        defer { file.remove() }
+        // Back to v5: no recipient fields, v6 not in the migration log.
+        try DatabaseQueue(path: file.path).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6-recipient-fields'; ALTER TABLE recipient DROP COLUMN fields;")
+        }
+        #expect(try InzageDatabase.needsMigration(path: file.path))
+        let database = try InzageDatabase(path: file.path, connections: .single, mustExist: true)
+        #expect(try InzageDatabase.needsMigration(path: file.path) == false)
+        #expect(try Ledger(store: database).person(id: file.personID).details.email == "anna.jansen@example.nl")
+    }
+
     @Test("a missing folder is a clear error")
     func missingFolder() {
         #expect(throws: StoreError.directoryMissing("/nonexistent/folder")) {

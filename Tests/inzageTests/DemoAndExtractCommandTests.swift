@@ -94,8 +94,14 @@ struct DemoAndExtractCommandTests {
         try FileManager.default.createDirectory(at: inTheWay.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data("mine".utf8).write(to: inTheWay)
         let refused = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", blocked.path, "--database", database], global: false)
-        #expect(refused.status == 1 && refused.stderr.contains("DSR-2026-000001.xlsx is not a file"), "\(refused.stderr)")
+        #expect(refused.status == 2 && refused.stderr.contains("DSR-2026-000001.xlsx is not a file"), "\(refused.stderr)")
         #expect(try String(contentsOf: inTheWay, encoding: .utf8) == "mine")
+        // A folder that cannot be made (a file in the way) is the --out at fault too: exit 2, as for consent receipt.
+        let underAFile = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", inTheWay.appendingPathComponent("answers").path,
+                                          "--database", database], global: false)
+        #expect(underAFile.status == 2 && underAFile.stderr.contains("Cannot create the extract folder"), "\(underAFile.stderr)")
+        let noFolder = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", "", "--database", database], global: false)
+        #expect(noFolder.status == 2 && noFolder.stderr.contains("--out is empty"), "\(noFolder.stderr)")
 
         let stored = URL(fileURLWithPath: database + ".extracts/DSR-2026-000001/DSR-2026-000001.json")
         let exported = try Data(contentsOf: out.appendingPathComponent("DSR-2026-000001.json"))
@@ -128,6 +134,46 @@ struct DemoAndExtractCommandTests {
         #expect(noted.status == 0, "\(noted.stderr)")
         #expect(noted.stderr.contains("Note: extract/labels.en.json") && noted.stderr.contains("1 key (sheets.detail.name) that Inzage does not use"),
                 "\(noted.stderr)")
+    }
+
+    @Test("extract person and consent receipt refuse an --out that is a link, a folder or a special file, or empty: exit 2, nothing written")
+    func outThatIsNotAFile() throws {
+        let sandbox = try CLISandbox()
+        let person = String(try sandbox.addPerson("--language", "en"))
+        try sandbox.succeed("consent", "give", person, "--purpose", "e-marketing", "--source", "web-form", "--evidence", "form-1")
+        try sandbox.succeed("settings", "set", "phone", "+31 20 123 4567")
+        try sandbox.succeed("settings", "set", "privacy-statement-url", "https://example.nl/privacy")
+        let directory = sandbox.directory
+        // A link to a file of the officer's: it must stay a link, and the file unchanged (as root, `--out /dev/stdout`
+        // replaced the system's link).
+        let kept = directory.appendingPathComponent("kept.json")
+        try Data("mine".utf8).write(to: kept)
+        let link = directory.appendingPathComponent("l.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: kept)
+        let folder = directory.appendingPathComponent("folder.json")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fifo = directory.appendingPathComponent("fifo.json")
+        try #require(mkfifo(fifo.path, 0o600) == 0)
+        let file = directory.appendingPathComponent("file.txt")
+        try Data("x".utf8).write(to: file)
+
+        let commands: [[String]] = [["extract", "person", person, "--format", "json"], ["consent", "receipt", person]]
+        for command in commands {
+            try sandbox.refuse(command + ["--out", link.path], status: 2, mentioning: ["\(link.path) is not a file", "Nothing was written"])
+            try sandbox.refuse(command + ["--out", fifo.path], status: 2, mentioning: ["\(fifo.path) is not a file"])
+            try sandbox.refuse(command + ["--out", folder.path], status: 2, mentioning: [folder.path])
+            try sandbox.refuse(command + ["--out", ""], status: 2, mentioning: ["--out is empty"])
+            // A place that cannot be written (a file where a folder should be).
+            try sandbox.refuse(command + ["--out", file.appendingPathComponent("x.json").path], status: 2, mentioning: [file.path])
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == kept.path)
+        #expect(try Data(contentsOf: kept) == Data("mine".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(try Data(contentsOf: file) == Data("x".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".partial-") }.isEmpty)
+        // A regular file is still replaced.
+        try sandbox.succeed("extract", "person", person, "--format", "json", "--out", kept.path)
+        #expect(try Data(contentsOf: kept).count > 100)
     }
 
     @Test("inzage work --once answers what is queued and prints one line per request")

@@ -168,7 +168,10 @@ struct RequestCommandTests {
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--language", "de"], status: 2,
                            mentioning: ["--language", "nl, en"], unchanged: unchanged)
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "xlsx,pdf"], status: 2,
-                           mentioning: ["--formats", "xlsx, json"], unchanged: unchanged)
+                           mentioning: ["--formats 'xlsx,pdf'", "'pdf' is not one", "xlsx, json"], unchanged: unchanged)
+        // What was typed is quoted, not the empty item after the comma.
+        try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "xlsx,"], status: 2,
+                           mentioning: ["Invalid --formats 'xlsx,'", "empty", "xlsx, json"], unchanged: unchanged)
         // Each format once, as in a request file.
         try sandbox.refuse(["request", "file", "access", "--email", "a@example.nl", "--formats", "json,json"], status: 2,
                            mentioning: ["--formats", "json is listed twice", "xlsx, json"], unchanged: unchanged)
@@ -293,6 +296,11 @@ struct RequestCommandTests {
         try sandbox.refuse(["request", "list", "--state", "open"], status: 2, mentioning: ["open", "in-progress", "awaiting-decision"], unchanged: unchanged)
         try sandbox.refuse(["request", "list", "--due-within", "-1"], status: 2, mentioning: ["--due-within"], unchanged: unchanged)
         try sandbox.refuse(["request", "show", "DSR-2026-999999"], status: 1, mentioning: ["DSR-2026-999999"], unchanged: unchanged)
+        // Text that is no reference at all is an invalid value (exit 2), in every command that takes one.
+        for arguments in [["request", "show", "garbage"], ["request", "extend", "garbage", "--reason", "x"], ["outbox", "list", "--request", "garbage"],
+                          ["request", "withdraw", "garbage"], ["extract", "export", "garbage", "--out", sandbox.directory.path]] {
+            try sandbox.refuse(arguments, status: 2, mentioning: ["'garbage' is not a request reference", "DSR-2026-000123"], unchanged: unchanged)
+        }
     }
 
     @Test("Several matches await a decision with the candidates listed; assign settles it; extend, withdraw and retry")

@@ -38,10 +38,19 @@ struct RequestDecisionCommandTests {
                            mentioning: ["Unknown item 'nickname'", "1 (city)"], unchanged: unchanged)
         try sandbox.refuse(["request", "review", reference, "--statement", "3"], status: 2, mentioning: ["--statement takes two values"],
                            unchanged: unchanged)
+        let complete = ["request", "review", reference, "--accept", "1", "--accept", "2", "--accept", "3"]
+        try sandbox.refuse(complete + ["--exempt-recipient", "mailer"], status: 2,
+                           mentioning: ["--exempt-recipient takes KEY=REASON", "got 'mailer'"], unchanged: unchanged)
+        // No recipient received this person's data: said so, not as an empty list.
+        try sandbox.refuse(complete + ["--exempt-recipient", "nosuch=x"], status: 2,
+                           mentioning: ["--exempt-recipient nosuch", "this person's data went to no recipient"], unchanged: unchanged)
+        #expect(try !sandbox.run(complete + ["--exempt-recipient", "nosuch=x"]).stderr.contains("recipients: ."))
 
         let done = try sandbox.succeed("request", "review", reference, "--accept", "city", "--reject", "2",
                                        "--reason", "The organisation is still current.", "--statement", "3", "I buy for several shops.")
         #expect(done.stdout.contains("partially-completed"))
+        // The outcome waits in the outbox until `inzage deliver` sends it.
+        #expect(done.stdout.contains("The outcome was queued for the person as message") && !done.stdout.contains("was sent"), "\(done.stdout)")
         let shown = try show(sandbox, reference)
         #expect(shown["state"] as? String == "partially-completed")
         let decisions = try JSON.objects(shown["decisions"])

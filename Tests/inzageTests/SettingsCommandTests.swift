@@ -39,6 +39,14 @@ struct SettingsCommandTests {
                                mentioning: ["privacy-statement-url", "starting with https://"])
             try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "privacy-statement-url=http://example.nl/privacy"], status: 2,
                                mentioning: ["privacy-statement-url", "starting with https://"])
+            // A negative number is read as an option by the parser; the officer learns what is wrong with it, not that the
+            // value is missing.
+            try sandbox.refuse(["settings", "set", "extract-retention-days", "-5"], status: 2,
+                               mentioning: ["Invalid extract-retention-days '-5'", "from 1 to 3650"])
+            try sandbox.refuse(["settings", "set", "name", "-1"], status: 2, mentioning: ["'-1' starts with a dash", "inzage settings set name -- -1"])
+            // After --, as that message says, the value reaches the setting's own check.
+            let afterDashes = try sandbox.run(["settings", "set", "--database", sandbox.database, "extract-retention-days", "--", "-5"], global: false)
+            #expect(afterDashes.status == 2 && afterDashes.stderr.contains("Invalid extract-retention-days '-5'"), "\(afterDashes.stderr)")
         }
         try sandbox.succeed("settings", "set", "privacy-statement-url", "https://example.nl/privacy")
         let help = try sandbox.run(["settings", "set", "--help"], global: false)

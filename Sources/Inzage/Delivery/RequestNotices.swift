@@ -131,8 +131,9 @@ public struct RequestNotices: Sendable {
                                  outbox: any OutboxWriter, at now: Date) throws -> [String] {
         let recipients = try Self.recipients(of: person, in: ledger)
         for key in exemptions.keys.sorted() where !recipients.contains(where: { $0.key == key }) {
-            throw RequestError.invalidDecision(field: "--exempt-recipient \(key)",
-                                               reason: "it is not a recipient of this person's data; recipients: \(recipients.map(\.key).joined(separator: ", "))")
+            throw RequestError.invalidDecision(field: "--exempt-recipient \(key)", reason: recipients.isEmpty
+                ? "this person's data went to no recipient, so there is none to exempt; leave --exempt-recipient out"
+                : "it is not a recipient of this person's data; recipients: \(recipients.map(\.key).joined(separator: ", "))")
         }
         let changes = results.filter(\.changedData)
         guard !changes.isEmpty else { return [] }

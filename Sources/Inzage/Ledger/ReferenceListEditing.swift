@@ -197,13 +197,24 @@ extension Ledger {
 
     // MARK: Internals
 
-    private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
+    /// Checks `value` for the setting `key` as setting it does, without a database, and returns the setting and the
+    /// value as it would be stored (trimmed).
+    ///
+    /// - Throws: ``LedgerError/unknownSetting(_:valid:)`` for an unknown key, ``LedgerError/invalidValue(field:value:reason:)``
+    ///   for a value the setting does not take, naming what it takes.
+    @discardableResult
+    public static func checkSetting(_ key: String, value: String) throws -> (setting: SettingKey, value: String) {
         guard let setting = SettingKey(rawValue: key) else { throw LedgerError.unknownSetting(key, valid: SettingKey.validKeys) }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         // Addresses may run over lines; names, e-mail addresses and the other settings are one line.
         let multiLine: Set<SettingKey> = [.address, .supervisoryAuthorityAddress]
         try FreeText.check(trimmed, field: key, singleLine: !multiLine.contains(setting))
-        try Self.validateSetting(setting, trimmed)
+        try validateSetting(setting, trimmed)
+        return (setting, trimmed)
+    }
+
+    private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
+        let (setting, trimmed) = try Self.checkSetting(key, value: value)
         let old = try tx.store.settings()[setting] ?? setting.defaultValue
         guard old != trimmed else { return nil }
         try tx.store.setSetting(setting, value: trimmed)

@@ -4,13 +4,16 @@ import Foundation
 public enum RequestError: Error, Equatable, CustomStringConvertible {
     /// No request has this reference.
     case unknownRequest(String)
+    /// The text given as a reference does not have a reference's shape (DSR-2026-000123).
+    case malformedReference(String)
     /// A field of a submission is missing or invalid.
     case invalidSubmission(field: String, reason: String)
-    /// The received date lies in the future.
-    case receivedInFuture(String)
+    /// The received date lies in the future (`value` is the date); or, with `isTime`, the date is today but the time
+    /// lies in the future (`value` is the date and time with the organisation's offset).
+    case receivedInFuture(String, isTime: Bool = false)
     /// The state change is not allowed.
     case illegalTransition(RequestStateError)
-    /// The extension is not allowed.
+    /// The extension is not allowed; the reason is a ``DeadlineExtensionError``'s description, a whole sentence.
     case extensionRefused(String)
     /// The request already has its person, or has ended, so there is no person to assign.
     case personAlreadySettled(reference: String, state: RequestState)
@@ -24,6 +27,9 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case noPersonMatched(reference: String)
     /// Nothing about the request waits for this decision.
     case nothingToDecide(reference: String, reason: String)
+    /// Part of the request was carried out (`carriedOut`: its items), so it cannot be refused as a whole; `pending`
+    /// (purposes of an objection) still wait for a decision.
+    case partlyCarriedOut(reference: String, carriedOut: [String], pending: [String])
     /// A decision names an item that does not exist or was decided before, or lacks what it needs.
     case invalidDecision(field: String, reason: String)
     /// The request has ended; a final state allows no further decisions.
@@ -32,7 +38,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     /// Whether the error is about how the command was called (exit code 2) rather than about the data (exit code 1).
     public var isUsageError: Bool {
         switch self {
-        case .invalidSubmission, .receivedInFuture, .invalidDecision: true
+        case .invalidSubmission, .receivedInFuture, .invalidDecision, .malformedReference: true
         default: false
         }
     }
@@ -41,14 +47,17 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownRequest(let reference):
             "No request has reference '\(reference)'. References look like DSR-2026-000123; `inzage request list` shows them."
+        case .malformedReference(let text):
+            "'\(FreeText.visible(text))' is not a request reference. References look like DSR-2026-000123; `inzage request list` shows them."
         case .invalidSubmission(let field, let reason):
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
-        case .receivedInFuture(let value):
-            "The received date \(value) lies in the future; give the date (or date and time) the request reached the organisation."
+        case .receivedInFuture(let value, let isTime):
+            "The received \(isTime ? "date and time \(value) lie" : "date \(value) lies") in the future; give the date (or date and time) the request reached the organisation."
         case .illegalTransition(let error):
             error.description
         case .extensionRefused(let reason):
-            "The period cannot be extended: \(reason)"
+            // The reason says what cannot be done and why ("The period can no longer be extended: …").
+            reason
         case .personAlreadySettled(let reference, let state):
             "Request \(reference) (\(state.rawValue)) has its person settled or has ended; `inzage request assign` names the person of an open request that has none yet (an ambiguous match, or nobody matched)."
         case .unknownPerson(let id):
@@ -61,6 +70,12 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "Request \(reference) is not matched to a person yet. Settle the match first with `inzage request assign \(reference) --person ID`, or refuse it with `inzage request reject \(reference) --reason no-personal-data`."
         case .nothingToDecide(let reference, let reason):
             "Request \(reference) has nothing to decide: \(reason)"
+        case .partlyCarriedOut(let reference, let carriedOut, let pending):
+            "Request \(reference) cannot be refused as a whole: part of it was already carried out (\(carriedOut.joined(separator: ", "))), "
+                + "and a refusal would contradict that."
+                + (pending.isEmpty ? "" : " It still waits for a decision on \(pending.joined(separator: ", ")): decide that with "
+                    + "`inzage request decide \(reference) --uphold|--override --reason TEXT` (--override, for compelling legitimate grounds, "
+                    + "is how an objection is refused).")
         case .invalidDecision(let field, let reason):
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case .requestClosed(let reference, let state):

@@ -436,7 +436,15 @@ extension RequestQueue {
         for name in names {
             let url = directory.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                // A link to nothing is named like a request file but cannot be read: reported as such, not passed over
+                // in silence. (A file removed since the folder was listed is simply gone.)
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+                    entries.append(RequestIngestReport.Entry(file: name, outcome: .invalid(RequestFileError(
+                        file: name, path: "$", reason: "the file cannot be read (it is a link to \(FreeText.visible(target)), which does not exist)"))))
+                }
+                continue
+            }
             guard !isDirectory.boolValue else {
                 // Named like a request file, so reported rather than passed over in silence.
                 entries.append(RequestIngestReport.Entry(file: name, outcome: .invalid(RequestFileError(

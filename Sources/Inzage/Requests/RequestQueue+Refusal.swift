@@ -29,7 +29,8 @@ extension RequestQueue {
             guard !current.state.isTerminal else { throw RequestError.requestClosed(reference: current.reference, state: current.state) }
             let decided = try requests.decisions(requestID: current.id)
             guard decided.isEmpty else {
-                throw RequestError.nothingToDecide(reference: current.reference, reason: "part of it was already carried out (\(decided.map(\.item).joined(separator: ", "))); a refusal would contradict that. Decide what is left with `inzage request decide` or `inzage request review`")
+                let pending = Self.pendingPurposes(of: current, lists: try ReferenceSnapshot(ledger), decided: decided)
+                throw RequestError.partlyCarriedOut(reference: current.reference, carriedOut: decided.map(\.item), pending: pending)
             }
             if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
                 throw RequestError.nothingToDecide(reference: current.reference,

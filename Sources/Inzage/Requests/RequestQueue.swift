@@ -47,8 +47,10 @@ public struct RequestQueue: Sendable {
 
             let receivedAt = validated.receivedAt ?? now
             let receivedOn = calendar.receivedDate(for: receivedAt)
-            guard receivedAt <= now.addingTimeInterval(300), receivedOn <= calendar.localDate(for: now) else {
-                throw RequestError.receivedInFuture(receivedOn.description)
+            guard receivedOn <= calendar.localDate(for: now) else { throw RequestError.receivedInFuture(receivedOn.description) }
+            guard receivedAt <= now.addingTimeInterval(300) else {
+                // Later today: the date alone would read as if it were fine.
+                throw RequestError.receivedInFuture(ExtractTime(timeZone: calendar.timeZone).iso8601(receivedAt), isTime: true)
             }
             let match = try SubjectMatcher.match(validated.subject, in: ledger)
             var personID: Int64?
@@ -125,7 +127,7 @@ public struct RequestQueue: Sendable {
             throw RequestError.invalidSubmission(field: "subject.name", reason: problem)
         }
         if let email = subject.email, !FieldValidation.isValidEmail(email) {
-            throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(email)' is not an e-mail address (name@example.nl)")
+            throw RequestError.invalidSubmission(field: "subject.email", reason: "'\(FreeText.visible(email))' is not an e-mail address (name@example.nl)")
         }
         guard subject.email != nil || subject.personID != nil || subject.externalID != nil else {
             throw RequestError.invalidSubmission(field: "subject", reason: "give an e-mail address, a person id or an external id to find the person by")
@@ -186,13 +188,24 @@ public struct RequestQueue: Sendable {
 
     // MARK: Reads
 
-    /// The request with `reference`, or ``RequestError/unknownRequest(_:)``.
+    /// The request with `reference` (any case, white space around it ignored): ``RequestError/malformedReference(_:)``
+    /// when the text is not shaped like a reference (an invalid value), ``RequestError/unknownRequest(_:)`` when no
+    /// request has it.
     public func request(_ reference: String) throws -> DataSubjectRequest {
         let normalised = reference.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard Self.isShapedLikeReference(normalised) else { throw RequestError.malformedReference(reference) }
         guard let request = try store.readRequests({ try $0.request(reference: normalised) }) else {
             throw RequestError.unknownRequest(reference)
         }
         return request
+    }
+
+    /// Whether `text` has the shape of the references ``file(_:by:)`` gives: `DSR-`, a four-digit year, `-`, and a
+    /// sequence number of at least six digits.
+    static func isShapedLikeReference(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "DSR" && parts[1].count == 4 && parts[2].count >= 6
+            && parts[1...].allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 
     /// A request with its state history, extracts, and its place against the deadline.

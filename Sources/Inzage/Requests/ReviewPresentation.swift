@@ -87,7 +87,8 @@ public struct RectificationReviewDocument: Presentable, Sendable {
             lines += ["", "Decide every item in one command, for example:",
                       "  inzage request review \(reference) --accept 1 --reject 2 --reason \"…\" --statement 3 \"…\""]
         } else if let message {
-            lines += ["", "The outcome was sent to the person as message \(message) (`inzage outbox show \(message)`)."]
+            // Queued in the outbox with the decisions; `inzage deliver` sends it later.
+            lines += ["", "The outcome was queued for the person as message \(message) (`inzage outbox show \(message)`)."]
         }
         return lines.joined(separator: "\n")
     }

@@ -108,12 +108,7 @@ public struct ExtractArchive: Sendable {
     ///   ``ExtractArchiveError/notAFile(_:)`` for something other than a file at a target, and
     ///   ``ExtractArchiveError/cannotWrite(_:reason:)`` when a copy cannot be written; no temporary file is left then.
     public func export(_ copies: [(extract: StoredExtract, target: URL)]) throws {
-        for copy in copies {
-            var status = stat()
-            if lstat(copy.target.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-                throw ExtractArchiveError.notAFile(copy.target.path)
-            }
-        }
+        for copy in copies { try Self.checkReplaceable(copy.target) }
         var staged: [(temporary: URL, target: URL)] = []
         do {
             for copy in copies { staged.append((try stage(copy.extract, for: copy.target), copy.target)) }
@@ -127,6 +122,18 @@ public struct ExtractArchive: Sendable {
             throw ExtractArchiveError.cannotWrite(file.target.path, reason: reason)
         }
         for folder in Set(staged.map { $0.target.deletingLastPathComponent().path }) { DurableFiles.flushEntries(of: URL(fileURLWithPath: folder)) }
+    }
+
+    /// Refuses a `target` that holds anything but a regular file: renaming a finished file over it would replace a
+    /// link (such as `/dev/stdout`) rather than write through it, and a folder or a device is not ours to replace.
+    /// Nothing there is fine, and so is a regular file, which the finished file replaces.
+    ///
+    /// - Throws: ``ExtractArchiveError/notAFile(_:)``.
+    public static func checkReplaceable(_ target: URL) throws {
+        var status = stat()
+        if lstat(target.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw ExtractArchiveError.notAFile(target.path)
+        }
     }
 
     /// Copies one stored extract to `target`, as ``export(_:)`` does.
@@ -263,7 +270,7 @@ public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
             "The stored extract \(path) is missing or does not match its SHA-256: it was changed or removed outside Inzage. Keep it for "
                 + "your records and make a new extract of the person with `inzage extract person ID --format xlsx|json --out FILE`."
         case .notAFile(let path):
-            "\(path) is not a file (a folder or another special file is there); choose another --out folder or move it away. Nothing was written."
+            "\(path) is not a file (a folder, a link or another special file is there); choose another --out or move it away. Nothing was written."
         case .cannotWrite(let path, let reason):
             "Cannot write the extract to \(path): \(reason). Check the folder and its permissions; nothing was written there."
         }

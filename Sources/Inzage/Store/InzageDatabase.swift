@@ -24,18 +24,37 @@ public struct InzageDatabase: Sendable {
         case single
     }
 
-    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String, connections: Connections = .pool) throws {
+    /// Opens the database at `path` and migrates it to the current schema; a missing or empty file becomes a new
+    /// database unless `mustExist` (commands other than `init` use an existing database only).
+    ///
+    /// A file that holds tables but no Inzage schema is another program's database: it is refused and left as it was,
+    /// never given Inzage's tables.
+    ///
+    /// - Throws: ``StoreError/noDatabase(path:)`` or ``StoreError/empty(path:)`` with `mustExist`,
+    ///   ``StoreError/notInzage(path:)`` for another program's database, ``StoreError/notADatabase(path:)`` for a file
+    ///   that is not SQLite, and the other ``StoreError``s when the file cannot be opened.
+    public init(path: String, connections: Connections = .pool, mustExist: Bool = false) throws {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if mustExist, !exists { throw StoreError.noDatabase(path: path) }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
             throw StoreError.directoryMissing(directory)
         }
         do {
-            if connections == .single, let queue = try Self.openSingleConnection(path: path) {
-                try self.init(queue)
-            } else {
-                try self.init(try DatabasePool(path: path, configuration: Self.makeConfiguration()))
+            if exists {
+                // What the file holds is checked on one plain connection first: opening a pool switches the file to WAL
+                // mode, a write, before the check could refuse it.
+                let queue = try DatabaseQueue(path: path, configuration: Self.makeConfiguration())
+                // The journal mode is left as the file has it (`Configuration.journalMode` .default): asking for WAL
+                // would make GRDB write the transaction that one connection per command avoids.
+                let journalMode = try queue.inDatabase { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+                if connections == .single, journalMode?.lowercased() == "wal" {
+                    try self.init(queue, mustExist: mustExist)
+                    return
+                }
+                try Self.check(try queue.read(Self.contents), path: path, mustExist: mustExist)
             }
+            try self.init(try DatabasePool(path: path, configuration: Self.makeConfiguration()), mustExist: mustExist)
         } catch let error as DatabaseError {
             throw StoreError(opening: path, error)
         }
@@ -51,24 +70,51 @@ public struct InzageDatabase: Sendable {
         }
     }
 
-    /// One connection to the existing WAL database at `path`; nil when the file is missing or not in WAL mode.
-    private static func openSingleConnection(path: String) throws -> DatabaseQueue? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        // The journal mode is left as the file has it (`Configuration.journalMode` .default): asking for WAL
-        // would make GRDB write the transaction this mode avoids.
-        let queue = try DatabaseQueue(path: path, configuration: makeConfiguration())
-        let journalMode = try queue.inDatabase { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
-        return journalMode?.lowercased() == "wal" ? queue : nil
+    /// Wraps an existing writer (an in-memory queue in tests) and migrates it; another program's database is refused
+    /// (``StoreError/notInzage(path:)``).
+    public init(_ dbWriter: any DatabaseWriter) throws {
+        try self.init(dbWriter, mustExist: false)
     }
 
-    /// Wraps an existing writer (an in-memory queue in tests) and migrates it.
-    public init(_ dbWriter: any DatabaseWriter) throws {
+    /// Wraps `dbWriter` and migrates it, refusing another program's database, and with `mustExist` one without tables.
+    private init(_ dbWriter: any DatabaseWriter, mustExist: Bool) throws {
         self.dbWriter = dbWriter
-        let migrator = Self.migrator
         // A database at the current schema needs nothing: finding that out is a read, while migrating takes the
         // write lock and makes the writer connection load the schema, at every start of every command.
-        if try dbWriter.read({ try migrator.hasCompletedMigrations($0) }) { return }
-        try migrator.migrate(dbWriter)
+        let contents = try dbWriter.read(Self.contents)
+        if contents == .current { return }
+        try Self.check(contents, path: dbWriter.path, mustExist: mustExist)
+        try Self.migrator.migrate(dbWriter)
+    }
+
+    /// What a database file holds, as far as opening it goes.
+    enum Contents: Equatable {
+        /// Inzage's schema as this build makes it.
+        case current
+        /// Inzage's schema of an earlier build: migrated on open.
+        case older
+        /// No tables at all (an empty file is an empty database to SQLite).
+        case empty
+        /// Tables, but not Inzage's: another program's database.
+        case foreign
+    }
+
+    /// What the database of `db` holds. Only a database that is not current costs more than one read of the migration log.
+    static func contents(_ db: Database) throws -> Contents {
+        let migrator = Self.migrator
+        if try migrator.hasCompletedMigrations(db) { return .current }
+        if try !migrator.appliedMigrations(db).isEmpty { return .older }
+        let objects = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+        return objects == 0 ? .empty : .foreign
+    }
+
+    /// Refuses what must not be migrated: another program's database, and with `mustExist` an empty one.
+    private static func check(_ contents: Contents, path: String, mustExist: Bool) throws {
+        switch contents {
+        case .foreign: throw StoreError.notInzage(path: path)
+        case .empty where mustExist: throw StoreError.empty(path: path)
+        default: break
+        }
     }
 
     /// An in-memory database, for tests and previews.
@@ -125,8 +171,23 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case readOnly(path: String)
     /// The file exists but is not an SQLite database (or is encrypted or damaged).
     case notADatabase(path: String)
+    /// The file is an SQLite database with tables, but not Inzage's: another program's database.
+    case notInzage(path: String)
+    /// The file is empty (or an SQLite database without tables) where an existing database was asked for.
+    case empty(path: String)
+    /// There is no file where an existing database was asked for.
+    case noDatabase(path: String)
     /// The path names a folder, not a file.
     case isAFolder(path: String)
+
+    /// Whether the error says that the path given names no database it can use (exit code 2 at the command line)
+    /// rather than that the database could not be used (exit code 1).
+    public var isUsageError: Bool {
+        switch self {
+        case .directoryMissing, .notADatabase, .notInzage, .empty, .noDatabase, .isAFolder: true
+        case .cannotOpen, .corruptValue, .readOnly: false
+        }
+    }
 
     /// The error for SQLite's refusal to open (or set up) the database at `path`, in words: SQLite's own text
     /// names neither the file nor what to do.
@@ -154,6 +215,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .notADatabase(let path):
             "The file at \(path) is not an Inzage database (not SQLite, or damaged); nothing was changed. Pass the database "
                 + "file with --database, or a new file name to create one with `inzage init`."
+        case .notInzage(let path):
+            "The file at \(path) is not an Inzage database (an SQLite database of another program); nothing was changed. Pass "
+                + "the Inzage database file with --database, or a new file name to create one with `inzage init`."
+        case .empty(let path):
+            "The file at \(path) is empty, not an Inzage database yet; nothing was changed. Run `inzage init --database \(path)` "
+                + "to create the database in it, or pass the database file with --database."
+        case .noDatabase(let path):
+            "No database at \(path). Run `inzage init --database \(path)` first, or pass --database / set INZAGE_DATABASE."
         case .isAFolder(let path):
             "\(path) is a folder; pass the database file inside it with --database, such as \(path)/inzage.sqlite."
         case .readOnly(let path):
