@@ -38,7 +38,8 @@ struct SettingsSet: ParsableCommand {
             phone takes a telephone number of at least six digits and privacy-statement-url a web address, both empty \
             for none (a consent receipt needs them). \
             extract-delivery says how a person receives the files of an access request's answer: attachment (attached \
-            to the answer's e-mail when together they are at most attachment-limit-mb megabytes, default 10; larger ones \
+            to the answer's e-mail when together they are at most attachment-limit-mb megabytes in the e-mail, 1 to 25, default \
+            10; larger ones \
             as words.collectionInstructions of the label files say) or instructions (never attached; the organisation \
             hands them over as that text says). \
             Every change is recorded with the acting user (see `inzage settings history`). Prints the changes as old → new.

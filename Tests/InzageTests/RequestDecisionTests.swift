@@ -1562,6 +1562,37 @@ struct IdentityCheckTests {
         #expect(refused.request.state == .rejected)
     }
 
+    @Test("Waiting for identity holds: an extension keeps the request waiting, an objection is not decided, the letter gives the extended day")
+    func waitingHolds() async throws {
+        let desk = try Desk(now: "2026-11-02T09:00:00Z")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        let filed = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        try desk.queue.askForIdentity(filed.reference, question: "Stuur ons een e-mail vanaf het bekende adres.", by: "officer")
+        let extended = try desk.queue.extend(filed.reference, reason: "Veel verzoeken tegelijk.", by: "officer")
+        #expect(extended.state == .awaitingIdentity && extended.extendedDueOn != nil, "an extension does not hand it to a worker")
+        let archive = try ExtractArchive(root: try makeTemporaryDirectory())
+        let worker = RequestWorker(store: desk.database, archive: archive, renderer: SummaryRenderer(), owner: "w1", retryDelay: 0)
+        #expect(try await worker.processNext() == nil)
+        #expect(try desk.queue.confirmIdentity(filed.reference, note: nil, by: "officer").state == .extended)
+
+        // Asked after an extension, the letter gives the extended day.
+        let later = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        let longer = try desk.queue.extend(later.reference, reason: "Veel verzoeken tegelijk.", by: "officer")
+        let asked = try desk.queue.askForIdentity(later.reference, question: "Bel ons.", by: "officer")
+        let day = try shippedLabels(.nl).longDate(try #require(longer.extendedDueOn))
+        #expect(asked.message?.message.body.contains("uiterlijk op \(day) antwoorden") == true)
+
+        // An objection on a purpose other than direct marketing waits for identity before any decision.
+        let objection = try desk.queue.file(RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                              objection: ObjectionContent(purposeKeys: ["sales-and-service"])), by: "intake").request
+        #expect(objection.state == .awaitingDecision)
+        try desk.queue.askForIdentity(objection.reference, question: "Bel ons.", by: "officer")
+        let before = try desk.counts()
+        #expect(throws: RequestError.self) { try desk.queue.decide(objection.reference, verdict: .override, reason: "Wij hebben een contract.", by: "officer") }
+        #expect(try desk.counts() == before, "nothing decided, nothing written")
+        #expect(try desk.queue.confirmIdentity(objection.reference, note: nil, by: "officer").state == .awaitingDecision)
+    }
+
     @Test("A blank question, an answered request and a request partly carried out are refused, and nothing is written")
     func refusals() throws {
         let desk = try Desk(now: "2026-11-02T09:00:00Z")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 @testable import Inzage
@@ -210,6 +211,16 @@ struct AttachedAnswerTests {
             let bytes = try Data(contentsOf: worker.archive.url(of: extract.path))
             #expect(file.hex == bytes.map { String(format: "%02x", $0) }.joined(), "\(file.name) as stored")
         }
+        // What was sent stays what the outbox says was sent: no file can be attached to it afterwards.
+        let late = try #require(throws: DatabaseError.self) {
+            try database.dbWriter.write { db in
+                try db.execute(sql: """
+                    INSERT INTO outbox_attachment (message_id, position, file_name, content_type, archive_path, sha256, size)
+                    VALUES (?, 9, 'x.json', 'application/json', 'x/x.json', '', 0)
+                    """, arguments: [stored.id])
+            }
+        }
+        #expect(late.message?.contains("only when it is stored") == true)
     }
 
     @Test("a file changed in the archive after the answer is never sent: the message fails and says why")
@@ -245,14 +256,17 @@ struct AttachedAnswerTests {
     @Test("files larger together than attachment-limit-mb are not attached; an unknown choice or limit is refused")
     func limit() throws {
         let file = { (size: Int64) in ExtractArchive.WrittenFile(relativePath: "r/f", sha256: String(repeating: "0", count: 64), size: size) }
+        // The limit holds the files as the e-mail carries them: base64 in lines of 76 characters, CR LF after each.
+        #expect(RequestNotices.encodedSize(of: 57) == 78 && RequestNotices.encodedSize(of: 58) == 84 && RequestNotices.encodedSize(of: 0) == 0)
         let profile = OrganisationProfile(settings: [.attachmentLimitMB: "2"])
+        let fits: Int64 = 1_000_000 / 78 * 57  // two files whose encoded sizes are just under 1,000,000 bytes each
+        #expect(RequestNotices.attachments(for: [(.xlsx, file(fits)), (.json, file(fits))], reference: "DSR-2026-000001",
+                                           organisation: profile)?.count == 2)
         #expect(RequestNotices.attachments(for: [(.xlsx, file(1_000_000)), (.json, file(1_000_000))], reference: "DSR-2026-000001",
-                                           organisation: profile)?.count == 2, "exactly the limit fits")
-        #expect(RequestNotices.attachments(for: [(.xlsx, file(1_000_000)), (.json, file(1_000_001))], reference: "DSR-2026-000001",
-                                           organisation: profile) == nil)
+                                           organisation: profile) == nil, "2 MB of files is a third more in the e-mail")
         let (ledger, _) = try makeLedger()
         #expect(throws: LedgerError.self) { try ledger.setSetting("extract-delivery", value: "fax", by: "officer") }
         #expect(throws: LedgerError.self) { try ledger.setSetting("attachment-limit-mb", value: "0", by: "officer") }
-        #expect(throws: LedgerError.self) { try ledger.setSetting("attachment-limit-mb", value: "101", by: "officer") }
+        #expect(throws: LedgerError.self) { try ledger.setSetting("attachment-limit-mb", value: "26", by: "officer") }
     }
 }

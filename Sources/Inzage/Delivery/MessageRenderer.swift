@@ -340,6 +340,7 @@ struct MessageVocabulary {
             try v.text("refusalArticle", try labels.articleCitation("12(4)"))
         case .identityRequest(let question):
             try v.text("identityQuestion", question)
+            try v.text("answerBy", labels.longDate(request.effectiveDueOn))
             try v.text("identityArticle", try labels.articleCitation("12(6)"))
 
         case .recipientNotification(let details):

@@ -63,16 +63,23 @@ public struct RequestNotices: Sendable {
 
     /// The files of an answer to attach to its message, named after the request (`DSR-2026-000123.xlsx`); nil when
     /// they are handed over as the collection instructions say: the organisation chose `extract-delivery` =
-    /// `instructions`, or together they are larger than its `attachment-limit-mb`.
+    /// `instructions`, or in the e-mail (base64, a third larger) they would be larger than its `attachment-limit-mb`.
     public static func attachments(for written: [(format: ExtractFormat, file: ExtractArchive.WrittenFile)], reference: String,
                                    organisation: OrganisationProfile) -> [MessageAttachment]? {
         guard organisation.extractDelivery == .attachment, !written.isEmpty,
-              written.reduce(Int64(0), { $0 + $1.file.size }) <= organisation.attachmentLimit
+              written.reduce(Int64(0), { $0 + encodedSize(of: $1.file.size) }) <= organisation.attachmentLimit
         else { return nil }
         return written.map { format, file in
             MessageAttachment(fileName: "\(reference).\(format.fileExtension)", contentType: format.mediaType,
                               archivePath: file.relativePath, sha256: file.sha256, size: file.size)
         }
+    }
+
+    /// The size of `size` bytes in an e-mail: base64 (four characters for every three bytes) in lines of 76 characters
+    /// with a CR LF after each.
+    static func encodedSize(of size: Int64) -> Int64 {
+        let characters = (size + 2) / 3 * 4
+        return characters + (characters + 75) / 76 * 2
     }
 
     /// The recipients of the person's data: those of every purpose in ``disclosingPurposes(of:in:)``, in rank order.

@@ -245,7 +245,9 @@ extension Ledger {
         case .extractDelivery:
             guard ExtractDelivery(rawValue: value) != nil else { throw invalid("valid choices: \(ExtractDelivery.validKeys)") }
         case .attachmentLimitMB:
-            guard let megabytes = Int(value), (1...100).contains(megabytes) else { throw invalid("give a number of megabytes from 1 to 100") }
+            guard let megabytes = Int(value), (1...25).contains(megabytes) else {
+                throw invalid("give a number of megabytes from 1 to 25 (the attached files as they are in the e-mail; many mail servers refuse more)")
+            }
         case .supervisoryAuthorityURL:
             guard FieldValidation.isWebAddress(value) else { throw invalid("give a web address starting with https://, such as https://autoriteitpersoonsgegevens.nl") }
         case .privacyStatementURL:

@@ -64,7 +64,8 @@ extension RequestQueue {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "it is \(current.state.rawValue), not awaiting-identity; only a request whose identity was asked for can be confirmed")
             }
-            let asked = try requests.transitions(requestID: current.id).last { $0.to == .awaitingIdentity }
+            // The move into awaiting-identity (an extension while waiting records a move from it to itself).
+            let asked = try requests.transitions(requestID: current.id).last { $0.to == .awaitingIdentity && $0.from != .awaitingIdentity }
             let next: RequestState
             switch asked?.from {
             case .awaitingDecision?: next = .awaitingDecision

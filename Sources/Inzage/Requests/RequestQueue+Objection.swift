@@ -114,6 +114,9 @@ extension RequestQueue {
                 throw RequestError.wrongRequestType(reference: current.reference, type: current.type, expected: .objection)
             }
             guard !current.state.isTerminal else { throw RequestError.requestClosed(reference: current.reference, state: current.state) }
+            guard current.state != .awaitingIdentity else {
+                throw RequestError.nothingToDecide(reference: current.reference, reason: "the person's identity is not confirmed yet (awaiting-identity)")
+            }
             guard let personID = current.personID else { throw RequestError.noPersonMatched(reference: current.reference) }
             let transaction = try LedgerTransaction(store: ledger, now: now)
             let pending = Self.pendingPurposes(of: current, lists: transaction.lists, decided: try requests.decisions(requestID: current.id))

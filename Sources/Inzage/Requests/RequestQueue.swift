@@ -272,15 +272,22 @@ public struct RequestQueue: Sendable {
             } catch let error as DeadlineExtensionError {
                 throw RequestError.extensionRefused(error.description)
             }
-            guard !current.state.isTerminal, current.state.canTransition(to: .extended) else {
+            // A request waiting for the person to confirm who they are keeps waiting: the period is extended, and
+            // confirming the identity takes it on as extended.
+            let waiting = current.state == .awaitingIdentity
+            guard !current.state.isTerminal, waiting || current.state.canTransition(to: .extended) else {
                 throw RequestError.illegalTransition(.illegalTransition(from: current.state, to: .extended, allowed: current.state.allowedNextStates))
             }
             current.extendedDueOn = calendar.extendedDueDate(receivedOn: current.receivedOn)
             current.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             let told = try notices.notifyPerson(.extensionNotice, about: current, ledger: ledger, outbox: outbox, at: now)
-            return try Self.move(current, to: .extended, at: now, by: actor,
-                                 note: Self.sentence("Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")") + " \(Self.delivery(of: told))",
-                                 in: requests)
+            let note = Self.sentence("Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")") + " \(Self.delivery(of: told))"
+            guard waiting else { return try Self.move(current, to: .extended, at: now, by: actor, note: note, in: requests) }
+            current.updatedAt = now
+            try requests.appendTransition(RequestTransition(requestID: current.id, at: now, from: current.state, to: current.state, by: actor,
+                                                            note: note + " Still awaiting the person's confirmation of identity."))
+            try requests.updateRequest(current)
+            return current
         }
     }
 

@@ -16,6 +16,12 @@ extension Schema {
             t.primaryKey(["message_id", "position"])
         }
         try makeAppendOnly("outbox_attachment", in: db)
+        // Files are attached when the message is stored, never to a message that was (or is being) sent.
+        try db.execute(sql: """
+            CREATE TRIGGER outbox_attachment_only_when_stored BEFORE INSERT ON outbox_attachment
+            WHEN (SELECT state <> 'pending' OR attempts <> 0 FROM outbox_message WHERE id = NEW.message_id)
+            BEGIN SELECT RAISE(ABORT, 'files are attached to an outbox message only when it is stored'); END;
+            """)
     }
 
     /// v3: the outbox: rendered messages waiting to be sent, with their delivery state and leases.
