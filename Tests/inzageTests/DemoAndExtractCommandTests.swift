@@ -103,7 +103,10 @@ struct DemoAndExtractCommandTests {
         let noFolder = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", "", "--database", database], global: false)
         #expect(noFolder.status == 2 && noFolder.stderr.contains("--out is empty"), "\(noFolder.stderr)")
 
-        let stored = URL(fileURLWithPath: database + ".extracts/DSR-2026-000001/DSR-2026-000001.json")
+        let shown = try sandbox.run(["request", "show", "DSR-2026-000001", "--json", "--database", database], global: false)
+        let recorded = try JSON.objects(try JSON.object(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)))["extracts"])
+        let path = try #require(recorded.compactMap { $0["path"] as? String }.first { $0.hasSuffix(".json") })
+        let stored = URL(fileURLWithPath: database + ".extracts/" + path)
         let exported = try Data(contentsOf: out.appendingPathComponent("DSR-2026-000001.json"))
         try Data("{}".utf8).write(to: stored)
         let damaged = try sandbox.run(["extract", "export", "DSR-2026-000001", "--out", out.path, "--database", database], global: false)

@@ -66,11 +66,14 @@ struct WorkerProcessTests {
         // What the killed worker left: a request in progress, no extract rows, no half-written file under a final name.
         let interrupted = try #require(try database.readRequests { try $0.requests(states: [.inProgress]) }.first)
         #expect(try queue.details(interrupted.reference).extracts.isEmpty)
+        // Each attempt writes into a folder of its own under the request's folder.
+        let requestFolder = archive.url(of: interrupted.reference)
+        let left = (FileManager.default.enumerator(atPath: requestFolder.path)?.allObjects as? [String]) ?? []
         for format in ExtractFormat.allCases {
-            let final = archive.url(of: "\(interrupted.reference)/\(interrupted.reference).\(format.fileExtension)")
-            if FileManager.default.fileExists(atPath: final.path) {
+            for path in left where URL(fileURLWithPath: path).lastPathComponent == "\(interrupted.reference).\(format.fileExtension)" {
                 // A file under its final name is complete: renamed into place only after it was written.
-                #expect(try Self.isComplete(final, format: format), "\(final.lastPathComponent) is half-written")
+                let final = requestFolder.appendingPathComponent(path)
+                #expect(try Self.isComplete(final, format: format), "\(path) is half-written")
             }
         }
 
@@ -84,6 +87,11 @@ struct WorkerProcessTests {
             #expect(details.transitions.filter { $0.to == .completed }.count == 1)
             #expect(details.extracts.count == 2)
             for extract in details.extracts { #expect(try archive.verify(extract)) }
+            // What the killed attempt left was removed by the next one: the request's folder holds the recorded files only.
+            let files = try FileManager.default.subpathsOfDirectory(atPath: archive.url(of: reference).path)
+                .filter { !$0.hasSuffix("/") && FileManager.default.fileExists(atPath: archive.url(of: "\(reference)/\($0)").path)
+                    && !((try? FileManager.default.attributesOfItem(atPath: archive.url(of: "\(reference)/\($0)").path)[.type] as? FileAttributeType) == .typeDirectory) }
+            #expect(Set(files.map { "\(reference)/\($0)" }) == Set(details.extracts.map(\.path)), "\(files)")
         }
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: archive.root.path).filter { $0.contains(".partial-") }
         #expect(leftovers.isEmpty, "\(leftovers)")

@@ -77,17 +77,22 @@ public struct RequestWorker: Sendable {
         guard let request = try claim() else { return nil }
         logger.info("processing request", metadata: ["reference": "\(request.reference)", "attempt": "\(request.attempts)"])
         var written: [(ExtractFormat, ExtractArchive.WrittenFile)] = []
+        // Every attempt writes into a folder of its own, so that a worker whose lease lapsed while it kept writing can
+        // never replace the files another worker recorded meanwhile.
+        let attempt = "\(request.attempts)-\(UUID().uuidString.prefix(8).lowercased())"
+        let folder = "\(request.reference)/\(attempt)"
         do {
-            written = try await withLeaseRenewed(request) { try render(request) }
+            written = try await withLeaseRenewed(request) { try render(request, into: folder, attempt: attempt) }
             return try complete(request, written: written)
         } catch RequestError.leaseLost(let reference) {
-            // Another worker has the request now and writes the same files: leave them alone.
+            // Another worker has the request now; this attempt's files are its own and will never be recorded.
+            archive.remove(folder: folder)
             logger.warning("lease lost", metadata: ["reference": "\(reference)"])
             return .leaseLost(reference: reference)
         } catch {
             // Completing failed while this worker held the lease (a broken message template, a request withdrawn
             // meanwhile): the files have no extract row, so they go; a retry writes them again.
-            for (_, file) in written { archive.remove(file) }
+            archive.remove(folder: folder)
             return try recordFailure(request, error: error)
         }
     }
@@ -109,12 +114,15 @@ public struct RequestWorker: Sendable {
         }
     }
 
-    /// Renders every requested format into the archive.
-    private func render(_ request: DataSubjectRequest) throws -> [(ExtractFormat, ExtractArchive.WrittenFile)] {
+    /// Renders every requested format into `folder` of the archive, this attempt's own (`<reference>/<attempt>`), after
+    /// removing what earlier attempts left in the request's folder: nothing there is recorded while the request is
+    /// being processed (its extracts are recorded when it completes, and a completed request is never taken again).
+    private func render(_ request: DataSubjectRequest, into folder: String, attempt: String) throws -> [(ExtractFormat, ExtractArchive.WrittenFile)] {
+        archive.clear(folder: request.reference, keeping: attempt)
         let resolver = Resolver(store: store, clock: clock)
         return try resolver.withDossier(personID: request.personID, request: request) { dossier in
             try request.formats.map { format in
-                let file = try archive.write(folder: request.reference, name: "\(request.reference).\(format.fileExtension)") { url in
+                let file = try archive.write(folder: folder, name: "\(request.reference).\(format.fileExtension)") { url in
                     try renderer.render(dossier, as: format, to: url)
                 }
                 return (format, file)

@@ -67,6 +67,21 @@ public struct ExtractArchive: Sendable {
         }
     }
 
+    /// Deletes everything in `folder` (a request's folder) but its entry `kept`: the files of earlier attempts at the
+    /// request that were never recorded (a worker killed, or one whose lease lapsed), finished or half-written.
+    public func clear(folder: String, keeping kept: String) {
+        let directory = root.appendingPathComponent(folder, isDirectory: true)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for entry in entries where entry != kept {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(entry))
+        }
+    }
+
+    /// Deletes a folder written by ``write(folder:name:_:)`` whose files will not be recorded, with what it holds.
+    public func remove(folder: String) {
+        try? FileManager.default.removeItem(at: root.appendingPathComponent(folder, isDirectory: true))
+    }
+
     /// Deletes a file written by ``write(folder:name:_:)`` that will not be recorded.
     public func remove(_ file: WrittenFile) {
         try? FileManager.default.removeItem(at: url(of: file.relativePath))
