@@ -160,8 +160,13 @@ def worker(binary, out, n):
             fail("%s left the requests in the states %s with %d extracts, not %d completed with %d" % (name, states, extracts, n, 2 * n))
     _, _, reference = state_counts(inzage_db)
     for fmt in ("xlsx", "json"):
+        # Inzage writes each attempt into a folder of its own: its file is where the extract row says.
+        db = sqlite3.connect(inzage_db)
+        (stored,) = db.execute("SELECT extract.path FROM extract JOIN request ON request.id = extract.request_id "
+                               "WHERE request.reference = ? AND extract.format = ?", (reference, fmt)).fetchone()
+        db.close()
         name = "%s/%s.%s" % (reference, reference, fmt)
-        print(check(fmt, "--any-time", os.path.join(inzage_db + ".extracts", name), os.path.join(peer_db + ".extracts", name)))
+        print(check(fmt, "--any-time", os.path.join(inzage_db + ".extracts", stored), os.path.join(peer_db + ".extracts", name)))
     inzage_rps, peer_rps = n / inzage_s, n / peer_s
     print()
     print("Target 2: %d queued access requests (3 consents and 20 edit records per person), XLSX + JSON each, 2 workers" % n)
