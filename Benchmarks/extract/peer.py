@@ -422,10 +422,16 @@ class Words:
         return request["refusal_reason"], request["refusal_note"]
 
     def given_details(self, request):
+        # With several candidates, an identifier that is not this person's is another person's: left out.
+        person = self.d["person"]
+        ambiguous = len(json.loads(request["candidate_ids"] or "[]")) > 1
+
+        def shown(value, columns):
+            return not ambiguous or any(person is not None and person[c] and person[c].lower() == value.lower() for c in columns)
         lines = []
-        if request["subject_email"]:
+        if request["subject_email"] and shown(request["subject_email"], ("email", "secondary_email")):
             lines.append((self.labels.label("personField", "email"), request["subject_email"]))
-        if request["subject_external_id"]:
+        if request["subject_external_id"] and shown(request["subject_external_id"], ("external_id",)):
             lines.append((self.labels.label("personField", "external-id"), request["subject_external_id"]))
         if request["subject_name"]:
             lines.append((self.labels.word("requestName"), request["subject_name"]))

@@ -233,10 +233,10 @@ struct RequestAskIdentity: ParsableCommand {
 struct RequestConfirmIdentity: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "confirm-identity",
-        abstract: "Record that the person confirmed who they are; the request goes on where it was.",
+        abstract: "Record that the person confirmed who they are; the request goes on.",
         discussion: """
-            Only for a request that is awaiting-identity. It goes back to where it was when the question was asked: \
-            to a worker (in-progress, or extended) or to an officer's decision (awaiting-decision).
+            Only for a request that is awaiting-identity. It goes to a worker (in-progress, or extended when the period \
+            was extended), or back to an officer's decision (awaiting-decision) when it waited for one when asked.
             """
     )
 
@@ -248,6 +248,6 @@ struct RequestConfirmIdentity: ParsableCommand {
     func run() throws {
         let (queue, _) = try global.openQueue()
         let confirmed = try queue.confirmIdentity(request.reference, note: note, by: global.actor)
-        print("\(confirmed.reference) is \(confirmed.state.rawValue) again.")
+        print("\(confirmed.reference) is \(confirmed.state.rawValue) now.")
     }
 }

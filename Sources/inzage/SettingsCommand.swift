@@ -40,8 +40,8 @@ struct SettingsSet: ParsableCommand {
             extract-delivery says how a person receives the files of an access request's answer: attachment (attached \
             to the answer's e-mail when together they are at most attachment-limit-mb megabytes in the e-mail, 1 to 25, default \
             10; larger ones \
-            as words.collectionInstructions of the label files say) or instructions (never attached; the organisation \
-            hands them over as that text says). \
+            as the text collectionInstructions in templates/extract/labels.<language>.json says) or instructions (never \
+            attached; the organisation hands them over as that text says). \
             Every change is recorded with the acting user (see `inzage settings history`). Prints the changes as old → new.
             """
     )

@@ -126,6 +126,30 @@ struct ExtractRequestTrailTests {
         #expect(outcomes[accessRow] == "This file is our answer to this request.", "the request being answered says so; its state is not final yet")
     }
 
+    @Test("identifiers a request gave that belong to another candidate are not shown in the person's extract (Art. 15(4))")
+    func othersIdentifiersLeftOut() throws {
+        let (ledger, database) = try makeLedger()
+        let anna = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl",
+                                                      language: "en", externalID: "EXT-1", sourceKey: "business-card"), attribution: officer)
+        _ = try ledger.addPerson(PersonDetails(firstName: "Bob", lastName: "Smit", email: "bob@example.nl",
+                                               language: "en", externalID: "EXT-2", sourceKey: "business-card"), attribution: officer)
+        let queue = RequestQueue(store: database)
+        // Anna's address and Bob's customer number: two persons match, and the officer settles on Anna.
+        let filed = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@example.nl", externalID: "EXT-2",
+                                                                                             name: "Anna Jansen")), by: "officer").request
+        #expect(filed.state == .awaitingDecision && filed.candidateIDs.count == 2)
+        let assigned = try queue.assign(filed.reference, personID: anna.id, by: "officer")
+        let directory = try makeTemporaryDirectory()
+        let (_, json) = try Resolver(store: database).withDossier(personID: anna.id, request: assigned) { dossier in
+            try writeExtracts(dossier, into: directory, name: assigned.reference)
+        }
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let request = try #require((document["requests"] as? [[String: Any]])?.first)
+        let given = try #require(request["givenDetails"] as? [[String: String]])
+        #expect(given.map { $0["value"] } == ["anna@example.nl", "Anna Jansen"], "Bob's customer number is left out: \(given)")
+        #expect(try String(contentsOf: json, encoding: .utf8).contains("EXT-2") == false)
+    }
+
     @Test("the JSON extract carries the same trail and still validates against its schema")
     func json() throws {
         let trail = try Trail.make()

@@ -299,10 +299,21 @@ struct ExtractContent {
 
     /// The identifiers a request gave for the person, as "what: value" lines in the order the person gave them
     /// (e-mail address, customer number, name): they are held with the request, and they are what was searched with.
+    ///
+    /// When the identifiers pointed at several persons, an e-mail address or customer number that is not this person's
+    /// is left out: it is another person's (Art. 15(4)).
     func givenDetails(of request: DataSubjectRequest) -> [(label: String, value: String)] {
+        let details = dossier.person?.details
+        func shown(_ value: String, heldIn fields: [PersonField]) -> Bool {
+            request.candidateIDs.count <= 1 || fields.contains { details?[$0]?.caseInsensitiveCompare(value) == .orderedSame }
+        }
         var lines: [(label: String, value: String)] = []
-        if let email = request.subject.email { lines.append((labels.code(PersonField.email).label, email)) }
-        if let externalID = request.subject.externalID { lines.append((labels.code(PersonField.externalID).label, externalID)) }
+        if let email = request.subject.email, shown(email, heldIn: [.email, .secondaryEmail]) {
+            lines.append((labels.code(PersonField.email).label, email))
+        }
+        if let externalID = request.subject.externalID, shown(externalID, heldIn: [.externalID]) {
+            lines.append((labels.code(PersonField.externalID).label, externalID))
+        }
         if let name = request.subject.name { lines.append((labels.word(.requestName), name)) }
         return lines
     }

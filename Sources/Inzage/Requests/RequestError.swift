@@ -34,6 +34,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case invalidDecision(field: String, reason: String)
     /// The request has ended; a final state allows no further decisions.
     case requestClosed(reference: String, state: RequestState)
+    /// The person's identity cannot be asked for or confirmed now, for `reason`.
+    case identityCheck(reference: String, reason: String)
 
     /// Whether the error is about how the command was called (exit code 2) rather than about the data (exit code 1).
     public var isUsageError: Bool {
@@ -80,6 +82,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "Invalid \(field): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         case .requestClosed(let reference, let state):
             "Request \(reference) is \(state.rawValue), a final state; a new question from the person is a new request."
+        case .identityCheck(let reference, let reason):
+            "Request \(reference): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
         }
     }
 }

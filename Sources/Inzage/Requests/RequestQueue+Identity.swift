@@ -31,12 +31,12 @@ extension RequestQueue {
             }
             let decided = try requests.decisions(requestID: current.id)
             guard decided.isEmpty else {
-                throw RequestError.nothingToDecide(reference: current.reference,
-                                                   reason: "part of it was already carried out (\(decided.map(\.item).joined(separator: ", "))), so who asked was settled then")
+                throw RequestError.identityCheck(reference: current.reference,
+                                                 reason: "cannot ask for identity: part of it was already carried out (\(decided.map(\.item).joined(separator: ", "))), so who asked was settled then")
             }
             if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
-                throw RequestError.nothingToDecide(reference: current.reference,
-                                                   reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
+                throw RequestError.identityCheck(reference: current.reference,
+                                                 reason: "cannot ask for identity while a worker is processing it (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }
             let told = try notices.notifyPerson(.identityRequest(question: question), about: current, ledger: ledger, outbox: outbox, at: now)
             try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
@@ -46,9 +46,9 @@ extension RequestQueue {
         }
     }
 
-    /// Records that the person confirmed who they are: the request goes back to where it was when the question was
-    /// asked — to a worker (`in-progress`, or `extended` when the period was extended) or to the officer
-    /// (`awaiting-decision`). A person who did not confirm is refused with ``reject(_:reason:note:by:)`` and
+    /// Records that the person confirmed who they are: the request goes on — to a worker (`in-progress`, or
+    /// `extended` when the period was extended; also when it was still `received` when asked) or, when it waited for
+    /// the officer's decision when asked, back to `awaiting-decision`. A person who did not confirm is refused with ``reject(_:reason:note:by:)`` and
     /// `identity-not-verified`.
     ///
     /// - Throws: ``RequestError/nothingToDecide(reference:reason:)`` when the request is not awaiting identity.
@@ -61,8 +61,8 @@ extension RequestQueue {
         return try store.writeRequests { requests in
             guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             guard current.state == .awaitingIdentity else {
-                throw RequestError.nothingToDecide(reference: current.reference,
-                                                   reason: "it is \(current.state.rawValue), not awaiting-identity; only a request whose identity was asked for can be confirmed")
+                throw RequestError.identityCheck(reference: current.reference,
+                                                 reason: "cannot confirm identity: it is \(current.state.rawValue), not awaiting-identity; only a request whose identity was asked for (`inzage request ask-identity`) can be confirmed")
             }
             // The move into awaiting-identity (an extension while waiting records a move from it to itself).
             let asked = try requests.transitions(requestID: current.id).last { $0.to == .awaitingIdentity && $0.from != .awaitingIdentity }

@@ -302,6 +302,10 @@ public struct RequestQueue: Sendable {
         return try store.transaction { ledger, requests, outbox in
             guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             guard try ledger.person(id: personID) != nil else { throw RequestError.unknownPerson(personID) }
+            guard current.state != .awaitingIdentity else {
+                throw RequestError.identityCheck(reference: current.reference,
+                                                 reason: "the person's identity is not confirmed yet (awaiting-identity); confirm it with `inzage request confirm-identity` first")
+            }
             let assignable: [RequestState] = [.received, .inProgress, .extended, .awaitingDecision]
             guard current.personID == nil, assignable.contains(current.state) else {
                 throw RequestError.personAlreadySettled(reference: current.reference, state: current.state)
