@@ -81,8 +81,8 @@ public enum EmailComposer {
                 ("Content-Disposition", "attachment; \(fileParameter("filename", name)); size=\(file.data.count)"),
                 ("Content-Transfer-Encoding", "base64"),
             ])
-            append(file.data.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
-                .replacingOccurrences(of: "\n", with: end) + end)
+            let lineBreaks: Data.Base64EncodingOptions = lineEnding == .crlf ? [.endLineWithCarriageReturn, .endLineWithLineFeed] : .endLineWithLineFeed
+            append(file.data.base64EncodedString(options: lineBreaks.union(.lineLength76Characters)) + end)
         }
         append("\(end)--\(boundary)--\(end)")
         return output

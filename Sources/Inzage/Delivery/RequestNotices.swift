@@ -64,10 +64,10 @@ public struct RequestNotices: Sendable {
     /// The files of an answer to attach to its message, named after the request (`DSR-2026-000123.xlsx`); nil when
     /// they are handed over as the collection instructions say: the organisation chose `extract-delivery` =
     /// `instructions`, or in the e-mail (base64, a third larger) they would be larger than its `attachment-limit-mb`.
-    public static func attachments(for written: [(format: ExtractFormat, file: ExtractArchive.WrittenFile)], reference: String,
+    public static func attachments(for written: [(ExtractFormat, ExtractArchive.WrittenFile)], reference: String,
                                    organisation: OrganisationProfile) -> [MessageAttachment]? {
         guard organisation.extractDelivery == .attachment, !written.isEmpty,
-              written.reduce(Int64(0), { $0 + encodedSize(of: $1.file.size) }) <= organisation.attachmentLimit
+              written.reduce(Int64(0), { $0 + encodedSize(of: $1.1.size) }) <= organisation.attachmentLimit
         else { return nil }
         return written.map { format, file in
             MessageAttachment(fileName: "\(reference).\(format.fileExtension)", contentType: format.mediaType,

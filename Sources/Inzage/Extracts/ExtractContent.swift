@@ -258,11 +258,14 @@ struct ExtractContent {
         dossier.organisation.privacyStatementURL(for: entry.purpose)
     }
 
+    /// Whether this extract is the answer to `request`.
+    func isAnswered(_ request: DataSubjectRequest) -> Bool { request.id == dossier.request?.id }
+
     /// The state shown for `request`: the request this extract answers is shown `completed`, the state it has once
     /// the person can read the file (the worker completes it in the transaction that keeps the file; a file that is
     /// not kept is never delivered). Every other request as it stands.
     func shownState(of request: DataSubjectRequest) -> RequestState {
-        request.id == dossier.request?.id ? .completed : request.state
+        isAnswered(request) ? .completed : request.state
     }
 
     /// The recipients' names of a purpose, one per line.
@@ -276,13 +279,13 @@ struct ExtractContent {
     /// The last state change shown for `request`: for the request this extract answers, the time the extract was
     /// made (it is ``shownState(of:)`` `completed` from then on); else the last recorded one.
     func shownLastStateChange(of request: DataSubjectRequest, transitions: [RequestTransition]) -> Date? {
-        request.id == dossier.request?.id ? dossier.generatedAt : Self.lastStateChange(transitions)
+        isAnswered(request) ? dossier.generatedAt : Self.lastStateChange(transitions)
     }
 
     /// The kinds of files made for `request`: those it asked for, for an access request answered with files (this
     /// one, or an earlier one completed); none for a rectification or objection, or a request refused or withdrawn.
     func filesMade(for request: DataSubjectRequest) -> [ExtractFormat] {
-        guard request.type == .access, request.id == dossier.request?.id || request.state == .completed else { return [] }
+        guard request.type == .access, shownState(of: request) == .completed else { return [] }
         return request.formats
     }
 
@@ -293,7 +296,7 @@ struct ExtractContent {
     func outcome(of request: DataSubjectRequest) -> String? {
         var lines = refusalLine(of: request).map { [$0] } ?? []
         lines += decisionLines(of: request)
-        if request.id == dossier.request?.id { lines.append(labels.word(.answeredWithThisFile)) }
+        if isAnswered(request) { lines.append(labels.word(.answeredWithThisFile)) }
         return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 

@@ -175,8 +175,7 @@ public struct RequestWorker: Sendable {
             }
             current.lastError = nil
             try requests.updateRequest(current)
-            let attachments = RequestNotices.attachments(for: written.map { (format: $0.0, file: $0.1) }, reference: current.reference,
-                                                         organisation: profile)
+            let attachments = RequestNotices.attachments(for: written, reference: current.reference, organisation: profile)
             let content = try notices.extractReady(
                 formats: written.map(\.0), attachments: attachments, dataHeld: request.personID != nil, answeredAt: now, expiresAt: expiresAt,
                 language: MessageRenderer.language(for: current, organisation: profile), calendar: try profile.deadlineCalendar())

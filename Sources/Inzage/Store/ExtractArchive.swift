@@ -82,11 +82,6 @@ public struct ExtractArchive: Sendable {
         try? FileManager.default.removeItem(at: root.appendingPathComponent(folder, isDirectory: true))
     }
 
-    /// Deletes a file written by ``write(folder:name:_:)`` that will not be recorded.
-    public func remove(_ file: WrittenFile) {
-        try? FileManager.default.removeItem(at: url(of: file.relativePath))
-    }
-
     /// The absolute location of a stored file.
     public func url(of relativePath: String) -> URL {
         root.appendingPathComponent(relativePath)
