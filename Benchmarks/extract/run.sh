@@ -112,9 +112,10 @@ run = os.path.join(out, "run-inprocess")
 os.makedirs(run, exist_ok=True)
 
 # The peer in one interpreter: import once, connect once, then per extract what `peer.py extract` does after
-# connecting (a read transaction, the dossier, the file written under a temporary name and renamed).
+# connecting (a read transaction, the dossier, the file written under a temporary name and renamed). On both sides the
+# previous extract's file is removed before each extract, outside the timing.
 PEER_LOOP = r"""
-import json, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
 import peer
 db_path, person_id, fmt, target, loops, seconds = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]), float(sys.argv[7])
@@ -127,6 +128,8 @@ while True:
     if counting_since is not None and times and (
             len(times) >= loops if loops > 0 else time.perf_counter() - counting_since >= seconds):
         break
+    if os.path.exists(target):
+        os.unlink(target)  # outside the timing, as on Inzage's side: nothing is timed freeing the previous file
     start = time.perf_counter()
     db.execute("BEGIN")
     dossier = peer.load_dossier(db, person_id)

@@ -2,6 +2,7 @@
 // open time includes GRDB's WAL set-up, which `inzage extract person`'s single connection skips), then writes one
 // person's extract N times with the calls `inzage extract person` makes (a read transaction for the dossier, the
 // file written through the extract archive: temporary name, SHA-256, rename), and prints the time of every extract.
+// The previous extract's file is removed before each one, outside the timing.
 //
 //   ExtractBenchmark DATABASE PERSON_ID --format xlsx|json --out FILE [--reps N | --seconds S] [--warmup W]
 //                    [--read-only | --resolve-only]
@@ -67,6 +68,9 @@ do {
                 break
             }
         }
+        // The previous extract's file is removed first, outside the timing (the peer's loop does the same): a worker
+        // never replaces a file (each attempt writes into a folder of its own), and replacing one would time freeing it.
+        if !readOnly { unlink(target.path) }
         let elapsed = try clock.measure {
             _ = try resolver.withDossier(personID: personID) { dossier in
                 if resolveOnly { return }
