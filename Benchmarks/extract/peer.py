@@ -125,6 +125,12 @@ class Labels:
     def word(self, key):
         return self.data["words"][key]
 
+    def right_explanation(self, key, json_included):
+        explanation = self.data["rights"][key]["explanation"]
+        if key != "portability":
+            return explanation
+        return explanation + " " + self.word("portabilityWithJSON" if json_included else "portabilityWithoutJSON")
+
     def citation(self, article):
         return self.data["meta"]["articleCitation"].replace("{{article}}", article)
 
@@ -135,6 +141,10 @@ class Labels:
         name = COUNTRIES[self.language].get(code)
         return f"{name} ({code})" if name else code
 
+
+# The European Economic Area: the EU's 27 member states, Iceland, Liechtenstein and Norway.
+EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+       "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
 
 TAG = re.compile(r"\{\{([#^/!]?)\s*(.*?)\s*\}\}", re.S)
 STANDALONE = re.compile(r"(?m)^[ \t]*(\{\{[#^/!].*?\}\})[ \t]*(?:\n|$)")
@@ -405,6 +415,17 @@ class Words:
     def consent_text(self, entry):
         return self.text(entry["purpose"]["consent_text"]) if entry["basis"] and entry["basis"]["key"] == "consent" else None
 
+    def transfers(self, entry):
+        """The purpose's statement of transfers outside the EEA; else its recipients outside the EEA; else None."""
+        statement = self.text(entry["purpose"]["transfers_outside_eu"])
+        if statement:
+            return statement
+        outside = [r for r in entry["recipients"] if r["country"] not in EEA]
+        if not outside:
+            return None
+        names = ", ".join("%s (%s)" % (r["name"], self.labels.country(r["country"])) for r in outside)
+        return "%s: %s" % (names, self.labels.word("transfersUnstated"))
+
     def privacy_statement(self, entry):
         return entry["purpose"]["privacy_statement_url"] or self.d["settings"].get("privacy-statement-url") or None
 
@@ -487,7 +508,8 @@ class Words:
             meaning = "%s (%s)" % (self.text(basis["description"]), self.labels.citation(basis["article"]))
             rows.append((self.labels.word("legalBasisCategory"), self.text(basis["name"]), meaning, basis["key"]))
         history = self.labels.word("historyTermsCategory")
-        for actor in ["You", "System", "Import", "PrivacyTeam", "Staff"]:
+        named = self.d["settings"]["show-staff-names"] == "true"
+        for actor in ["You", "System"] + (["NamedStaff"] if named else ["Import", "PrivacyTeam", "Staff"]):
             rows.append((history, self.labels.word("actor" + actor), self.labels.word("actor%sMeaning" % actor), None))
         rows.append((history, self.labels.data["columns"]["consentHistory"]["evidence"], self.labels.word("evidenceMeaning"), None))
         return rows
@@ -498,6 +520,7 @@ class Words:
     def readme(self, workbook=True):
         d, labels, settings = self.d, self.labels, self.d["settings"]
         request = d["request"]
+        json_included = not workbook or (request is not None and "json" in request["formats"].split(","))
         context = {
             "organisationName": settings["name"], "organisationAddress": settings["address"],
             "contactEmail": settings["contact-email"], "dpoName": settings["dpo-name"], "dpoEmail": settings["dpo-email"],
@@ -509,7 +532,7 @@ class Words:
             "hasRequest": request is not None, "dataHeld": d["person"] is not None, "workbook": workbook,
             "sheets": [{"name": labels.sheet_name(s), "about": labels.sheet_about(s)} for s in self.sheets()],
             "rights": [{"label": labels.data["rights"][key]["label"], "article": labels.citation(article),
-                        "explanation": labels.data["rights"][key]["explanation"]} for key, article in RIGHTS],
+                        "explanation": labels.right_explanation(key, json_included)} for key, article in RIGHTS],
         }
         for sheet in SHEETS:
             context[sheet + "Sheet"] = labels.sheet_name(sheet)
@@ -592,7 +615,7 @@ def write_xlsx(d, path):
                              w.text(p["data_categories"]),
                              "\n".join(r["name"] for r in e["recipients"]) or labels.word("none"),
                              w.text(p["retention"]),
-                             w.text(p["transfers_outside_eu"]) or labels.word("transfersNone"),
+                             w.transfers(e) or labels.word("transfersNone"),
                              w.text(p["automated_decision_making"]) or labels.word("automatedDecisionsNone"),
                              labels.word("yes" if p["is_direct_marketing"] else "no"), w.right_to_object(e),
                              w.consent_summary(e),
@@ -729,7 +752,7 @@ def write_json(d, path):
             "legalBasis": basis(e["basis"]["key"]) if e["basis"] else None,
             "dataCategories": w.text(p["data_categories"]),
             "recipients": [{"key": r["key"], "label": r["name"]} for r in e["recipients"]],
-            "retention": w.text(p["retention"]), "transfersOutsideEU": w.text(p["transfers_outside_eu"]),
+            "retention": w.text(p["retention"]), "transfersOutsideEU": w.transfers(e),
             "automatedDecisionMaking": w.text(p["automated_decision_making"]),
             "directMarketing": bool(p["is_direct_marketing"]), "rightToObject": w.right_to_object(e),
             "consentStatus": coded("consentStatus", e["consent"]["status"]) if e["consent"] else None,
@@ -795,7 +818,7 @@ def write_json(d, path):
         "requests": [request_part(r, t) for r, t in d["requests"]],
         "rights": {"howToUse": labels.word("howToUseRights"), "contactEmail": settings["contact-email"],
                    "items": [{"key": key, "label": labels.data["rights"][key]["label"],
-                              "explanation": labels.data["rights"][key]["explanation"], "gdprArticle": article,
+                              "explanation": labels.right_explanation(key, True), "gdprArticle": article,
                               "dpvIRI": DPV + ("A7-3" if key == "withdraw-consent" else "A" + article)}
                              for key, article in RIGHTS]},
         "complaint": {"supervisoryAuthority": {"name": settings["supervisory-authority-name"],

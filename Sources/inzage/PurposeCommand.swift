@@ -41,6 +41,24 @@ struct PurposeAddOptions: EntryAddOptions {
             consentText: try CLIText.localized(nl: consentTextNl, en: consentTextEn, option: "--consent-text"),
             privacyStatementURL: CLIText.optional(privacyStatementUrl), isDirectMarketing: directMarketing, rank: rank)
         try ledger.addPurpose(purpose, recipientKeys: recipient, by: actor)
+        try TransferNotice.print(purposeKey: key, recipientKeys: recipient, ledger: ledger)
+    }
+}
+
+/// The note after linking recipients: a recipient outside the European Economic Area, for a purpose that does not
+/// describe the transfer, is named in every extract with the remark that the person may ask for the safeguards.
+enum TransferNotice {
+    /// Prints the note to standard error when a linked recipient is outside the EEA and the purpose has no statement.
+    static func print(purposeKey: String, recipientKeys: [String], ledger: Ledger) throws {
+        let lists = try ledger.referenceLists()
+        guard let purpose = lists.purpose(purposeKey), purpose.transfersOutsideEU == nil else { return }
+        let outside = recipientKeys.compactMap(lists.recipient).filter(\.isOutsideEEA)
+        guard !outside.isEmpty else { return }
+        let names = outside.map { "\($0.key) (\($0.country))" }.joined(separator: ", ")
+        CLIErrors.printError("Note: \(names) processes the data outside the European Economic Area, and the purpose '\(purposeKey)' "
+            + "does not describe that transfer or its safeguards (GDPR Art. 15(2)). Extracts name the recipient and tell the person "
+            + "to ask for the safeguards; describe them with `inzage purpose update \(purposeKey) --set transfers-outside-eu-nl=TEXT "
+            + "--set transfers-outside-eu-en=TEXT`.")
     }
 }
 
@@ -66,7 +84,9 @@ struct PurposeRecipients: ParsableCommand {
 
     /// Replaces the links.
     func run() throws {
-        try global.openLedger().setRecipients(recipient, forPurpose: key, by: global.actor)
+        let ledger = try global.openLedger()
+        try ledger.setRecipients(recipient, forPurpose: key, by: global.actor)
         print(recipient.isEmpty ? "The purpose '\(key)' has no recipients now." : "The purpose '\(key)' now has the recipients: \(recipient.joined(separator: ", ")).")
+        try TransferNotice.print(purposeKey: key, recipientKeys: recipient, ledger: ledger)
     }
 }

@@ -169,6 +169,68 @@ struct ExtractJSONTests {
         #expect(try sheet.texts(labels.column(.details, "value"))[row] == expected)
     }
 
+    @Test("a recipient outside the EEA is named for a purpose that does not describe the transfer, never hidden behind 'stays in the EEA'",
+          arguments: Language.allCases)
+    func transfersOutsideEEA(language: Language) throws {
+        let fixture = try ExtractFixture.make(language: language)
+        // The mail house is in the United States; the e-marketing purpose loses its statement of that transfer.
+        try fixture.ledger.updateEntry(.purpose, key: "e-marketing", changes: [
+            (field: "transfers-outside-eu-en", value: ""), (field: "transfers-outside-eu-nl", value: ""),
+        ], by: "officer")
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "transfers") }
+        let labels = try shippedLabels(language)
+        let expected = "Mail House Inc. (\(labels.countryName("US"))): \(labels.word(.transfersUnstated))"
+        #expect(expected.contains(language == .en ? "United States (US)" : "Verenigde Staten (US)"))
+        let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.purposes))
+        #expect(try sheet.texts(labels.column(.purposes, "transfers")) == [labels.word(.transfersNone), expected],
+                "sales and service goes to a hosting company in the Netherlands only")
+        let purposes = try #require(try object(json)["purposes"] as? [[String: Any]])
+        #expect(purposes.map { $0["key"] as? String } == ["sales-and-service", "e-marketing"])
+        #expect(purposes[0]["transfersOutsideEU"] is NSNull && purposes[1]["transfersOutsideEU"] as? String == expected)
+        #expect(try validateAgainstSchema([json]) == [json.path: []])
+    }
+
+    @Test("the right to data portability speaks of the JSON file only when the answer includes one", arguments: Language.allCases)
+    func portabilityAndTheJSONFile(language: Language) throws {
+        let fixture = try ExtractFixture.make(language: language)
+        let labels = try shippedLabels(language)
+        let portability = labels.right(.portability).label
+        func explanation(_ xlsx: URL) throws -> String? {
+            let readMe = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.readMe))
+            let headings = try readMe.texts(labels.column(.readMe, "topic"))
+            let texts = try readMe.texts(labels.column(.readMe, "text"))
+            return try #require(headings.firstIndex { $0?.hasPrefix(portability) == true }).map { texts[$0] } ?? nil
+        }
+        func jsonExplanation(_ json: URL) throws -> String? {
+            let rights = try #require(try object(json)["rights"] as? [String: Any])
+            let items = try #require(rights["items"] as? [[String: Any]])
+            return items.first { $0["key"] as? String == "portability" }?["explanation"] as? String
+        }
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let withJSON = labels.rightExplanation(.portability, jsonIncluded: true)
+        let withoutJSON = labels.rightExplanation(.portability, jsonIncluded: false)
+        #expect(withJSON.hasSuffix(labels.word(.portabilityWithJSON)) && withoutJSON.hasSuffix(labels.word(.portabilityWithoutJSON)))
+
+        // The fixture's request asks for both formats.
+        let answer = try fixture.withDossier { try writeExtracts($0, into: directory, name: "answer") }
+        #expect(try explanation(answer.xlsx) == withJSON && jsonExplanation(answer.json) == withJSON)
+        // An officer's workbook made without a request comes without a JSON file; the JSON file is one itself.
+        let direct = try Resolver(store: fixture.database, clock: { ExtractFixture.generatedAt }).withDossier(personID: fixture.personID) {
+            try writeExtracts($0, into: directory, name: "direct")
+        }
+        #expect(try explanation(direct.xlsx) == withoutJSON && jsonExplanation(direct.json) == withJSON)
+        // A request that asked for the workbook only.
+        let queue = RequestQueue(store: fixture.database, clock: { ExtractFixture.generatedAt.addingTimeInterval(-60) })
+        let filed = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl"), language: language,
+                                                     receivedAt: ExtractFixture.generatedAt.addingTimeInterval(-120), formats: [.xlsx]), by: "officer")
+        let workbookOnly = try Resolver(store: fixture.database, clock: { ExtractFixture.generatedAt })
+            .withDossier(personID: fixture.personID, request: filed.request) { try writeExtracts($0, into: directory, name: "xlsx-only") }
+        #expect(try explanation(workbookOnly.xlsx) == withoutJSON)
+    }
+
     @Test("an extract made without a request has request null and says nothing about one")
     func withoutRequest() throws {
         let fixture = try ExtractFixture.make(language: .en)

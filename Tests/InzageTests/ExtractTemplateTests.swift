@@ -337,7 +337,8 @@ struct ExtractTemplateTests {
             createdAt: Date(timeIntervalSince1970: 0), createdBy: "system", updatedAt: Date(timeIntervalSince1970: 0), attempts: 0, lastError: nil)
         func text(generatedOn: CivilDate, request: DataSubjectRequest?, settings: [SettingKey: String]) throws -> String {
             let variables = try ReadMe.variables(organisation: OrganisationProfile(settings: settings), labels: labels, generatedOn: generatedOn,
-                                                 timeZone: "Europe/Amsterdam", request: request, dataHeld: true, sheets: ExtractSheet.allCases)
+                                                 timeZone: "Europe/Amsterdam", request: request, dataHeld: true, sheets: ExtractSheet.allCases,
+                                                 jsonIncluded: true)
             return try ReadMe.render(templates.readMe(language), variables: variables).map(\.text).joined(separator: "\n")
         }
         let apology = language == .en ? "We are sorry that we answer later than the law allows." : "Het spijt ons dat wij later antwoorden dan de wet toestaat."

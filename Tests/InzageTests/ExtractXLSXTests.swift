@@ -231,6 +231,27 @@ struct ExtractXLSXTests {
         #expect(try book.sheet(labels.sheetName(.glossary)).rows.count > 30)
     }
 
+    @Test("with staff named (show-staff-names), the history shows their names and the glossary explains names, not tasks")
+    func staffNamed() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        try fixture.ledger.setSetting(SettingKey.showStaffNames.rawValue, value: "true", by: "officer")
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, _) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "named") }
+        let labels = try shippedLabels(.en)
+        let book = try ReadWorkbook.read(xlsx)
+        let changedBy = try book.sheet(labels.sheetName(.changeHistory)).texts(labels.column(.changeHistory, "by"))
+        #expect(changedBy.contains("officer") && !changedBy.contains(labels.word(.actorStaff)))
+        let glossary = try book.sheet(labels.sheetName(.glossary))
+        let terms = try glossary.texts(labels.column(.glossary, "term"))
+        let meanings = try glossary.texts(labels.column(.glossary, "meaning"))
+        #expect(terms.contains(labels.word(.actorNamedStaff)) && meanings.contains(labels.word(.actorNamedStaffMeaning)))
+        for task in [ExtractWord.actorImport, .actorPrivacyTeam, .actorStaff] {
+            #expect(!terms.contains(labels.word(task)), "\(task) appears nowhere in the history, so it is not explained")
+        }
+        #expect(!meanings.contains(labels.word(.actorStaffMeaning)), "no promise that staff are named by their task")
+    }
+
     @Test("LibreOffice opens every workbook, with the same sheets, rows, texts and dates")
     func libreOffice() throws {
         let directory = try makeTemporaryDirectory()

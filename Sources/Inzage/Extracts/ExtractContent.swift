@@ -72,7 +72,7 @@ struct ExtractContent {
         let readMeVariables = try ReadMe.variables(
             organisation: dossier.organisation, labels: labels, generatedOn: time.civilDate(dossier.generatedAt),
             timeZone: dossier.timeZone.identifier, request: dossier.request, dataHeld: dataHeld, sheets: sheets,
-            workbook: format == .xlsx)
+            workbook: format == .xlsx, jsonIncluded: format == .json || dossier.request?.formats.contains(.json) == true)
         // The read-me is rendered on another core while this one reads the edit history: each takes a few tenths of
         // a millisecond, and an extract is waited for.
         let readMeRendering = BackgroundWork { try ReadMe.render(readMeTemplate, variables: readMeVariables) }
@@ -129,10 +129,11 @@ struct ExtractContent {
         }
         // The names of who made a change and the evidence column hold no code, but need words too (design.md §5).
         let history = labels.word(.historyTermsCategory)
-        let terms: [(ExtractWord, ExtractWord)] = [
-            (.actorYou, .actorYouMeaning), (.actorSystem, .actorSystemMeaning), (.actorImport, .actorImportMeaning),
-            (.actorPrivacyTeam, .actorPrivacyTeamMeaning), (.actorStaff, .actorStaffMeaning),
-        ]
+        // Staff appear by task, or by their own names when the organisation names them (`show-staff-names`).
+        let terms: [(ExtractWord, ExtractWord)] = [(.actorYou, .actorYouMeaning), (.actorSystem, .actorSystemMeaning)]
+            + (dossier.organisation.showStaffNames ? [(.actorNamedStaff, .actorNamedStaffMeaning)] : [
+                (.actorImport, .actorImportMeaning), (.actorPrivacyTeam, .actorPrivacyTeamMeaning), (.actorStaff, .actorStaffMeaning),
+            ])
         for (term, meaning) in terms {
             glossary.append(GlossaryRow(category: history, term: labels.word(term), meaning: labels.word(meaning), key: ""))
         }
@@ -251,6 +252,18 @@ struct ExtractContent {
     /// purpose on another legal basis, for which nobody is asked to agree.
     func consentText(_ entry: PurposeInDossier) -> String? {
         entry.basis?.key == LegalBasis.consentKey ? entry.purpose.consentText[language] : nil
+    }
+
+    /// What the extract says of transfers outside the European Economic Area for a purpose (Art. 15(2)): the purpose's
+    /// own statement; else, when a recipient of the purpose processes the data outside the EEA, which recipients and
+    /// where, and that the person may ask for the safeguards; nil when the data stays within the EEA. A purpose
+    /// without a statement is never said to keep the data in the EEA while one of its recipients is elsewhere.
+    func transfersOutsideEEA(_ entry: PurposeInDossier) -> String? {
+        if let statement = entry.purpose.transfersOutsideEU?[language] { return statement }
+        let outside = entry.recipients.filter(\.isOutsideEEA)
+        guard !outside.isEmpty else { return nil }
+        let names = outside.map { "\($0.name) (\(labels.countryName($0.country)))" }.joined(separator: ", ")
+        return "\(names): \(labels.word(.transfersUnstated))"
     }
 
     /// The privacy statement that covers a purpose: the purpose's own, else the organisation's.

@@ -237,6 +237,13 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case objectNotAvailable
     /// No transfers outside the EEA.
     case transfersNone
+    /// After the recipients of a purpose that process the data outside the EEA, when the purpose does not describe the
+    /// transfer: that they are outside it, and that the person may ask for the safeguards.
+    case transfersUnstated
+    /// After the right to data portability, when the answer includes the JSON extract: that it is such a file.
+    case portabilityWithJSON
+    /// After the right to data portability, when the answer has no JSON extract: that the person may ask for one.
+    case portabilityWithoutJSON
     /// No automated decision-making.
     case automatedDecisionsNone
     /// The glossary's name for legal bases.
@@ -269,6 +276,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case actorPrivacyTeam
     /// … any other staff member, unless staff are named.
     case actorStaff
+    /// The glossary's term for the staff's own names, when the organisation names its staff (`show-staff-names`).
+    case actorNamedStaff
     /// The glossary's category for the names of who made a change, and for evidence.
     case historyTermsCategory
     /// What ``actorYou`` means, in the glossary.
@@ -281,6 +290,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case actorPrivacyTeamMeaning
     /// What ``actorStaff`` means.
     case actorStaffMeaning
+    /// What a staff member's own name in the history means, when staff are named.
+    case actorNamedStaffMeaning
     /// What the consent history's evidence column holds.
     case evidenceMeaning
 }
@@ -461,6 +472,14 @@ public struct ExtractLabels: Sendable {
         let citation = try citation.render(variables)
         made.citations.withLock { $0[article] = citation }
         return citation
+    }
+
+    /// A right's explanation; the right to data portability adds whether the answer includes the JSON extract, which
+    /// is such a file, or that the person may ask for one.
+    public func rightExplanation(_ right: DataSubjectRight, jsonIncluded: Bool) -> String {
+        let explanation = self.right(right).explanation
+        guard right == .portability else { return explanation }
+        return "\(explanation) \(word(jsonIncluded ? .portabilityWithJSON : .portabilityWithoutJSON))"
     }
 
     /// A date written out in the language, such as "28 April 2025".

@@ -188,7 +188,7 @@ enum ReadMe {
     /// The variables of an extract.
     static func variables(organisation: OrganisationProfile, labels: ExtractLabels, generatedOn: CivilDate,
                           timeZone: String, request: DataSubjectRequest?, dataHeld: Bool, sheets: [ExtractSheet],
-                          workbook: Bool = true) throws -> TemplateVariables {
+                          workbook: Bool = true, jsonIncluded: Bool) throws -> TemplateVariables {
         var variables = TemplateVariables()
         let texts: [(String, String)] = [
             ("organisationName", organisation.name), ("organisationAddress", organisation.address),
@@ -215,7 +215,8 @@ enum ReadMe {
         variables.set("sheets", list: sheets.map { ["name": labels.sheetName($0), "about": labels.sheetAbout($0)] })
         variables.set("rights", list: try DataSubjectRight.allCases.map { right in
             let text = labels.right(right)
-            return ["label": text.label, "article": try labels.articleCitation(right.gdprArticle), "explanation": text.explanation]
+            return ["label": text.label, "article": try labels.articleCitation(right.gdprArticle),
+                    "explanation": labels.rightExplanation(right, jsonIncluded: jsonIncluded)]
         })
         return variables
     }
@@ -232,7 +233,8 @@ enum ReadMe {
             candidateIDs: [], origin: nil, createdAt: epoch, createdBy: "system", updatedAt: epoch, attempts: 0, lastError: nil)
         return try variables(organisation: organisation, labels: labels, generatedOn: sample, timeZone: organisation.timeZone,
                              request: hasRequest ? request : nil, dataHeld: dataHeld,
-                             sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData, workbook: workbook)
+                             sheets: dataHeld ? ExtractSheet.allCases : ExtractSheet.withoutPersonalData, workbook: workbook,
+                             jsonIncluded: true)
     }
 }
 

@@ -468,7 +468,7 @@ final class ExtractDocument {
         out.key("rightToObject")
         out.string(content.rightToObject(entry))
         out.key("transfersOutsideEU")
-        optional(purpose.transfersOutsideEU?[language])
+        optional(content.transfersOutsideEEA(entry))
         out.close()
     }
 
@@ -650,7 +650,9 @@ final class ExtractDocument {
         out.key("items")
         array(DataSubjectRight.allCases) { right in
             let text = labels.right(right)
-            article(dpvIRI: right.dpvIRI, explanation: text.explanation, gdprArticle: right.gdprArticle, key: right.rawValue, label: text.label)
+            // This file is the JSON extract.
+            article(dpvIRI: right.dpvIRI, explanation: labels.rightExplanation(right, jsonIncluded: true), gdprArticle: right.gdprArticle,
+                    key: right.rawValue, label: text.label)
         }
         out.close()
     }

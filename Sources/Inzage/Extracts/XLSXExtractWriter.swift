@@ -175,7 +175,7 @@ enum ExtractColumns {
             .text("recipients", width: 30, wrap: true) { entry, content in content.recipientNames(entry) },
             .text("retention", width: 40, wrap: true) { entry, content in entry.purpose.retention[content.language] },
             .text("transfers", width: 36, wrap: true) { entry, content in
-                entry.purpose.transfersOutsideEU?[content.language] ?? content.labels.word(.transfersNone)
+                content.transfersOutsideEEA(entry) ?? content.labels.word(.transfersNone)
             },
             .text("automatedDecisions", width: 36, wrap: true) { entry, content in
                 entry.purpose.automatedDecisionMaking?[content.language] ?? content.labels.word(.automatedDecisionsNone)

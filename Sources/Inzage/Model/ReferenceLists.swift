@@ -175,6 +175,9 @@ public struct Recipient: Codable, Sendable, Hashable {
     /// Inactive entries stay for history.
     public var active: Bool
 
+    /// Whether it processes the data outside the European Economic Area (a transfer to a third country).
+    public var isOutsideEEA: Bool { !EuropeanEconomicArea.contains(country) }
+
     /// Creates a recipient.
     public init(key: String, name: String, role: RecipientRole, country: String, contactEmail: String? = nil,
                 fields: [PersonField]? = nil, rank: Int, active: Bool = true) {

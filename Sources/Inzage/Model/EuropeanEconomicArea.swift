@@ -1,0 +1,14 @@
+/// The countries of the European Economic Area: the 27 member states of the European Union, Iceland, Liechtenstein and
+/// Norway. Personal data that leaves them is transferred to a third country (GDPR Chapter V), which the person must be
+/// told of, with its safeguards (Art. 15(2)).
+public enum EuropeanEconomicArea {
+    /// The ISO 3166-1 alpha-2 codes of the EEA's countries (Greece as GR, as ISO 3166 has it, not the EU's EL).
+    public static let countryCodes: Set<String> = [
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+        "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+        "IS", "LI", "NO",
+    ]
+
+    /// Whether `code` (an ISO 3166-1 alpha-2 code, upper case) is a country of the EEA.
+    public static func contains(_ code: String) -> Bool { countryCodes.contains(code) }
+}
