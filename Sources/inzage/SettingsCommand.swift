@@ -79,11 +79,17 @@ struct SettingsSet: ParsableCommand {
         return next.hasPrefix("-") && next.dropFirst().first?.isNumber == true ? next : nil
     }
 
-    /// Applies the changes in one transaction and prints them.
+    /// Applies the changes in one transaction and prints them; new decreed days move the due dates of open requests
+    /// in the same transaction, and each moved request is listed.
     func run() throws {
         let positional = zip(key.map { [$0] } ?? [], value.map { [$0] } ?? []).map { (field: $0, value: $1) }
         let changes = positional + (try Assignments.parse(assignments, option: "--set", example: "name='Tulpen B.V.'"))
-        let records = try global.openLedger().updateEntry(.settings, key: "", changes: changes, by: global.actor)
+        let (records, moved) = try RequestQueue(store: try global.openDatabase()).updateSettings(changes, by: global.actor)
         print(records.isEmpty ? "Nothing changed: every value given is the one in force." : TextStyle.changes(records))
+        for move in moved {
+            let extended = move.newExtendedDueOn.map { ", extended to \($0) (was \(move.oldExtendedDueOn?.description ?? "—"))" } ?? ""
+            print("\(move.reference): due \(move.newDueOn) (was \(move.oldDueOn))\(extended)")
+        }
+        if !moved.isEmpty { print("\(moved.count) open request\(moved.count == 1 ? "" : "s") moved with the decreed days.") }
     }
 }

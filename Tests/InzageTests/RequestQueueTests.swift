@@ -422,12 +422,55 @@ struct RequestQueueTests {
         }
         let request = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(externalID: "SO-8")), by: "intake").request
         let extended = try queue.extend(request.reference, reason: "Two customer files to compare.", by: "officer")
-        #expect(extended.state == .extended && extended.personID == nil)
+        #expect(extended.state == .awaitingDecision && extended.extendedDueOn != nil && extended.personID == nil,
+                "still in the officer's decision list, with the period extended")
+        let note = try #require(try queue.details(request.reference).transitions.last)
+        #expect(note.from == .awaitingDecision && note.to == .awaitingDecision && note.note?.hasSuffix("Still awaiting an officer's decision.") == true)
         let claimed = try database.writeRequests {
             try $0.claimNext(types: [.access], states: RequestQueue.workableStates, owner: "w", now: Date(), until: Date().addingTimeInterval(60))
         }
         #expect(claimed == nil, "a worker must not answer 'no data held' for an unsettled match")
         let settled = try queue.assign(request.reference, personID: try #require(extended.candidateIDs.first), by: "officer")
         #expect(settled.state == .extended && settled.personID == extended.candidateIDs.first)
+    }
+
+    @Test("A failed request may be extended while in time, and stays failed until an officer retries it")
+    func extendingAFailedRequest() throws {
+        let (queue, _, _) = try makeQueue()
+        let request = try queue.file(access(receivedAt: try instant("2026-11-20T10:00:00Z")), by: "intake").request
+        _ = try queue.transition(request.reference, to: .failed, by: "worker", note: "The disk is full.")
+        let extended = try queue.extend(request.reference, reason: "Our archive is being repaired.", by: "officer")
+        let expected = try day("2027-02-22")
+        #expect(extended.state == .failed && extended.extendedDueOn == expected)
+        #expect(try queue.details(request.reference).transitions.last?.note?.contains("retry") == true)
+    }
+
+    @Test("New decreed days move the due dates of open requests in the same transaction; the extension check uses the date shown")
+    func decreedDaysMoveDueDates() throws {
+        let (queue, _, database) = try makeQueue(now: "2026-04-20T10:00:00Z")
+        let open = try queue.file(access(receivedAt: try instant("2026-04-15T10:00:00Z")), by: "intake").request
+        let closed = try queue.file(access(email: "bob@example.nl", receivedAt: try instant("2026-04-15T11:00:00Z")), by: "intake").request
+        _ = try queue.transition(closed.reference, to: .withdrawn, by: "officer", note: "Withdrawn by letter.")
+        #expect(open.dueOn == (try day("2026-05-15")))
+
+        // 15 May 2026 (a Friday) is decreed a day off after the requests came in: the deadline moves to Monday.
+        let (changes, moved) = try queue.updateSettings([(field: "decreed-days", value: "2026-05-15")], by: "officer")
+        #expect(changes.map(\.key) == ["decreed-days"])
+        #expect(moved == [RequestQueue.DueDateMove(reference: open.reference, oldDueOn: try day("2026-05-15"), newDueOn: try day("2026-05-18"),
+                                                   oldExtendedDueOn: nil, newExtendedDueOn: nil)])
+        #expect(try queue.details(open.reference).request.dueOn == (try day("2026-05-18")))
+        #expect(try queue.details(closed.reference).request.dueOn == (try day("2026-05-15")), "a closed request keeps its dates")
+        let row = try #require(try queue.details(open.reference).transitions.last)
+        #expect(row.from == .received && row.to == .received && row.note == "Deadline moved with the decreed days (none → 2026-05-15): due date 2026-05-15 → 2026-05-18.")
+
+        // On 16 May the request is not overdue, so it may be extended, as `request list` shows it.
+        let extended = try clockedQueue(on: database, at: "2026-05-16T10:00:00Z").extend(open.reference, reason: "Many files.", by: "officer")
+        #expect(extended.extendedDueOn == (try day("2026-07-15")))
+
+        // Nothing moves when the decreed days stay the same, and a value in force changes nothing.
+        #expect(try queue.updateSettings([(field: "decreed-days", value: "2026-05-15")], by: "officer").changes.isEmpty)
+        // Removing the day moves the due date back.
+        let back = try queue.updateSettings([(field: "decreed-days", value: "")], by: "officer").moved
+        #expect(back.map(\.newDueOn) == [try day("2026-05-15")])
     }
 }

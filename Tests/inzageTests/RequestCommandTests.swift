@@ -282,6 +282,7 @@ struct RequestCommandTests {
         #expect(first["extractCount"] as? Int == 0)
         #expect(try JSON.object(first["subject"])["email"] as? String == "old@example.nl")
         #expect(all[0]["overdue"] as? Bool == false, "a withdrawn request is not overdue")
+        #expect(all[0]["daysLeft"] is NSNull, "a closed request has no days left, as the text's — says")
 
         #expect(try sandbox.listRequests("--overdue").map { $0["reference"] as? String } == [old, middle])
         #expect(try sandbox.listRequests("--state", "withdrawn").map { $0["reference"] as? String } == [closed])

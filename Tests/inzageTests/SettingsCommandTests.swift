@@ -25,6 +25,17 @@ struct SettingsCommandTests {
         #expect(try sandbox.succeed("settings", "history").stdout.contains("Times are in Europe/London."))
     }
 
+    @Test("New decreed days move the due dates of open requests, listed by the command, and request show agrees")
+    func decreedDaysMoveDueDates() throws {
+        let sandbox = try CLISandbox()
+        let reference = try #require(try sandbox.succeed("request", "file", "access", "--email", "anna@example.nl", "--received", "2026-12-04")
+            .stdout.split(separator: "\n").first.map(String.init))
+        #expect(try JSON.object(try sandbox.json("request", "show", reference))["dueOn"] as? String == "2027-01-04")
+        let set = try sandbox.succeed("settings", "set", "decreed-days", "2027-01-04")
+        #expect(set.stdout.contains("\(reference): due 2027-01-05 (was 2027-01-04)") && set.stdout.contains("1 open request moved"))
+        #expect(try JSON.object(try sandbox.json("request", "show", reference))["dueOn"] as? String == "2027-01-05")
+    }
+
     @Test("An invalid time zone or an unknown key is refused with exit 2, and nothing is written")
     func refusals() throws {
         let sandbox = try CLISandbox()

@@ -83,11 +83,7 @@ extension Ledger {
     /// Returns the changes recorded.
     @discardableResult
     public func updateEntry(_ list: ReferenceList, key: String, changes: [(field: String, value: String)], by: String) throws -> [ReferenceChange] {
-        guard !changes.isEmpty else { throw LedgerError.nothingChanged }
-        try FreeText.checkActor(by)
-        for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
-            throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
-        }
+        try Self.checkChanges(changes, by: by)
         return try write { tx in
             let lists = tx.lists
             switch list {
@@ -104,9 +100,24 @@ extension Ledger {
                 return try apply(changes, to: try entry(lists.recipient(key), list, key, lists.recipients.map(\.key)), fields: Self.recipientFields,
                                  list: list, key: key, tx: tx, by: by) { try tx.store.saveRecipient(try Self.checked($0)) }
             case .settings:
-                return try changes.map { change in try setSetting(change.field, value: change.value, tx: tx, by: by) }.compactMap { $0 }
+                return try Self.applySettings(changes, tx: tx, by: by)
             }
         }
+    }
+
+    /// Refuses no changes, a field given twice and a blank acting user, before anything is written.
+    static func checkChanges(_ changes: [(field: String, value: String)], by: String) throws {
+        guard !changes.isEmpty else { throw LedgerError.nothingChanged }
+        try FreeText.checkActor(by)
+        for (index, change) in changes.enumerated() where changes[..<index].contains(where: { $0.field == change.field }) {
+            throw LedgerError.invalidValue(field: change.field, value: change.value, reason: "the field is given twice; give each field once")
+        }
+    }
+
+    /// Sets organisation settings in `tx`, each recorded with its old and new value; returns the changes recorded
+    /// (none for a value that is already in force).
+    static func applySettings(_ changes: [(field: String, value: String)], tx: LedgerTransaction, by: String) throws -> [ReferenceChange] {
+        try changes.compactMap { change in try applySetting(change.field, value: change.value, tx: tx, by: by) }
     }
 
     /// `text` as an assigned ISO 3166-1 alpha-2 country code in upper case, or an error naming the field.
@@ -192,7 +203,7 @@ extension Ledger {
     /// Sets one organisation setting.
     public func setSetting(_ key: String, value: String, by: String) throws {
         try FreeText.checkActor(by)
-        _ = try write { tx in try setSetting(key, value: value, tx: tx, by: by) }
+        _ = try write { tx in try Self.applySetting(key, value: value, tx: tx, by: by) }
     }
 
     // MARK: Internals
@@ -213,7 +224,7 @@ extension Ledger {
         return (setting, trimmed)
     }
 
-    private func setSetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
+    private static func applySetting(_ key: String, value: String, tx: LedgerTransaction, by: String) throws -> ReferenceChange? {
         let (setting, trimmed) = try Self.checkSetting(key, value: value)
         let old = try tx.store.settings()[setting] ?? setting.defaultValue
         guard old != trimmed else { return nil }

@@ -321,7 +321,8 @@ public struct DeadlineCalendar: Sendable {
     /// returns the extended due date.
     ///
     /// Art. 12(3) allows one extension by two further months, decided while the request is not yet due
-    /// (up to and including the due date), with reasons that are told to the person.
+    /// (up to and including the due date), with reasons that are told to the person. `dueOn` is the due date
+    /// the request holds (the one `request list` shows); without it, the due date of `receivedOn`.
     ///
     /// - Throws: ``DeadlineExtensionError/alreadyExtended(extendedDue:)`` when the period was extended
     ///   before, ``DeadlineExtensionError/pastDue(due:today:)`` when the local date of `now` is after the
@@ -329,6 +330,7 @@ public struct DeadlineCalendar: Sendable {
     @discardableResult
     public func validateExtension(
         receivedOn: CivilDate,
+        dueOn: CivilDate? = nil,
         alreadyExtended: Bool,
         now: Date,
         reason: String
@@ -337,7 +339,7 @@ public struct DeadlineCalendar: Sendable {
         if alreadyExtended {
             throw .alreadyExtended(extendedDue: extendedDue)
         }
-        let due = dueDate(receivedOn: receivedOn)
+        let due = dueOn ?? dueDate(receivedOn: receivedOn)
         let today = localDate(for: now)
         if today > due {
             throw .pastDue(due: due, today: today)

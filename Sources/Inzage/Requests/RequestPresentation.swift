@@ -29,7 +29,7 @@ public struct RequestSubjectDocument: Encodable, Sendable {
 /// null), `candidateIDs` (the persons that matched when the match was ambiguous), `receivedAt` (ISO 8601 with offset),
 /// `receivedOn`, `dueOn`, `extendedDueOn` (or null), `effectiveDueOn` (the extended due date when extended)
 /// (dates `YYYY-MM-DD`), `daysLeft` (days from today to the effective due date in the organisation's time zone;
-/// negative when past), `overdue` (an open request past its due date), `extractCount` (how many extracts are stored).
+/// negative when past; null once the request has ended, as the text shows `—`), `overdue` (an open request past its due date), `extractCount` (how many extracts are stored).
 public struct RequestSummaryDocument: Encodable, Sendable {
     public let reference: String
     public let type: RequestType
@@ -42,7 +42,7 @@ public struct RequestSummaryDocument: Encodable, Sendable {
     public let dueOn: CivilDate
     @ExplicitNull public var extendedDueOn: CivilDate?
     public let effectiveDueOn: CivilDate
-    public let daysLeft: Int
+    @ExplicitNull public var daysLeft: Int?
     public let overdue: Bool
     public let extractCount: Int
 
@@ -60,7 +60,7 @@ public struct RequestSummaryDocument: Encodable, Sendable {
         dueOn = request.dueOn
         extendedDueOn = request.extendedDueOn
         effectiveDueOn = request.effectiveDueOn
-        daysLeft = details.daysLeft
+        daysLeft = request.state.isTerminal ? nil : details.daysLeft
         overdue = details.isOverdue
         extractCount = details.extracts.count
     }
@@ -78,7 +78,7 @@ public struct RequestSummaryDocument: Encodable, Sendable {
 
     /// The days left, "OVERDUE" when past due; `—` once the request has ended.
     var daysLeftText: String {
-        if state.isTerminal { return TextStyle.empty }
+        guard let daysLeft else { return TextStyle.empty }
         return overdue ? "\(daysLeft) OVERDUE" : String(daysLeft)
     }
 }
@@ -358,10 +358,10 @@ public struct RequestDetailDocument: Presentable, Sendable {
 
     /// Where the request stands against its effective due date.
     private var deadlineText: String {
-        if summary.state.isTerminal { return "closed" }
-        if summary.overdue { return "\(-summary.daysLeft) day\(summary.daysLeft == -1 ? "" : "s") OVERDUE" }
-        if summary.daysLeft == 0 { return "due today" }
-        return "\(summary.daysLeft) day\(summary.daysLeft == 1 ? "" : "s") left"
+        guard let daysLeft = summary.daysLeft else { return "closed" }
+        if summary.overdue { return "\(-daysLeft) day\(daysLeft == -1 ? "" : "s") OVERDUE" }
+        if daysLeft == 0 { return "due today" }
+        return "\(daysLeft) day\(daysLeft == 1 ? "" : "s") left"
     }
 
     /// The person matched, the candidates of an ambiguous match, or that nobody matched.

@@ -268,24 +268,31 @@ public struct RequestQueue: Sendable {
             guard var current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
             let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
             do {
-                try calendar.validateExtension(receivedOn: current.receivedOn, alreadyExtended: current.extendedDueOn != nil, now: now, reason: reason)
+                try calendar.validateExtension(receivedOn: current.receivedOn, dueOn: current.dueOn, alreadyExtended: current.extendedDueOn != nil,
+                                               now: now, reason: reason)
             } catch let error as DeadlineExtensionError {
                 throw RequestError.extensionRefused(error.description)
             }
-            // A request waiting for the person to confirm who they are keeps waiting: the period is extended, and
-            // confirming the identity takes it on as extended.
-            let waiting = current.state == .awaitingIdentity
-            guard !current.state.isTerminal, waiting || current.state.canTransition(to: .extended) else {
+            // A request that waits for someone keeps waiting, with the period extended: for the person to confirm who
+            // they are (confirming takes it on as extended), for an officer's decision (a decision list must still
+            // show it), or for an officer to retry it after a failure. Only a request being handled becomes `extended`.
+            let waitingFor: String? = switch current.state {
+            case .awaitingIdentity: "Still awaiting the person's confirmation of identity."
+            case .awaitingDecision: "Still awaiting an officer's decision."
+            case .failed: "Still failed; retry it with `inzage request retry` when the cause is fixed."
+            default: nil
+            }
+            guard !current.state.isTerminal, waitingFor != nil || current.state.canTransition(to: .extended) else {
                 throw RequestError.illegalTransition(.illegalTransition(from: current.state, to: .extended, allowed: current.state.allowedNextStates))
             }
             current.extendedDueOn = calendar.extendedDueDate(receivedOn: current.receivedOn)
             current.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             let told = try notices.notifyPerson(.extensionNotice, about: current, ledger: ledger, outbox: outbox, at: now)
             let note = Self.sentence("Extended to \(current.extendedDueOn?.description ?? "") — \(current.extensionReason ?? "")") + " \(Self.delivery(of: told))"
-            guard waiting else { return try Self.move(current, to: .extended, at: now, by: actor, note: note, in: requests) }
+            guard let waitingFor else { return try Self.move(current, to: .extended, at: now, by: actor, note: note, in: requests) }
             current.updatedAt = now
             try requests.appendTransition(RequestTransition(requestID: current.id, at: now, from: current.state, to: current.state, by: actor,
-                                                            note: note + " Still awaiting the person's confirmation of identity."))
+                                                            note: note + " " + waitingFor))
             try requests.updateRequest(current)
             return current
         }

@@ -27,16 +27,20 @@ import Foundation
 /// - `extended` records the two-month extension of Art. 12(3). Handling goes on in `extended`; it may
 ///   return to `in-progress` after a retry or a decision. `extended` cannot be entered from itself,
 ///   but the graph alone cannot stop a second extension after the request has left `extended`: keep
-///   "already extended" on the request and check it with ``DeadlineCalendar/validateExtension(receivedOn:alreadyExtended:now:reason:)``.
+///   "already extended" on the request and check it with ``DeadlineCalendar/validateExtension(receivedOn:dueOn:alreadyExtended:now:reason:)``.
 /// - `awaiting-decision` is an officer's decision (ambiguous match, rectification review, objection
-///   on a purpose that is not direct marketing). The officer may also decide to extend while the
-///   review is complex, hence `awaiting-decision` → `extended`. It cannot fail: nothing runs until the
-///   officer decides, and the work after a decision runs in `in-progress`.
+///   on a purpose that is not direct marketing). It cannot fail: nothing runs until the officer decides,
+///   and the work after a decision runs in `in-progress` (or `extended`). An extension while the officer
+///   has yet to decide keeps the request in `awaiting-decision` (the graph still allows
+///   `awaiting-decision` → `extended` for stores written before that rule).
 /// - `failed` is a processing error. It never loses the request: an officer retries (`in-progress`),
 ///   or the request ends as `rejected` or `withdrawn`. It cannot complete without being retried.
 /// - The person can withdraw from every non-terminal state.
 /// - Terminal states have no exits. A new question from the person is a new request.
-/// - Staying in the same state is not a transition and is refused.
+/// - Staying in the same state is not a transition and is refused. The request's history may still hold a row
+///   from a state to itself: a note of something that happened without changing the state, such as an
+///   extension while the request waits (for the person, an officer's decision, or a retry), a person
+///   assigned while the request waits for a worker, or a deadline moved with the decreed days.
 public enum RequestState: String, Codable, Sendable, CaseIterable, Hashable {
     /// Registered; nothing has been decided yet.
     case received
