@@ -75,7 +75,7 @@ COLUMNS = {
                  ("source", 22, True), ("givenAt", 19, False), ("withdrawnAt", 19, False), ("registeredAt", 19, False),
                  ("registeredBy", 22, True), ("updatedAt", 19, False), ("updatedBy", 22, True),
                  ("updateCount", 12, False), ("consentText", 50, True), ("comment", 40, True)],
-    "consentHistory": [("at", 19, False), ("purpose", 24, True), ("event", 28, True), ("status", 26, True),
+    "consentHistory": [("at", 19, False), ("purpose", 24, True), ("event", 28, True), ("givenAt", 19, False), ("status", 26, True),
                        ("basis", 26, True), ("source", 26, True), ("by", 22, True), ("channel", 22, True),
                        ("request", 18, False), ("evidence", 24, True), ("comment", 40, True)],
     "sources": [("source", 26, True), ("suppliedBy", 20, True), ("suppliedByExplanation", 45, True),
@@ -639,6 +639,7 @@ def write_xlsx(d, path):
             def change(old, new):
                 return new if old is None or old == new else "%s → %s" % (old, new)
             sheet(key, ((parse_time(e["at"]), w.purpose_name(e["purpose_key"]), labels.label("consentEventType", e["type"]),
+                         parse_time(e["given_at"]) if e["given_at"] else None,
                          change(e["from_status"] and labels.label("consentStatus", e["from_status"]),
                                 labels.label("consentStatus", e["to_status"])),
                          change(e["from_basis"] and w.basis_name(e["from_basis"]), w.basis_name(e["to_basis"])),
@@ -766,6 +767,7 @@ def write_json(d, path):
             continue
         events = [{"eventID": ev["id"], "at": w.iso(parse_time(ev["at"])), "type": coded("consentEventType", ev["type"]),
                    "fromStatus": coded("consentStatus", ev["from_status"]) if ev["from_status"] else None,
+                   "givenAt": w.iso(parse_time(ev["given_at"])) if ev["given_at"] else None,
                    "toStatus": coded("consentStatus", ev["to_status"]),
                    "fromBasis": basis(ev["from_basis"]) if ev["from_basis"] else None, "toBasis": basis(ev["to_basis"]),
                    "fromSource": source(ev["from_source"]) if ev["from_source"] else None,

@@ -231,6 +231,35 @@ struct ExtractJSONTests {
         #expect(try explanation(workbookOnly.xlsx) == withoutJSON)
     }
 
+    @Test("each grant of consent keeps when it was given, also when recorded later and renewed since, in both extracts")
+    func dateOfConsentPerEvent() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let person = try fixture.ledger.addPerson(PersonDetails(firstName: "Ann", lastName: "Lee", email: "ann.lee@example.com", language: "en",
+                                                                sourceKey: "web-form"), attribution: officer)
+        // Given on paper in March 2025, recorded now; renewed later.
+        let onPaper = Date(timeIntervalSince1970: 1_740_837_600)  // 2025-03-01 14:00 in Amsterdam
+        let given = try fixture.ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent",
+                                                                sourceKey: "web-form", evidence: "f-1", givenAt: onPaper), attribution: officer)
+        let renewed = try fixture.ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent",
+                                                                  sourceKey: "email", evidence: "f-2"), attribution: officer)
+        #expect(given.givenAt == onPaper && renewed.givenAt != onPaper)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try Resolver(store: fixture.database, clock: { ExtractFixture.generatedAt }).withDossier(personID: person.id) {
+            try writeExtracts($0, into: directory, name: "given")
+        }
+        let labels = try shippedLabels(.en)
+        let history = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.consentHistory))
+        let renewedAt = try #require(renewed.givenAt)
+        #expect(try history.texts(labels.column(.consentHistory, "event")) == [labels.code(ConsentEventType.given).label, labels.code(ConsentEventType.renewed).label])
+        #expect(try history.column(labels.column(.consentHistory, "givenAt")).map(\.v) == [.text(amsterdamLocal(onPaper)), .text(amsterdamLocal(renewedAt))])
+        let consents = try #require(try object(json)["consents"] as? [[String: Any]])
+        let events = try #require(consents.first?["events"] as? [[String: Any]])
+        let time = ExtractTime(timeZone: ExtractFixture.amsterdam)
+        #expect(events.map { $0["givenAt"] as? String } == [time.iso8601(onPaper), time.iso8601(renewedAt)])
+        #expect(try validateAgainstSchema([json]) == [json.path: []])
+    }
+
     @Test("an extract made without a request has request null and says nothing about one")
     func withoutRequest() throws {
         let fixture = try ExtractFixture.make(language: .en)

@@ -57,6 +57,39 @@ struct StoreTests {
         #expect(try Ledger(store: database).person(id: file.personID).details.email == "anna.jansen@example.nl")
     }
 
+    @Test("v9 gives the events recorded before it their date of consent: the consent's own on its last grant, else their time")
+    func consentEventDatesOfConsentMigrated() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inzage.sqlite").path
+        let clock = DemoClock(start: Date(timeIntervalSince1970: 1_750_000_000))
+        let ledger = Ledger(store: try InzageDatabase(path: path), clock: { clock.advance(minutes: 1); return clock.now() })
+        let person = try ledger.addPerson(PersonDetails(firstName: "Ann", lastName: "Lee", email: "ann@example.nl", sourceKey: "web-form"),
+                                          attribution: Attribution(by: "officer", via: .cli))
+        let attribution = Attribution(by: "officer", via: .cli)
+        let onPaper = Date(timeIntervalSince1970: 1_740_837_600)
+        _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form", givenAt: onPaper), attribution: attribution)
+        _ = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent", sourceKey: "web-form",
+                                                givenAt: onPaper), attribution: attribution)
+        let renewal = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent",
+                                                          sourceKey: "web-form"), attribution: attribution)
+        // Back to v8: no given_at on the events.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-consent-event-given-at'; ALTER TABLE consent_event DROP COLUMN given_at;")
+        }
+        let database = try InzageDatabase(path: path, connections: .single, mustExist: true)
+        var events: [ConsentEvent] = []
+        try database.read { try $0.forEachConsentEvent(personID: person.id) { events.append($0) } }
+        #expect(events.map(\.purposeKey) == ["e-marketing", "sales-and-service", "sales-and-service"])
+        #expect(events[0].givenAt == onPaper, "the only grant: the consent's own date")
+        #expect(events[1].givenAt == events[1].at, "an earlier grant whose date the renewal replaced: its own time, the best known")
+        #expect(events[2].givenAt == renewal.givenAt)
+        // The history is still append-only.
+        #expect(throws: (any Error).self) {
+            try DatabaseQueue(path: path).write { db in try db.execute(sql: "UPDATE consent_event SET comment = 'x'") }
+        }
+    }
+
     @Test("a missing folder is a clear error")
     func missingFolder() {
         #expect(throws: StoreError.directoryMissing("/nonexistent/folder")) {

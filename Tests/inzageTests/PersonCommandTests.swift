@@ -13,7 +13,7 @@ struct PersonCommandTests {
     ]
     static let historyKeys: Set<String> = [
         "kind", "id", "at", "by", "via", "reason", "requestReference", "evidence", "comment", "field", "oldValue", "newValue",
-        "purpose", "consentID", "eventType", "fromStatus", "toStatus", "fromBasis", "toBasis", "fromSource", "toSource",
+        "purpose", "consentID", "eventType", "fromStatus", "toStatus", "fromBasis", "toBasis", "fromSource", "toSource", "givenAt",
     ]
 
     @Test("add prints the id first; show --json carries the card and every active purpose, field by field")
@@ -92,7 +92,7 @@ struct PersonCommandTests {
             #expect(entry["via"] as? String == "cli")
             #expect(JSON.isISO8601(entry["at"]))
             for key in ["purpose", "consentID", "eventType", "fromStatus", "toStatus", "fromBasis", "toBasis", "fromSource", "toSource",
-                        "requestReference", "evidence", "comment"] {
+                        "givenAt", "requestReference", "evidence", "comment"] {
                 #expect(JSON.isNull(entry[key]), "\(key) of an edit is null")
             }
         }

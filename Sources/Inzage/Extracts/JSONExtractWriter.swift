@@ -562,6 +562,8 @@ final class ExtractDocument {
         if let key = event.fromSource { sourceValue(key) } else { out.null() }
         out.key("fromStatus")
         coded(event.fromStatus)
+        out.key("givenAt")
+        time(event.givenAt)
         out.key("requestReference")
         optional(event.attribution.requestReference)
         out.key("toBasis")

@@ -214,6 +214,7 @@ enum ExtractColumns {
             .dateTime("at") { event, _ in event.at },
             .text("purpose", width: 24, wrap: true) { event, content in content.purposeName(event.purposeKey) },
             .text("event", width: 28, wrap: true) { event, content in content.labels.code(event.type).label },
+            .dateTime("givenAt") { event, _ in event.givenAt },
             .text("status", width: 26, wrap: true) { event, content in
                 ExtractContent.change(event.fromStatus.map { content.labels.code($0).label }, content.labels.code(event.toStatus).label)
             },

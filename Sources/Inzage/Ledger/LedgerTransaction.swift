@@ -364,6 +364,12 @@ public struct LedgerTransaction {
         ConsentEvent(
             consentID: consent.id, personID: consent.personID, purposeKey: consent.purposeKey, at: now, type: type,
             fromStatus: previous?.status, toStatus: consent.status, fromBasis: previous?.basisKey, toBasis: consent.basisKey,
-            fromSource: previous?.sourceKey, toSource: consent.sourceKey, attribution: attribution, evidence: evidence, comment: comment)
+            fromSource: previous?.sourceKey, toSource: consent.sourceKey, attribution: attribution, evidence: evidence, comment: comment,
+            givenAt: Self.givesConsent(type, consent) ? consent.givenAt : nil)
+    }
+
+    /// Whether an event of `type` that leaves `consent` as it is gives consent: the date of consent belongs to it.
+    private static func givesConsent(_ type: ConsentEventType, _ consent: Consent) -> Bool {
+        consent.status == .given && [.given, .renewed, .imported].contains(type)
     }
 }

@@ -147,12 +147,17 @@ public struct ConsentEvent: Codable, Sendable, Hashable {
     public var evidence: String?
     /// A comment.
     public var comment: String?
+    /// When the person gave the consent, for an event by which consent is given (given, renewed, or imported as
+    /// given); earlier than ``at`` when it was recorded later (`consent give --given-at`, an import's `givenAt`).
+    /// nil for every other event.
+    public var givenAt: Date?
 
     /// Creates an event.
     public init(
         id: Int64? = nil, consentID: Int64, personID: Int64, purposeKey: String, at: Date, type: ConsentEventType,
         fromStatus: ConsentStatus?, toStatus: ConsentStatus, fromBasis: String?, toBasis: String,
-        fromSource: String?, toSource: String, attribution: Attribution, evidence: String?, comment: String?
+        fromSource: String?, toSource: String, attribution: Attribution, evidence: String?, comment: String?,
+        givenAt: Date? = nil
     ) {
         self.id = id
         self.consentID = consentID
@@ -169,6 +174,7 @@ public struct ConsentEvent: Codable, Sendable, Hashable {
         self.attribution = attribution
         self.evidence = evidence
         self.comment = comment
+        self.givenAt = givenAt
     }
 }
 

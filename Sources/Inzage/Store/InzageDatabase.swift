@@ -155,6 +155,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v6-recipient-fields", migrate: Schema.addRecipientFields)
         migrator.registerMigration("v7-request-refusal", migrate: Schema.addRequestRefusal)
         migrator.registerMigration("v8-outbox-attachments", migrate: Schema.createOutboxAttachments)
+        migrator.registerMigration("v9-consent-event-given-at", migrate: Schema.addConsentEventGivenAt)
         return migrator
     }
 }

@@ -238,13 +238,13 @@ struct SQLiteLedgerAccess: LedgerWriter {
     func appendConsentEvent(_ event: ConsentEvent) throws {
         try db.cachedStatement(sql: """
             INSERT INTO consent_event (consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis,
-                to_basis, from_source, to_source, by, via, request_reference, evidence, comment)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                to_basis, from_source, to_source, by, via, request_reference, evidence, comment, given_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 event.consentID, event.personID, event.purposeKey, dates.value(event.at), event.type.rawValue,
                 event.fromStatus?.rawValue, event.toStatus.rawValue, event.fromBasis, event.toBasis,
                 event.fromSource, event.toSource, event.attribution.by, event.attribution.via.rawValue,
-                event.attribution.requestReference, event.evidence, event.comment,
+                event.attribution.requestReference, event.evidence, event.comment, dates.value(event.givenAt),
             ])
     }
 
@@ -256,7 +256,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws {
         try db.forEachRow("""
             SELECT id, consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis, to_basis,
-                from_source, to_source, by, via, request_reference, evidence, comment
+                from_source, to_source, by, via, request_reference, evidence, comment, given_at
             FROM consent_event WHERE person_id = ? ORDER BY id
             """, table: "consent_event", arguments: [personID]) { row in
             // person_id is the one asked for (column 2 is not read).
@@ -266,7 +266,7 @@ struct SQLiteLedgerAccess: LedgerWriter {
                 fromBasis: row.optionalString(8), toBasis: try row.string(9), fromSource: row.optionalString(10),
                 toSource: try row.string(11),
                 attribution: Attribution(by: try row.string(12), via: try row.value(13), requestReference: row.optionalString(14)),
-                evidence: row.optionalString(15), comment: row.optionalString(16)))
+                evidence: row.optionalString(15), comment: row.optionalString(16), givenAt: try row.optionalDate(17)))
         }
     }
 

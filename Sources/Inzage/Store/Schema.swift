@@ -14,6 +14,27 @@ enum Schema {
             """)
     }
 
+    /// v9: when the person gave the consent, on each event that gives it (given, renewed, imported as given), which
+    /// may be earlier than when the event was recorded. Before v9 only the consent row kept it, for its last grant,
+    /// so a renewal lost a backdated date of consent. Events recorded before v9 get the consent row's date on the last
+    /// event that gave that consent, and their own time on earlier ones (the best that is known). The history stays
+    /// append-only: its trigger is lifted for this one statement of the migration only.
+    static func addConsentEventGivenAt(_ db: Database) throws {
+        try db.alter(table: "consent_event") { t in t.add(column: "given_at", .datetime) }
+        try db.execute(sql: """
+            DROP TRIGGER consent_event_no_update;
+            UPDATE consent_event SET given_at = CASE
+                WHEN id = (SELECT MAX(later.id) FROM consent_event AS later
+                           WHERE later.consent_id = consent_event.consent_id AND later.to_status = 'given'
+                             AND later.type IN ('given', 'renewed', 'imported'))
+                THEN COALESCE((SELECT consent.given_at FROM consent WHERE consent.id = consent_event.consent_id), at)
+                ELSE at END
+            WHERE to_status = 'given' AND type IN ('given', 'renewed', 'imported');
+            CREATE TRIGGER consent_event_no_update BEFORE UPDATE ON consent_event
+            BEGIN SELECT RAISE(ABORT, 'consent_event is append-only'); END;
+            """)
+    }
+
     /// v6: the person's fields each recipient receives (keys separated by commas; NULL, as every recipient so far:
     /// all of them), so that a correction is passed on only to those that received the field (Art. 19).
     static func addRecipientFields(_ db: Database) throws {

@@ -5,7 +5,8 @@ import Foundation
 /// JSON: `kind` (`edit` or `consent`), `id` (the edit's or the event's row id), `at`, `by`, `via`, `reason`,
 /// `requestReference`, `evidence`, `comment`; for an edit `field`, `oldValue`, `newValue`; for a consent event
 /// `purpose` (`{key, name}`), `consentID`, `eventType`, `fromStatus`, `toStatus`, `fromBasis`, `toBasis`,
-/// `fromSource`, `toSource`. Fields that do not apply to the kind are null.
+/// `fromSource`, `toSource`, `givenAt` (when the person gave the consent, for an event that gives it; earlier than
+/// `at` when recorded later). Fields that do not apply to the kind are null.
 public struct HistoryEntryDocument: Encodable, Sendable {
     /// Whether the entry is a field edit or a consent event.
     public enum Kind: String, Encodable, Sendable {
@@ -34,6 +35,7 @@ public struct HistoryEntryDocument: Encodable, Sendable {
     @ExplicitNull public var toBasis: String?
     @ExplicitNull public var fromSource: String?
     @ExplicitNull public var toSource: String?
+    @ExplicitNull public var givenAt: Date?
 
     /// The document of `entry`, naming purposes from `lists`.
     public init(_ entry: HistoryEntry, lists: ReferenceSnapshot) {
@@ -63,6 +65,7 @@ public struct HistoryEntryDocument: Encodable, Sendable {
             toBasis = event.toBasis
             fromSource = event.fromSource
             toSource = event.toSource
+            givenAt = event.givenAt
         }
         by = attribution.by
         via = attribution.via
