@@ -137,7 +137,7 @@ struct RequestFiling: ParsableCommand {
     func run() throws {
         let (queue, ledger) = try global.openQueue(templates: templates)
         // An officer who types a person id means someone on file: an unknown id is a slip, not a person of whom no data
-        // is held (a request file from outside may still name an id that is gone, and is answered so).
+        // is held. (The queue refuses it too, for request files; checked here first, before the other options.)
         if let person { _ = try ledger.person(id: person) }
         let submission = try makeSubmission(timeZone: try ledger.organisationProfile().deadlineCalendar().timeZone)
         let request = try queue.file(submission, by: global.actor).request

@@ -550,3 +550,38 @@ extension RequestFileTests {
     }
 }
 
+/// A person id that names nobody, and a request that nobody matches.
+extension RequestFileTests {
+    @Test("Ingest refuses a personId that names nobody, as `request file --person` does, even with an e-mail address that matches")
+    func ingestUnknownPersonID() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try InzageDatabase.inMemory()
+        let ledger = Ledger(store: database)
+        let anna = try ledger.annaJansen()
+        let bram = try ledger.addPerson(PersonDetails(firstName: "Bram", lastName: "Visser", email: "bram@example.nl"), attribution: officer)
+        let files = [
+            "a-unknown.json": #"{"type":"access","subject":{"personId":99998},"receivedAt":"2026-11-01"}"#,
+            "b-unknown-with-email.json": #"{"type":"access","subject":{"personId":99997,"email":"anna.jansen@example.nl"},"receivedAt":"2026-11-01"}"#,
+            "c-known.json": #"{"type":"access","subject":{"personId":\#(anna.id)},"receivedAt":"2026-11-01"}"#,
+            // Two persons' identifiers: both candidates, as on the command line.
+            "d-disagree.json": #"{"type":"access","subject":{"personId":\#(anna.id),"email":"bram@example.nl"},"receivedAt":"2026-11-01"}"#,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        let invalid = report.entries.compactMap { entry -> RequestFileError? in
+            if case .invalid(let error) = entry.outcome { return error } else { return nil }
+        }
+        #expect(invalid.map(\.file) == ["a-unknown.json", "b-unknown-with-email.json"])
+        #expect(invalid.allSatisfy { $0.path == "$.subject.personId" })
+        #expect(invalid.map(\.reason) == [RequestError.unknownPerson(99998).description, RequestError.unknownPerson(99997).description])
+        #expect(invalid.first?.reason.hasPrefix("No person has id 99998.") == true)
+        let filed = try queue.list().map(\.request).sorted { $0.reference < $1.reference }
+        #expect(filed.map(\.origin) == ["c-known.json", "d-disagree.json"])
+        #expect(filed.first?.personID == anna.id)
+        #expect(filed.last?.personID == nil && filed.last?.candidateIDs == [anna.id, bram.id] && filed.last?.state == .awaitingDecision)
+    }
+}

@@ -425,7 +425,9 @@ public struct RequestIngestReport: Sendable {
 extension RequestQueue {
     /// Files every request file (``RequestFile/isRequestFileName(_:)``) in `directory`, sorted by name, each in its own
     /// transaction. A file filed before (same bytes) is not filed again; an invalid file is reported with its JSON path and
-    /// nothing of it is filed, and the other files still are.
+    /// nothing of it is filed, and the other files still are. Invalid is what ``RequestFile/parse(_:name:timeZone:)``
+    /// refuses and what ``file(_:by:)`` refuses as the command line would: an invalid value, a received date in the
+    /// future, a person id that names nobody.
     ///
     /// - Throws: when the folder cannot be listed or the store fails; files filed before that stay filed.
     public func ingest(directory: URL, by actor: String) throws -> RequestIngestReport {
@@ -476,8 +478,15 @@ extension RequestQueue {
         } catch RequestError.invalidSubmission(let field, let reason) {
             return .invalid(RequestFileError(file: name, path: RequestFile.path(forSubmissionField: field), reason: reason))
         } catch let error as RequestError {
-            guard case .receivedInFuture = error else { throw error }
-            return .invalid(RequestFileError(file: name, path: "$.receivedAt", reason: error.description))
+            switch error {
+            case .receivedInFuture:
+                return .invalid(RequestFileError(file: name, path: "$.receivedAt", reason: error.description))
+            case .unknownPerson:
+                // As `request file --person` refuses it: the message is the same.
+                return .invalid(RequestFileError(file: name, path: "$.subject.personId", reason: error.description))
+            default:
+                throw error
+            }
         }
     }
 }
