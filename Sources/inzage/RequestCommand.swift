@@ -156,10 +156,10 @@ struct RequestFiling: ParsableCommand {
         }
         if let personID = request.personID {
             print("Matched to person \(personID).")
-        } else if request.type == .access {
-            print("No person matches; the answer will say that no data is held.")
+        } else if let note = request.unmatchedNote {
+            print(note)
         } else {
-            print("No person matches: nothing can be changed. Assign a person with `inzage request assign`, or refuse with `inzage request reject \(request.reference) --reason no-personal-data`.")
+            print("No person matches; the answer will say that no data is held.")
         }
         switch (request.type, request.state) {
         case (.rectification, .awaitingDecision):

@@ -584,4 +584,40 @@ extension RequestFileTests {
         #expect(filed.first?.personID == anna.id)
         #expect(filed.last?.personID == nil && filed.last?.candidateIDs == [anna.id, bram.id] && filed.last?.state == .awaitingDecision)
     }
+
+    @Test("Ingest notes each filed request for a change that nobody matches, with the words `request file` prints")
+    func ingestUnmatchedNote() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "a-access.json": #"{"type":"access","subject":{"email":"nobody@example.nl"},"receivedAt":"2026-11-01"}"#,
+            "b-rectification.json": #"{"type":"rectification","subject":{"email":"nobody@example.nl"},"rectification":[{"field":"city","value":"X"}],"receivedAt":"2026-11-01"}"#,
+            "c-objection.json": #"{"type":"objection","subject":{"email":"nobody@example.nl"},"objection":{"purposes":["e-marketing"]},"receivedAt":"2026-11-01"}"#,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let database = try InzageDatabase.inMemory()
+        let anna = try Ledger(store: database).annaJansen()
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        #expect(report.filedCount == 3)
+        let requests = try queue.list().map(\.request).sorted { $0.reference < $1.reference }
+        #expect(requests.map(\.unmatchedNote).map { $0 != nil } == [false, true, true])
+        let rectification = requests[1]
+        #expect(rectification.unmatchedNote == "No person matches: nothing can be changed. Assign a person with `inzage request assign`, "
+                + "or refuse with `inzage request reject \(rectification.reference) --reason no-personal-data`.")
+        let text = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains("No person matches") } == [
+            "b-rectification.json: " + (rectification.unmatchedNote ?? ""), "c-objection.json: " + (requests[2].unmatchedNote ?? ""),
+        ], "\(text)")
+        #expect(text.hasSuffix("3 files: 3 filed, 0 already filed, 0 invalid."))
+        // Filed again: nothing new, and no note.
+        let again = RequestIngestDocument(try queue.ingest(directory: folder, by: "intake")).text(style: TextStyle(timeZone: amsterdam))
+        #expect(!again.contains("No person matches"))
+        // Once a person is assigned, the request needs no note.
+        #expect(try queue.assign(rectification.reference, personID: anna.id, by: "officer").unmatchedNote == nil)
+    }
 }
+
