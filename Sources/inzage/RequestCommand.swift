@@ -232,9 +232,19 @@ struct RequestIngest: ParsableCommand {
             form of requests/request.schema.json; a date without a time in receivedAt is the start of that day in the \
             organisation's time zone. A file filed before (the same bytes) is not filed again, so ingesting a folder \
             twice files nothing twice. An invalid file is reported with its name, the JSON path and the reason, and \
-            nothing of it is filed; the valid files still are. Prints one line per file, then the counts. \
+            nothing of it is filed; the valid files still are. Prints one line per file, then a note for each request \
+            filed that asks for a change and that nobody matches (assign a person or refuse it), then the counts. \
             With --json: {directory, files: [{file, outcome (filed, already-filed, invalid), reference, state, dueOn, \
             path, reason}], filed, alreadyFiled, invalid}.
+
+            Invalid, beyond what the schema says: a file larger than \(RequestFile.maximumSize >> 20) MiB or not \
+            UTF-8; text that is not strict JSON (RFC 8259: no trailing commas, no comments, no control characters \
+            written as themselves inside strings); a key twice in one object; arrays and objects nested more than \
+            \(RequestFile.maximumDepth) deep; a personId that names no person (as `request file --person` refuses it); \
+            a control character or line break in subject.name or subject.externalId; a control character other than a \
+            line break or tab in objection.grounds or a rectification statement; the same field twice in \
+            rectification; an e-mail address that is not one, a purpose that does not exist, a value not valid for its \
+            field, a receivedAt in the future.
 
             Exit codes: 0 every file valid, 1 some file was invalid, 2 the folder does not exist.
             """

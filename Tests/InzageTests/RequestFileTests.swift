@@ -621,3 +621,48 @@ extension RequestFileTests {
     }
 }
 
+/// What the schema accepts and ingest refuses, the schema's description says.
+extension RequestFileTests {
+    @Test("Files the schema accepts but ingest refuses are each named in the schema's description")
+    func schemaDescribesWhatIngestRefuses() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let padding = String(repeating: " ", count: RequestFile.maximumSize)
+        // File, text, the path ingest refuses it at, and the words of the schema's description that say so.
+        let cases: [(name: String, json: String, path: String, described: String)] = [
+            ("name-control", #"{"type":"access","subject":{"email":"a@b.nl","name":"A\u0001"}}"#, "$.subject.name",
+             "a control character or line break (also U+2028 and U+2029) in subject.name or subject.externalId"),
+            ("name-line-break", #"{"type":"access","subject":{"email":"a@b.nl","name":"Anna\nJansen"}}"#, "$.subject.name",
+             "in subject.name or subject.externalId"),
+            ("external-id-tab", #"{"type":"access","subject":{"externalId":"SO\t1"}}"#, "$.subject.externalId", "in subject.name or subject.externalId"),
+            ("grounds-nul", #"{"type":"objection","subject":{"email":"a@b.nl"},"objection":{"purposes":["e-marketing"],"grounds":"x\u0000"}}"#,
+             "$.objection.grounds", "a control character other than a line feed or tab (such as NUL, escaped as \\u0000, or a carriage return) in objection.grounds or a rectification statement"),
+            ("statement-carriage-return", #"{"type":"rectification","subject":{"email":"a@b.nl"},"rectification":[{"field":"city","value":"X","statement":"a\r\nb"}]}"#,
+             "$.rectification[0].statement", "in objection.grounds or a rectification statement"),
+            ("field-twice", #"{"type":"rectification","subject":{"email":"a@b.nl"},"rectification":[{"field":"city","value":"X"},{"field":"city","value":"Y"}]}"#,
+             "$.rectification[1].field", "the same field twice in rectification"),
+            ("key-twice", #"{"type":"access","subject":{"email":"a@b.nl","email":"c@d.nl"}}"#, "$.subject", "a key that appears twice in one object"),
+            ("over-1-mib", #"{"type":"access","subject":{"email":"a@b.nl"}}"# + padding, "$", "at most 1 MiB"),
+            ("unknown-person", #"{"type":"access","subject":{"personId":99998}}"#, "$.subject.personId", "that the personId names a person"),
+        ]
+        var urls: [URL] = []
+        for file in cases {
+            let url = folder.appendingPathComponent(file.name + ".json")
+            try Data(file.json.utf8).write(to: url)
+            urls.append(url)
+        }
+        let verdicts = try validateWithJSONSchema(urls)
+        let description = try #require(try schema()["description"] as? String)
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let report = try RequestQueue(store: try InzageDatabase.inMemory(), clock: { clock }).ingest(directory: folder, by: "intake")
+        for file in cases {
+            let name = file.name + ".json"
+            #expect(verdicts[name] == .some(nil), "the schema refuses \(name) at \(String(describing: verdicts[name]))")
+            let outcome = try #require(report.entries.first { $0.file == name }).outcome
+            guard case .invalid(let error) = outcome else { Issue.record("ingest files \(name)"); continue }
+            #expect(error.path == file.path, "\(error)")
+            #expect(description.contains(file.described), "the schema's description does not say: \(file.described)")
+        }
+        #expect(report.filedCount == 0)
+    }
+}

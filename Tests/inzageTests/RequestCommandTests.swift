@@ -295,6 +295,19 @@ struct RequestCommandTests {
         #expect(ingest.lines.filter { $0.contains("No person matches") }.count == 1)
     }
 
+    @Test("ingest --help says what ingest refuses that the schema accepts")
+    func ingestHelp() throws {
+        let sandbox = try CLISandbox()
+        let help = try sandbox.run(["request", "ingest", "--help"], global: false)
+        #expect(help.status == 0)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in ["larger than 1 MiB or not UTF-8", "no trailing commas", "a key twice in one object", "nested more than 32 deep",
+                       "a personId that names no person", "in subject.name or subject.externalId", "in objection.grounds or a rectification statement",
+                       "the same field twice in rectification", "a note for each request filed that asks for a change and that nobody matches"] {
+            #expect(text.contains(phrase), "--help lacks '\(phrase)': \(text)")
+        }
+    }
+
     @Test("list --json: every field, most urgent first, filtered by state, overdue and due-within")
     func list() throws {
         let sandbox = try CLISandbox()
