@@ -137,7 +137,7 @@ struct RequestFiling: ParsableCommand {
     func run() throws {
         let (queue, ledger) = try global.openQueue(templates: templates)
         // An officer who types a person id means someone on file: an unknown id is a slip, not a person of whom no data
-        // is held (a request file from outside may still name an id that is gone, and is answered so).
+        // is held. (The queue refuses it too, for request files; checked here first, before the other options.)
         if let person { _ = try ledger.person(id: person) }
         let submission = try makeSubmission(timeZone: try ledger.organisationProfile().deadlineCalendar().timeZone)
         let request = try queue.file(submission, by: global.actor).request
@@ -156,10 +156,10 @@ struct RequestFiling: ParsableCommand {
         }
         if let personID = request.personID {
             print("Matched to person \(personID).")
-        } else if request.type == .access {
-            print("No person matches; the answer will say that no data is held.")
+        } else if let note = request.unmatchedNote {
+            print(note)
         } else {
-            print("No person matches: nothing can be changed. Assign a person with `inzage request assign`, or refuse with `inzage request reject \(request.reference) --reason no-personal-data`.")
+            print("No person matches; the answer will say that no data is held.")
         }
         switch (request.type, request.state) {
         case (.rectification, .awaitingDecision):
@@ -232,9 +232,19 @@ struct RequestIngest: ParsableCommand {
             form of requests/request.schema.json; a date without a time in receivedAt is the start of that day in the \
             organisation's time zone. A file filed before (the same bytes) is not filed again, so ingesting a folder \
             twice files nothing twice. An invalid file is reported with its name, the JSON path and the reason, and \
-            nothing of it is filed; the valid files still are. Prints one line per file, then the counts. \
+            nothing of it is filed; the valid files still are. Prints one line per file, then a note for each request \
+            filed that asks for a change and that nobody matches (assign a person or refuse it), then the counts. \
             With --json: {directory, files: [{file, outcome (filed, already-filed, invalid), reference, state, dueOn, \
             path, reason}], filed, alreadyFiled, invalid}.
+
+            Invalid, beyond what the schema says: a file larger than \(RequestFile.maximumSize >> 20) MiB or not \
+            UTF-8; text that is not strict JSON (RFC 8259: no trailing commas, no comments, no control characters \
+            written as themselves inside strings); a key twice in one object; arrays and objects nested more than \
+            \(RequestFile.maximumDepth) deep; a personId that names no person (as `request file --person` refuses it); \
+            a control character or line break in subject.name or subject.externalId; a control character other than a \
+            line break or tab in objection.grounds or a rectification statement; the same field twice in \
+            rectification; an e-mail address that is not one, a purpose that does not exist, a value not valid for its \
+            field, a receivedAt in the future.
 
             Exit codes: 0 every file valid, 1 some file was invalid, 2 the folder does not exist.
             """

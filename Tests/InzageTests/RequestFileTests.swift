@@ -97,6 +97,18 @@ private let invalidRequestFiles: [(name: String, json: String, path: String)] = 
     ("received-line-break", #"{"type": "access", "subject": {"email": "a@example.nl"}, "receivedAt": "2026-11-02\n"}"#, "$.receivedAt"),
     ("objection-purpose-twice", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing", "e-marketing"]}}"#, "$.objection.purposes[1]"),
     ("objection-grounds-number", #"{"type": "objection", "subject": {"email": "a@example.nl"}, "objection": {"purposes": ["e-marketing"], "grounds": 1}}"#, "$.objection.grounds"),
+    // Not JSON (RFC 8259, and Python's json), though JSONDecoder and JSONSerialization take a trailing comma.
+    ("trailing-comma-object", #"{"type": "access", "subject": {"email": "a@example.nl",}, "receivedAt": "2026-11-01"}"#, "$.subject"),
+    ("trailing-comma-array", #"{"type": "access", "subject": {"email": "a@example.nl"}, "formats": ["json",]}"#, "$.formats"),
+    ("trailing-comma-top", "{\"type\": \"access\", \"subject\": {\"email\": \"a@example.nl\"},\n}", "$"),
+    ("trailing-comma-items", #"{"type": "rectification", "subject": {"email": "a@example.nl"}, "rectification": [{"field": "city", "value": "Utrecht",}]}"#, "$.rectification[0]"),
+    ("comment", "{\"type\": \"access\", // by phone\n \"subject\": {\"email\": \"a@example.nl\"}}", "$"),
+    ("leading-zero", #"{"type": "access", "subject": {"personId": 012}}"#, "$.subject.personId"),
+    ("single-quotes", #"{"type": "access", "subject": {'email': "a@example.nl"}}"#, "$.subject"),
+    ("raw-tab-in-string", "{\"type\": \"access\", \"subject\": {\"email\": \"a@example.nl\", \"name\": \"Anna\tJansen\"}}", "$.subject.name"),
+    ("raw-nul-in-string", "{\"type\": \"access\", \"subject\": {\"email\": \"a@example.nl\", \"name\": \"Anna\u{0}\"}}", "$.subject.name"),
+    ("invalid-escape", #"{"type": "access", "subject": {"email": "a\x40example.nl"}}"#, "$.subject.email"),
+    ("text-after-object", #"{"type": "access", "subject": {"email": "a@example.nl"}} {}"#, "$"),
 ]
 
 @Suite("Request files: schema, parsing and ingesting a folder")
@@ -397,5 +409,260 @@ extension RequestFileTests {
         #expect(Set(objectionProperties.keys) == Set(RequestFile.objectionKeys))
         let purposes = try object(try object(objectionProperties["purposes"], "purposes")["items"], "purposes.items")
         #expect(purposes["pattern"] as? String == RequestFile.purposeKeyPattern)
+    }
+}
+
+/// Strict JSON: what RFC 8259 refuses is refused, with the JSON path, the place and a reason that names the real problem.
+extension RequestFileTests {
+    /// The error `RequestFile` reports for `text` (as UTF-8 bytes, or `bytes` when given).
+    private func refusal(_ text: String = "", bytes: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> RequestFileError {
+        try #require(throws: RequestFileError.self, "RequestFile accepts \(text)", sourceLocation: sourceLocation) {
+            try RequestFile.parse(Data(bytes ?? Array(text.utf8)), name: "r.json", timeZone: amsterdam)
+        }
+    }
+
+    @Test("Text that is not JSON is refused with its JSON path, its line and column, and the reason", arguments: [
+        (#"{"type":"access","subject":{"email":"a@b.nl",},"receivedAt":"2026-11-01"}"#, "$.subject",
+         "a comma before '}' (trailing commas are not JSON); remove the comma after the last member (line 1, column 45)"),
+        (#"{"type":"access","subject":{"email":"a@b.nl"},"formats":["json",]}"#, "$.formats",
+         "a comma before ']' (trailing commas are not JSON); remove the comma after the last element (line 1, column 64)"),
+        ("{\"type\": \"access\",\n \"subject\": {\"email\": \"a@b.nl\"},\n \"formats\": [\"json\" ,\n  ]\n}", "$.formats",
+         "a comma before ']' (trailing commas are not JSON); remove the comma after the last element (line 3, column 21)"),
+        (#"{"type":"access","subject":{"email":"a@b.nl"} /* x */}"#, "$", "JSON has no comments"),
+        (#"{"type":"access","subject":{"personId":NaN}}"#, "$.subject.personId", "NaN is not a JSON value"),
+        (#"{"type":"access","subject":{"personId":-Infinity}}"#, "$.subject.personId", "-Infinity is not a JSON value"),
+        (#"{"type":"access","subject":{"personId":007}}"#, "$.subject.personId", "a number with a leading zero"),
+        (#"{"type":"access","subject":{"personId":1.}}"#, "$.subject.personId", "a number needs a digit after '.'"),
+        (#"{"type":"access","subject":{"email":"a@b.nl","name":Anna}}"#, "$.subject.name", "a word without double quotes"),
+        (#"{"type":"access","subject":{email:"a@b.nl"}}"#, "$.subject", "'e' where a key in double quotes was expected"),
+        (#"{"type":"access","subject":{"email":"a@b.nl"}"#, "$", "the text ends where ',' or '}' after a member was expected"),
+        (#"{"type":"access","subject":{"email":"a@b.nl}}"#, "$.subject.email", "a string is not closed"),
+        (#"{"type":"access","subject":{"email":"a\qb.nl"}}"#, "$.subject.email", #"\q is not a JSON escape"#),
+        (#"{"type":"access","subject":{"email":"a\u00"}}"#, "$.subject.email", #"\u must be followed by four hexadecimal digits"#),
+        (#"{"type":"access","subject":{"email":"a@b.nl","name":"\ud800"}}"#, "$.subject.name",
+         #"\uD800 is an unpaired surrogate escape: a high surrogate, which must be followed at once by a low one"#),
+        (#"{"type":"access","subject":{"email":"a@b.nl","name":"\ud800\u0041"}}"#, "$.subject.name", #"\uD800 is an unpaired surrogate escape"#),
+        (#"{"type":"access","subject":{"email":"a@b.nl","name":"x\udc00"}}"#, "$.subject.name",
+         #"\uDC00 is an unpaired surrogate escape: a low surrogate, which must follow a high one"#),
+        ("{\"type\":\"access\",\"subject\":{\"email\":\"a@b.nl\",\"name\":\"A\u{0}B\"}}", "$.subject.name",
+         "an unescaped control character (U+0000) inside a string, which JSON forbids"),
+        ("{\"type\":\"objection\",\"subject\":{\"email\":\"a@b.nl\"},\"objection\":{\"purposes\":[\"e-marketing\"],\"grounds\":\"a\nb\"}}",
+         "$.objection.grounds", "an unescaped control character (U+000A) inside a string"),
+        ("", "$", "the file holds no JSON value"),
+        (#"{"type":"access","subject":{"email":"a@b.nl"}},"#, "$", "more text after the end of the JSON value"),
+        (#"{"type":"access","type":"objection","subject":{"email":"a@b.nl"}}"#, "$", "the key \"type\" appears twice in this object; give each key once (line 1, column 18)"),
+    ])
+    func notJSON(text: String, path: String, reason: String) throws {
+        let error = try refusal(text)
+        #expect(error.path == path, "\(error)")
+        #expect(error.reason.contains(reason), "\(error.reason)")
+        #expect(!error.reason.contains("UTF-8"), "\(error.reason)")
+    }
+
+    @Test("What JSON allows is read: escapes, surrogate pairs, white space, a UTF-8 byte order mark, DEL in a string")
+    func strictJSONStillReadsJSON() throws {
+        let json = #"{ "type" : "access" ,"subject":{"email":"a\u0040example.nl","name":"Z\u00e9 \ud83d\ude00 \"x\" \\ \/ \t"},"$schema":"a","formats":["json"] }"#
+        let submission = try RequestFile.parse(Data([0xEF, 0xBB, 0xBF] + Array("\r\n\t ".utf8) + Array(json.utf8) + Array("\n".utf8)),
+                                               name: "r.json", timeZone: amsterdam)
+        #expect(submission.subject.email == "a@example.nl")
+        #expect(submission.subject.name == "Zé 😀 \"x\" \\ / \t")
+        #expect(submission.formats == [.json])
+        // Raw DEL (U+007F) is not a JSON control character; the queue judges it as text.
+        #expect(try RequestFile.parse(Data("{\"type\":\"access\",\"subject\":{\"email\":\"a@b.nl\",\"name\":\"A\u{7F}\"}}".utf8),
+                                      name: "r.json", timeZone: amsterdam).subject.name == "A\u{7F}")
+    }
+
+    @Test("Nesting deeper than the limit is refused as too deep, with the limit, without running out of stack")
+    func tooDeep() throws {
+        let depth = 100_000
+        let error = try refusal(bytes: Array(repeating: UInt8(ascii: "["), count: depth) + Array(repeating: UInt8(ascii: "]"), count: depth))
+        #expect(error.path == "$" + String(repeating: "[0]", count: RequestFile.maximumDepth), "\(error.path)")
+        #expect(error.reason.hasPrefix("nested too deeply: more than \(RequestFile.maximumDepth) arrays and objects inside each other (the limit is \(RequestFile.maximumDepth))"),
+                "\(error.reason)")
+        let inKey = try refusal(#"{"type":"access","subject":{"email":"a@b.nl"},"x":"# + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}")
+        #expect(inKey.path.hasPrefix("$.x[0][0]") && inKey.reason.hasPrefix("nested too deeply"), "\(inKey)")
+        // At the limit it is JSON, refused for what the schema says.
+        let atLimit = #"{"type":"access","subject":{"email":"a@b.nl"},"x":"# + String(repeating: "[", count: RequestFile.maximumDepth - 1)
+            + String(repeating: "]", count: RequestFile.maximumDepth - 1) + "}"
+        #expect(try refusal(atLimit).reason.hasPrefix("unknown key \"x\""))
+    }
+
+    @Test("A NUL byte inside a string is a control character; outside strings (UTF-16 text) and invalid UTF-8 it is not UTF-8")
+    func nulAndEncodings() throws {
+        let inString = try refusal(bytes: Array(#"{"type":"access","subject":{"email":"a@b.nl","name":"A"#.utf8) + [0] + Array(#""}}"#.utf8))
+        #expect(inString.path == "$.subject.name" && inString.reason.hasPrefix("an unescaped control character (U+0000) inside a string"), "\(inString)")
+        let json = #"{"type": "access", "subject": {"email": "a@example.nl"}}"#
+        let utf16WithoutMark = json.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        #expect(try refusal(bytes: utf16WithoutMark).reason.contains("not UTF-8 text"))
+        #expect(try refusal(bytes: Array(json.utf8) + [0]).reason.contains("not UTF-8 text"))
+        #expect(try refusal(bytes: Array(#"{"type":"access","subject":{"email":"a@b.nl","name":"\#u{FF}"}}"#.utf8).map { $0 == 0xC3 ? 0xFF : $0 })
+            .reason.hasPrefix("the file is not UTF-8 text"))
+    }
+
+    @Test("A person id is a whole number from 1 to the largest Int64; one beyond is out of range, not 'not a whole number'", arguments: [
+        ("9223372036854775808", "9223372036854775808 is out of range: larger than the largest person id, 9223372036854775807"),
+        ("18446744073709551616", "18446744073709551616 is out of range: larger than the largest person id, 9223372036854775807"),
+        ("1e400", "1e400 is out of range: larger than the largest person id, 9223372036854775807"),
+        ("-9223372036854775809", "-9223372036854775809 is not a person id; person ids start at 1"),
+        ("-0", "-0 is not a person id; person ids start at 1"),
+        ("1.5", "1.5 is not a whole number; give a person id such as 42"),
+        ("1e-1", "1e-1 is not a whole number; give a person id such as 42"),
+    ])
+    func personIDRange(number: String, reason: String) throws {
+        let error = try refusal(#"{"type":"access","subject":{"personId":"# + number + "}}")
+        #expect(error.path == "$.subject.personId" && error.reason == reason, "\(error)")
+    }
+
+    @Test("Person ids written as whole numbers in any JSON form are read", arguments: [
+        ("9223372036854775807", Int64.max), ("12", 12), ("12.0", 12), ("1.2e1", 12), ("1E2", 100),
+    ])
+    func personIDForms(number: String, id: Int64) throws {
+        let submission = try RequestFile.parse(Data((#"{"type":"access","subject":{"personId":"# + number + "}}").utf8), name: "r.json", timeZone: amsterdam)
+        #expect(submission.subject.personID == id)
+    }
+
+    @Test("Ingest refuses a file with a trailing comma by name, path and reason, files nothing of it, and still files the others")
+    func ingestTrailingCommas() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "a-object.json": #"{"type":"access","subject":{"email":"a@b.nl",},"receivedAt":"2026-11-01"}"#,
+            "b-valid.json": #"{"type":"access","subject":{"email":"b@b.nl"},"receivedAt":"2026-11-01"}"#,
+            "c-array.json": #"{"type":"access","subject":{"email":"c@b.nl"},"formats":["json",],"receivedAt":"2026-11-01"}"#,
+            "d-nul.json": "{\"type\":\"access\",\"subject\":{\"email\":\"d@b.nl\",\"name\":\"D\u{0}\"},\"receivedAt\":\"2026-11-01\"}",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let queue = RequestQueue(store: try InzageDatabase.inMemory(), clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        let invalid = report.entries.compactMap { entry -> String? in
+            if case .invalid(let error) = entry.outcome { return "\(error.file) \(error.path)" } else { return nil }
+        }
+        #expect(invalid == ["a-object.json $.subject", "c-array.json $.formats", "d-nul.json $.subject.name"])
+        #expect(report.filedCount == 1)
+        #expect(try queue.list().map { $0.request.origin } == ["b-valid.json"])
+        let text = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        #expect(text.contains("invalid: $.subject: a comma before '}' (trailing commas are not JSON)"), "\(text)")
+        #expect(text.contains("invalid: $.formats: a comma before ']' (trailing commas are not JSON)"), "\(text)")
+        #expect(text.contains("invalid: $.subject.name: an unescaped control character (U+0000)"), "\(text)")
+        #expect(!text.contains("UTF-8"), "\(text)")
+    }
+}
+
+/// A person id that names nobody, and a request that nobody matches.
+extension RequestFileTests {
+    @Test("Ingest refuses a personId that names nobody, as `request file --person` does, even with an e-mail address that matches")
+    func ingestUnknownPersonID() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try InzageDatabase.inMemory()
+        let ledger = Ledger(store: database)
+        let anna = try ledger.annaJansen()
+        let bram = try ledger.addPerson(PersonDetails(firstName: "Bram", lastName: "Visser", email: "bram@example.nl"), attribution: officer)
+        let files = [
+            "a-unknown.json": #"{"type":"access","subject":{"personId":99998},"receivedAt":"2026-11-01"}"#,
+            "b-unknown-with-email.json": #"{"type":"access","subject":{"personId":99997,"email":"anna.jansen@example.nl"},"receivedAt":"2026-11-01"}"#,
+            "c-known.json": #"{"type":"access","subject":{"personId":\#(anna.id)},"receivedAt":"2026-11-01"}"#,
+            // Two persons' identifiers: both candidates, as on the command line.
+            "d-disagree.json": #"{"type":"access","subject":{"personId":\#(anna.id),"email":"bram@example.nl"},"receivedAt":"2026-11-01"}"#,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        let invalid = report.entries.compactMap { entry -> RequestFileError? in
+            if case .invalid(let error) = entry.outcome { return error } else { return nil }
+        }
+        #expect(invalid.map(\.file) == ["a-unknown.json", "b-unknown-with-email.json"])
+        #expect(invalid.allSatisfy { $0.path == "$.subject.personId" })
+        #expect(invalid.map(\.reason) == [RequestError.unknownPerson(99998).description, RequestError.unknownPerson(99997).description])
+        #expect(invalid.first?.reason.hasPrefix("No person has id 99998.") == true)
+        let filed = try queue.list().map(\.request).sorted { $0.reference < $1.reference }
+        #expect(filed.map(\.origin) == ["c-known.json", "d-disagree.json"])
+        #expect(filed.first?.personID == anna.id)
+        #expect(filed.last?.personID == nil && filed.last?.candidateIDs == [anna.id, bram.id] && filed.last?.state == .awaitingDecision)
+    }
+
+    @Test("Ingest notes each filed request for a change that nobody matches, with the words `request file` prints")
+    func ingestUnmatchedNote() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "a-access.json": #"{"type":"access","subject":{"email":"nobody@example.nl"},"receivedAt":"2026-11-01"}"#,
+            "b-rectification.json": #"{"type":"rectification","subject":{"email":"nobody@example.nl"},"rectification":[{"field":"city","value":"X"}],"receivedAt":"2026-11-01"}"#,
+            "c-objection.json": #"{"type":"objection","subject":{"email":"nobody@example.nl"},"objection":{"purposes":["e-marketing"]},"receivedAt":"2026-11-01"}"#,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let database = try InzageDatabase.inMemory()
+        let anna = try Ledger(store: database).annaJansen()
+        let queue = RequestQueue(store: database, clock: { clock })
+
+        let report = try queue.ingest(directory: folder, by: "intake")
+        #expect(report.filedCount == 3)
+        let requests = try queue.list().map(\.request).sorted { $0.reference < $1.reference }
+        #expect(requests.map(\.unmatchedNote).map { $0 != nil } == [false, true, true])
+        let rectification = requests[1]
+        #expect(rectification.unmatchedNote == "No person matches: nothing can be changed. Assign a person with `inzage request assign`, "
+                + "or refuse with `inzage request reject \(rectification.reference) --reason no-personal-data`.")
+        let text = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains("No person matches") } == [
+            "b-rectification.json: " + (rectification.unmatchedNote ?? ""), "c-objection.json: " + (requests[2].unmatchedNote ?? ""),
+        ], "\(text)")
+        #expect(text.hasSuffix("3 files: 3 filed, 0 already filed, 0 invalid."))
+        // Filed again: nothing new, and no note.
+        let again = RequestIngestDocument(try queue.ingest(directory: folder, by: "intake")).text(style: TextStyle(timeZone: amsterdam))
+        #expect(!again.contains("No person matches"))
+        // Once a person is assigned, the request needs no note.
+        #expect(try queue.assign(rectification.reference, personID: anna.id, by: "officer").unmatchedNote == nil)
+    }
+}
+
+/// What the schema accepts and ingest refuses, the schema's description says.
+extension RequestFileTests {
+    @Test("Files the schema accepts but ingest refuses are each named in the schema's description")
+    func schemaDescribesWhatIngestRefuses() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let padding = String(repeating: " ", count: RequestFile.maximumSize)
+        // File, text, the path ingest refuses it at, and the words of the schema's description that say so.
+        let cases: [(name: String, json: String, path: String, described: String)] = [
+            ("name-control", #"{"type":"access","subject":{"email":"a@b.nl","name":"A\u0001"}}"#, "$.subject.name",
+             "a control character or line break (also U+2028 and U+2029) in subject.name or subject.externalId"),
+            ("name-line-break", #"{"type":"access","subject":{"email":"a@b.nl","name":"Anna\nJansen"}}"#, "$.subject.name",
+             "in subject.name or subject.externalId"),
+            ("external-id-tab", #"{"type":"access","subject":{"externalId":"SO\t1"}}"#, "$.subject.externalId", "in subject.name or subject.externalId"),
+            ("grounds-nul", #"{"type":"objection","subject":{"email":"a@b.nl"},"objection":{"purposes":["e-marketing"],"grounds":"x\u0000"}}"#,
+             "$.objection.grounds", "a control character other than a line feed or tab (such as NUL, escaped as \\u0000, or a carriage return) in objection.grounds or a rectification statement"),
+            ("statement-carriage-return", #"{"type":"rectification","subject":{"email":"a@b.nl"},"rectification":[{"field":"city","value":"X","statement":"a\r\nb"}]}"#,
+             "$.rectification[0].statement", "in objection.grounds or a rectification statement"),
+            ("field-twice", #"{"type":"rectification","subject":{"email":"a@b.nl"},"rectification":[{"field":"city","value":"X"},{"field":"city","value":"Y"}]}"#,
+             "$.rectification[1].field", "the same field twice in rectification"),
+            ("key-twice", #"{"type":"access","subject":{"email":"a@b.nl","email":"c@d.nl"}}"#, "$.subject", "a key that appears twice in one object"),
+            ("over-1-mib", #"{"type":"access","subject":{"email":"a@b.nl"}}"# + padding, "$", "at most 1 MiB"),
+            ("unknown-person", #"{"type":"access","subject":{"personId":99998}}"#, "$.subject.personId", "that the personId names a person"),
+        ]
+        var urls: [URL] = []
+        for file in cases {
+            let url = folder.appendingPathComponent(file.name + ".json")
+            try Data(file.json.utf8).write(to: url)
+            urls.append(url)
+        }
+        let verdicts = try validateWithJSONSchema(urls)
+        let description = try #require(try schema()["description"] as? String)
+        let clock = try #require(ISO8601DateFormatter().date(from: "2026-11-29T10:00:00Z"))
+        let report = try RequestQueue(store: try InzageDatabase.inMemory(), clock: { clock }).ingest(directory: folder, by: "intake")
+        for file in cases {
+            let name = file.name + ".json"
+            #expect(verdicts[name] == .some(nil), "the schema refuses \(name) at \(String(describing: verdicts[name]))")
+            let outcome = try #require(report.entries.first { $0.file == name }).outcome
+            guard case .invalid(let error) = outcome else { Issue.record("ingest files \(name)"); continue }
+            #expect(error.path == file.path, "\(error)")
+            #expect(description.contains(file.described), "the schema's description does not say: \(file.described)")
+        }
+        #expect(report.filedCount == 0)
     }
 }

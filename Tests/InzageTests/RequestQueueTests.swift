@@ -366,11 +366,17 @@ struct RequestQueueTests {
 
         let nobody = try queue.file(access(email: "nobody@example.nl"), by: "o").request
         #expect(nobody.personID == nil && nobody.candidateIDs.isEmpty && nobody.state == .received)
-        let unknownID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(personID: 999)), by: "o").request
-        #expect(unknownID.personID == nil && unknownID.state == .received)
-        // An id that finds nobody does not hide the person the e-mail address given with it finds.
-        let mistypedID = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "bram@example.nl", personID: 999)), by: "o").request
-        #expect(mistypedID.personID == bram.id)
+        // A person id that names nobody is refused, as `request file --person` refuses it: not answered as a person of
+        // whom no data is held, and not matched by the e-mail address given with it instead. Nothing is filed.
+        let filed = try queue.list().map(\.request.reference)
+        for subject in [SubjectIdentifiers(personID: 999), SubjectIdentifiers(email: "bram@example.nl", personID: 999)] {
+            let refused = try #require(throws: RequestError.self) { try queue.file(RequestSubmission(type: .access, subject: subject), by: "o") }
+            #expect(refused == .unknownPerson(999))
+            #expect(refused.description.hasPrefix("No person has id 999."))
+        }
+        #expect(try queue.list().map(\.request.reference) == filed)
+        let next = try queue.file(access(email: "bram@example.nl"), by: "o").request
+        #expect(next.reference.hasSuffix(String(format: "%06d", filed.count + 1)), "the refusals used up no reference number")
     }
 
     @Test("Several matches await a decision with the candidates; assign settles it")

@@ -238,7 +238,8 @@ struct RequestCommandTests {
         #expect(first.status == 1)
         #expect(first.stdout.contains("2-rectification.json") && first.stdout.contains("$.rectification[1].field")
                 && first.stdout.contains("shoe-size"), "\(first.stdout)")
-        #expect(first.stdout.contains("4-broken.json") && first.stdout.contains("invalid: $:"), "\(first.stdout)")
+        #expect(first.stdout.contains("4-broken.json") && first.stdout.contains("invalid: $.subject: the text ends where a value was expected"),
+                "\(first.stdout)")
         #expect(first.stdout.contains("4 files: 2 filed, 0 already filed, 2 invalid."), "\(first.stdout)")
         let filed = try sandbox.listRequests()
         #expect(filed.count == 2)
@@ -250,12 +251,61 @@ struct RequestCommandTests {
         #expect(report["filed"] as? Int == 0 && report["alreadyFiled"] as? Int == 2 && report["invalid"] as? Int == 2)
         let invalid = try JSON.objects(report["files"]).filter { $0["outcome"] as? String == "invalid" }
         #expect(invalid.map { $0["file"] as? String } == ["2-rectification.json", "4-broken.json"])
-        #expect(invalid.map { $0["path"] as? String } == ["$.rectification[1].field", "$"])
+        #expect(invalid.map { $0["path"] as? String } == ["$.rectification[1].field", "$.subject"])
         #expect(invalid.allSatisfy { ($0["reason"] as? String)?.isEmpty == false && JSON.isNull($0["reference"]) })
         #expect(try sandbox.listRequests().count == 2)
 
         try sandbox.refuse(["request", "ingest", folder.appendingPathComponent("missing").path], status: 2,
                            mentioning: ["No folder"], unchanged: [["request", "list", "--json"]])
+    }
+
+    @Test("ingest refuses a person id that names nobody with the words of `request file --person`, and text that is not JSON; it notes an unmatched change as `request file` does")
+    func ingestRefusesAsFileDoes() throws {
+        let sandbox = try CLISandbox()
+        _ = try sandbox.addPerson()
+        let folder = try sandbox.folder("inbox", [
+            "1-unknown-person.json": #"{"type": "access", "subject": {"personId": 99998}, "receivedAt": "2026-11-02"}"#,
+            "2-unknown-person-email.json": #"{"type": "access", "subject": {"personId": 99997, "email": "anna.jansen@example.nl"}, "receivedAt": "2026-11-02"}"#,
+            "3-trailing-comma.json": #"{"type": "access", "subject": {"email": "a@example.nl",}, "receivedAt": "2026-11-02"}"#,
+            "4-rectification.json": #"{"type": "rectification", "subject": {"email": "nobody@example.nl"}, "rectification": [{"field": "city", "value": "X"}], "receivedAt": "2026-11-02"}"#,
+            "5-big-id.json": #"{"type": "access", "subject": {"personId": 9223372036854775808}}"#,
+        ])
+        let ingest = try sandbox.run(["request", "ingest", folder.path])
+        #expect(ingest.status == 1)
+        let refused = try sandbox.run(["request", "file", "access", "--person", "99998"])
+        #expect(refused.status == 1)
+        let message = refused.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(message.hasPrefix("No person has id 99998."))
+        let line = try #require(ingest.lines.first { $0.hasPrefix("1-unknown-person.json ") }, "\(ingest.stdout)")
+        #expect(line.hasSuffix(" invalid: $.subject.personId: \(message)"), "\(line)")
+        #expect(ingest.stdout.contains("invalid: $.subject.personId: No person has id 99997."), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("invalid: $.subject: a comma before '}' (trailing commas are not JSON)"), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("invalid: $.subject.personId: 9223372036854775808 is out of range"), "\(ingest.stdout)")
+        #expect(ingest.stdout.contains("5 files: 1 filed, 0 already filed, 4 invalid."), "\(ingest.stdout)")
+        let filed = try sandbox.listRequests()
+        #expect(filed.count == 1, "only the rectification is filed; the unknown id is not matched by the e-mail address")
+        let reference = try #require(filed.first?["reference"] as? String)
+
+        // The note `request file` prints for the same case, word for word (but the reference).
+        let direct = try sandbox.mustRun(["request", "file", "rectification", "--email", "nobody@example.nl", "--set", "city=X"])
+        let note = try #require(direct.lines.first { $0.hasPrefix("No person matches") }, "\(direct.stdout)")
+        let ingestNote = try #require(ingest.lines.first { $0.hasPrefix("4-rectification.json: ") }, "\(ingest.stdout)")
+        #expect(ingestNote == "4-rectification.json: " + note.replacingOccurrences(of: direct.lines[0], with: reference))
+        #expect(ingestNote.contains("inzage request reject \(reference) --reason no-personal-data"))
+        #expect(ingest.lines.filter { $0.contains("No person matches") }.count == 1)
+    }
+
+    @Test("ingest --help says what ingest refuses that the schema accepts")
+    func ingestHelp() throws {
+        let sandbox = try CLISandbox()
+        let help = try sandbox.run(["request", "ingest", "--help"], global: false)
+        #expect(help.status == 0)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in ["larger than 1 MiB or not UTF-8", "no trailing commas", "a key twice in one object", "nested more than 32 deep",
+                       "a personId that names no person", "in subject.name or subject.externalId", "in objection.grounds or a rectification statement",
+                       "the same field twice in rectification", "a note for each request filed that asks for a change and that nobody matches"] {
+            #expect(text.contains(phrase), "--help lacks '\(phrase)': \(text)")
+        }
     }
 
     @Test("list --json: every field, most urgent first, filtered by state, overdue and due-within")

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Finds a key that appears twice in one JSON object. JSON parsers keep one of the two values without a word
-/// (`JSONDecoder` the last), so a request file saying `"type": "access"` and `"type": "objection"` would be read as
-/// one of them; Inzage refuses such a file instead. The text must be valid JSON in UTF-8 (decode it first; other
-/// encodings are for the caller to refuse or convert): a byte of a UTF-16 character could read as a quote or bracket.
+/// Finds a key that appears twice in one JSON object of an import file. JSON parsers keep one of the two values
+/// without a word (`JSONDecoder` the last), so an object saying `"email"` twice would be read as one of them; Inzage
+/// refuses such an object instead. (Request files are read by ``StrictJSONParser``, which refuses them itself.) The text
+/// must be valid JSON in UTF-8 (decode it first; other encodings are for the caller to refuse or convert): a byte of a
+/// UTF-16 character could read as a quote or bracket.
 enum JSONDuplicateKeys {
     /// The first repeated key and the JSON path of its object (`$`, `$.subject`, `$.rectification[1]`), or nil.
     static func first(in data: Data) -> (path: String, key: String)? {

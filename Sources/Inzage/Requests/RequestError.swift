@@ -17,7 +17,7 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case extensionRefused(String)
     /// The request already has its person, or has ended, so there is no person to assign.
     case personAlreadySettled(reference: String, state: RequestState)
-    /// The person assigned is not a person.
+    /// No person has this id: the one assigned, or the one a request names.
     case unknownPerson(Int64)
     /// The worker's lease lapsed and another worker may have taken the request.
     case leaseLost(reference: String)

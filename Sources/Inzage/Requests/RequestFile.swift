@@ -32,13 +32,17 @@ public struct RequestFileError: Error, Sendable, Equatable, CustomStringConverti
 ///   "objection"?: { "purposes": [..], "grounds"? } }                          // required for, and only for, objection
 /// ```
 ///
-/// ``parse(_:name:timeZone:)`` checks exactly what the schema says and reports the first problem with its JSON path;
-/// the queue then checks what the schema cannot know (that an e-mail address is one, that a purpose exists).
+/// ``parse(_:name:timeZone:)`` reads the file as strict JSON (RFC 8259: no trailing commas; each key once in an object),
+/// checks exactly what the schema says and reports the first problem with its JSON path; the queue then checks what the
+/// schema cannot know (that an e-mail address is one, that a purpose exists, that a person id names a person).
 public enum RequestFile {
     /// The suffix of the schema's own file name; files ending in it are not request files.
     public static let schemaSuffix = ".schema.json"
     /// The largest request file read, in bytes; a request is a few hundred bytes.
     public static let maximumSize = 1 << 20
+    /// The deepest nesting of arrays and objects read (the top-level object is 1); a request file needs 3
+    /// (`$.rectification[0]`), and deeper text is refused before its keys are looked at.
+    public static let maximumDepth = 32
     /// The keys of a request file's top level, in the order they are checked.
     public static let topLevelKeys = ["$schema", "type", "subject", "channel", "language", "receivedAt", "formats", "rectification", "objection"]
     /// The keys of `subject`.
@@ -134,8 +138,9 @@ public enum RequestFile {
     ///
     /// - Parameters:
     ///   - timeZone: the organisation's time zone, in which a `receivedAt` date without a time starts.
-    /// - Throws: ``RequestFileError`` with the JSON path and the reason of the first problem found: not JSON, an
-    ///   unknown key, a missing key, a wrong type, an unknown value (with the valid ones), a value out of bounds.
+    /// - Throws: ``RequestFileError`` with the JSON path and the reason of the first problem found: not UTF-8, not JSON
+    ///   (with the line and column), a key twice in one object, nesting deeper than ``maximumDepth``, an unknown key, a
+    ///   missing key, a wrong type, an unknown value (with the valid ones), a value out of bounds.
     public static func parse(_ data: Data, name: String, timeZone: TimeZone) throws(RequestFileError) -> RequestSubmission {
         var submission = try RequestFileParser(file: name, timeZone: timeZone).submission(from: data)
         submission.origin = name
@@ -154,19 +159,17 @@ private struct RequestFileParser {
         guard data.count <= RequestFile.maximumSize else {
             throw problem("$", "the file is larger than \(RequestFile.maximumSize >> 20) MiB; a request file holds one request")
         }
-        // JSON between systems is UTF-8 (RFC 8259 §8.1); JSONDecoder would also take UTF-16 and UTF-32, which the
-        // duplicate-key check below cannot read.
-        guard String(validating: data, as: UTF8.self) != nil, !data.contains(0) else {
+        // JSON between systems is UTF-8 (RFC 8259 §8.1). UTF-16 without a byte order mark is UTF-8 too, as bytes; the
+        // parser says so at its first NUL outside a string.
+        guard String(validating: data, as: UTF8.self) != nil else {
             throw problem("$", "the file is not UTF-8 text; save it as UTF-8 (without a byte order mark is best)")
         }
+        // Strictly as RFC 8259 (JSONDecoder takes trailing commas), a key twice in one object refused, numbers as written.
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            document = try StrictJSONParser.parse(data, maximumDepth: RequestFile.maximumDepth)
         } catch {
-            throw problem("$", "the file is not valid JSON (\(Self.syntaxError(in: data)))")
-        }
-        if let duplicate = JSONDuplicateKeys.first(in: data) {
-            throw problem(duplicate.path, "the key \"\(duplicate.key)\" appears twice in this object; give each key once")
+            throw problem(error.path, error.description)
         }
         let root = try object(document, at: "$", keys: RequestFile.topLevelKeys)
         if let schema = root["$schema"] { _ = try string(schema, at: key("$", "$schema")) }
@@ -328,12 +331,21 @@ private struct RequestFileParser {
         return text
     }
 
-    /// A whole number from 1 that fits a person id.
+    /// A whole number from 1 that fits a person id (written as the file writes it: `12`, `12.0` or `1.2e1`).
     private func positiveInteger(_ value: JSONValue, at path: String) throws(RequestFileError) -> Int64 {
         guard case .number(let text) = value else { throw wrongType(value, at: path, expected: "a whole number") }
-        let whole: Int64? = Int64(text) ?? Double(text).flatMap { $0.rounded() == $0 ? Int64(exactly: $0) : nil }
-        guard let number = whole else { throw problem(path, "\(text) is not a whole number; give a person id such as 42") }
-        guard number >= 1 else { throw problem(path, "\(text) is not a person id; person ids start at 1") }
+        if let number = Int64(text) {
+            guard number >= 1 else { throw problem(path, "\(text) is not a person id; person ids start at 1") }
+            return number
+        }
+        // Beyond Int64, or written with a fraction or an exponent. (The JSON grammar was checked: Double reads it,
+        // as infinity when it is beyond Double too.)
+        let real = Double(text) ?? .nan
+        guard real.rounded() == real else { throw problem(path, "\(text) is not a whole number; give a person id such as 42") }
+        guard real >= 1 else { throw problem(path, "\(text) is not a person id; person ids start at 1") }
+        guard let number = Int64(exactly: real) else {
+            throw problem(path, "\(text) is out of range: larger than the largest person id, \(Int64.max)")
+        }
         return number
     }
 
@@ -370,21 +382,9 @@ private struct RequestFileParser {
 
     /// The path of member `name` of the value at `path`: `$.subject.email`, or `$["$schema"]` for a key that is not a plain name.
     private func key(_ path: String, _ name: String) -> String {
-        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_" }
-        if plain { return "\(path).\(name)" }
-        let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "\(path)[\"\(escaped)\"]"
+        JSONPath.member(path, name)
     }
 
-    /// Where and why `data` is not JSON, such as "Invalid value around character 14.", without echoing the file's content.
-    private static func syntaxError(in data: Data) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
-        }
-        return "it cannot be read as UTF-8 JSON text"
-    }
 }
 
 // MARK: - Ingesting a folder
@@ -425,7 +425,9 @@ public struct RequestIngestReport: Sendable {
 extension RequestQueue {
     /// Files every request file (``RequestFile/isRequestFileName(_:)``) in `directory`, sorted by name, each in its own
     /// transaction. A file filed before (same bytes) is not filed again; an invalid file is reported with its JSON path and
-    /// nothing of it is filed, and the other files still are.
+    /// nothing of it is filed, and the other files still are. Invalid is what ``RequestFile/parse(_:name:timeZone:)``
+    /// refuses and what ``file(_:by:)`` refuses as the command line would: an invalid value, a received date in the
+    /// future, a person id that names nobody.
     ///
     /// - Throws: when the folder cannot be listed or the store fails; files filed before that stay filed.
     public func ingest(directory: URL, by actor: String) throws -> RequestIngestReport {
@@ -476,8 +478,15 @@ extension RequestQueue {
         } catch RequestError.invalidSubmission(let field, let reason) {
             return .invalid(RequestFileError(file: name, path: RequestFile.path(forSubmissionField: field), reason: reason))
         } catch let error as RequestError {
-            guard case .receivedInFuture = error else { throw error }
-            return .invalid(RequestFileError(file: name, path: "$.receivedAt", reason: error.description))
+            switch error {
+            case .receivedInFuture:
+                return .invalid(RequestFileError(file: name, path: "$.receivedAt", reason: error.description))
+            case .unknownPerson:
+                // As `request file --person` refuses it: the message is the same.
+                return .invalid(RequestFileError(file: name, path: "$.subject.personId", reason: error.description))
+            default:
+                throw error
+            }
         }
     }
 }

@@ -400,6 +400,18 @@ extension RequestQueue {
     }
 }
 
+extension DataSubjectRequest {
+    /// What an officer must do about a request that asks for a change (rectification, objection) when nobody matches
+    /// its subject: nothing can be changed until a person is assigned or the request is refused. Nil for an access
+    /// request (answered with "no data is held"), a request matched to a person, and one with candidates to choose from.
+    /// `request file` and `request ingest` print it when they file such a request.
+    public var unmatchedNote: String? {
+        guard type != .access, personID == nil, candidateIDs.isEmpty else { return nil }
+        return "No person matches: nothing can be changed. Assign a person with `inzage request assign`, "
+            + "or refuse with `inzage request reject \(reference) --reason no-personal-data`."
+    }
+}
+
 /// What ingesting a folder did, file by file, with the counts.
 ///
 /// JSON: `directory`, `files` (an array of `{file, outcome ("filed", "already-filed" or "invalid"), reference, state,
@@ -424,6 +436,8 @@ public struct RequestIngestDocument: Presentable, Sendable {
         @ExplicitNull public var reason: String? = nil
         /// What a filed request awaits, for the text (not in the JSON, which has the state).
         var awaiting: String? = nil
+        /// What the officer must do about a filed request, for the text (``DataSubjectRequest/unmatchedNote``).
+        var note: String? = nil
 
         private enum CodingKeys: String, CodingKey {
             case file, outcome, reference, state, dueOn, path, reason
@@ -450,7 +464,7 @@ public struct RequestIngestDocument: Presentable, Sendable {
             switch entry.outcome {
             case .filed(let request):
                 File(file: entry.file, outcome: .filed, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn,
-                     awaiting: File.awaiting(request))
+                     awaiting: File.awaiting(request), note: request.unmatchedNote)
             case .alreadyFiled(let request):
                 File(file: entry.file, outcome: .alreadyFiled, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn)
             case .invalid(let error):
@@ -462,7 +476,8 @@ public struct RequestIngestDocument: Presentable, Sendable {
         invalid = report.invalidCount
     }
 
-    /// One line per file (the reference filed, "already filed as REF", or the JSON path and reason), then the counts.
+    /// One line per file (the reference filed, "already filed as REF", or the JSON path and reason), then for each request
+    /// filed that nobody matches and that asks for a change the note of ``DataSubjectRequest/unmatchedNote``, then the counts.
     public func text(style: TextStyle) -> String {
         guard !files.isEmpty else { return "No request files (*.json) in \(directory)." }
         let rows = files.map { file -> [String] in
@@ -476,8 +491,11 @@ public struct RequestIngestDocument: Presentable, Sendable {
                 [file.file, "invalid: \(file.path ?? "$"): \(file.reason ?? "")"]
             }
         }
+        // As `request file` says it, one line per file that needs the officer.
+        let notes = files.compactMap { file in file.note.map { "\(file.file): \($0)" } }
         let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid."
-        return (TextLayout.table(header: ["File", "Result"], rows: rows) + ["", counts]).joined(separator: "\n")
+        return (TextLayout.table(header: ["File", "Result"], rows: rows) + (notes.isEmpty ? [] : [""] + notes) + ["", counts])
+            .joined(separator: "\n")
     }
 }
 

@@ -33,6 +33,9 @@ public struct RequestQueue: Sendable {
     /// Files a request: validates it, matches the subject, computes the due date and gives it a reference.
     ///
     /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
+    /// - Throws: ``RequestError/invalidSubmission(field:reason:)`` for an invalid value,
+    ///   ``RequestError/receivedInFuture(_:isTime:)``, and ``RequestError/unknownPerson(_:)`` when the subject's person id
+    ///   names nobody; nothing is filed then.
     public func file(_ submission: RequestSubmission, by actor: String) throws -> Filing {
         try FreeText.checkActor(actor)
         let now = clock()
@@ -51,6 +54,12 @@ public struct RequestQueue: Sendable {
             guard receivedAt <= now.addingTimeInterval(300) else {
                 // Later today: the date alone would read as if it were fine.
                 throw RequestError.receivedInFuture(ExtractTime(timeZone: calendar.timeZone).iso8601(receivedAt), isTime: true)
+            }
+            // A person id names someone on file, or the request is refused: from the command line as from a request
+            // file, an unknown id is a slip to correct, not a person of whom no data is held (nor a reason to match by
+            // the e-mail address given with it instead).
+            if let personID = validated.subject.personID, try ledger.person(id: personID) == nil {
+                throw RequestError.unknownPerson(personID)
             }
             let match = try SubjectMatcher.match(validated.subject, in: ledger)
             var personID: Int64?

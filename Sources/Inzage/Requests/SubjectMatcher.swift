@@ -16,8 +16,9 @@ public enum SubjectMatcher {
     /// primary or secondary): the first identifier given that finds someone decides; the name alone never matches.
     ///
     /// Identifiers that point to different persons are a doubt an officer settles, never a choice made here: when a
-    /// later identifier finds persons none of whom the earlier ones found, all of them are candidates (an identifier
-    /// that finds nobody is no doubt: people write from new addresses, and an id may be mistyped).
+    /// later identifier finds persons none of whom the earlier ones found, all of them are candidates (an e-mail address
+    /// or external id that finds nobody is no doubt: people write from new addresses). A person id that finds nobody
+    /// never gets here: ``RequestQueue/file(_:by:)`` refuses it.
     public static func match(_ subject: SubjectIdentifiers, in reader: any LedgerReader) throws -> SubjectMatch {
         let externalID = subject.externalID.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         var lookups: [() throws -> [Int64]] = []
