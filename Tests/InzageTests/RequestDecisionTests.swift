@@ -346,6 +346,23 @@ struct ObjectionDecisionTests {
         #expect(try desk.counts() == counts)
     }
 
+    @Test("Overriding an objection the officer already recorded with `consent object` takes processing up again, with the grounds")
+    func overriddenAfterRecordedObjection() throws {
+        let desk = try Desk()
+        let bram = try desk.person("Bram", "Visser", email: "bram@example.nl", language: "en")
+        try desk.registerPurposes(bram)
+        let filed = try desk.queue.file(objection(["sales-and-service"], email: "bram@example.nl"), by: "intake").request
+        _ = try desk.ledger.recordObjection(personID: bram.id, purposeKey: "sales-and-service", attribution: Attribution(by: "officer", via: .cli))
+        #expect(try desk.consent(bram, "sales-and-service")?.status == .objected)
+        let grounds = "We must keep your invoices for seven years (tax law)."
+        let result = try desk.queue.decide(filed.reference, verdict: .override, reason: grounds, by: "dpo")
+        #expect(result.request.state == .rejected && result.decided.map(\.outcome) == [.overridden])
+        let consent = try #require(try desk.consent(bram, "sales-and-service"))
+        #expect(consent.status == .notApplicable && consent.withdrawnAt == nil, "processing goes on")
+        let event = try #require(try desk.ledger.events(bram.id).last)
+        #expect(event.type == .objectionOverridden && event.fromStatus == .objected && event.toStatus == .notApplicable && event.comment == grounds)
+    }
+
     @Test("Overridden: the grounds are a consent event objection-overridden, the status stays, the request is rejected, the person reads the grounds and where to complain")
     func overridden() throws {
         let desk = try Desk()

@@ -293,6 +293,9 @@ struct RequestCommandTests {
         #expect(ingestNote == "4-rectification.json: " + note.replacingOccurrences(of: direct.lines[0], with: reference))
         #expect(ingestNote.contains("inzage request reject \(reference) --reason no-personal-data"))
         #expect(ingest.lines.filter { $0.contains("No person matches") }.count == 1)
+        // `request show` does not promise a "no data held" answer for a request to change something.
+        let shown = try sandbox.succeed("request", "show", direct.lines[0]).stdout
+        #expect(shown.contains("nothing can be changed") && !shown.contains("no data is held"), "\(shown)")
     }
 
     @Test("ingest --help says what ingest refuses that the schema accepts")

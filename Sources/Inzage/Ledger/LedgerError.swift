@@ -32,6 +32,9 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case entryInUse(ReferenceList, String, usedBy: String)
     /// An objection to direct marketing cannot be overridden (Art. 21(3)).
     case objectionIsAbsolute(purpose: String)
+    /// Processing for the purpose stopped for another reason than an objection (consent withdrawn, refused or
+    /// expired), so there is no objection to override.
+    case noObjectionToOverride(purpose: String, status: ConsentStatus)
     /// A setting key that does not exist.
     case unknownSetting(String, valid: String)
 
@@ -68,6 +71,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             "There is no standing consent for purpose '\(purpose)' to withdraw (status: \(status?.rawValue ?? "none registered"))."
         case .notBasedOnConsent(let purpose, let basis):
             "Processing for purpose '\(purpose)' rests on the legal basis '\(basis)', not on consent; record an objection instead (`inzage consent object`)."
+        case .noObjectionToOverride(let purpose, let status):
+            "Processing for purpose '\(purpose)' has stopped (status: \(status.rawValue)), not because of an objection, so there is no objection to override; uphold the objection instead."
         case .alreadyObjected(let purpose, let since):
             "The person already objected to purpose '\(purpose)' on \(since.formatted(.iso8601))."
         case .suppressed(let personID, let purpose, let since):

@@ -301,10 +301,12 @@ public struct LedgerTransaction {
 
     /// Records an officer's decision that processing for a purpose goes on despite the person's objection, for
     /// compelling legitimate grounds (Art. 21(1)): a consent event `objection-overridden` carrying the grounds.
-    /// The status does not change. A purpose not yet registered for the person is registered on the purpose's
-    /// default legal basis, since the decision confirms that it is processed.
+    /// The status does not change, unless the objection was recorded already (`objected`, by `consent object` before
+    /// the decision): processing then resumes (`not-applicable`). A purpose not yet registered for the person is
+    /// registered on the purpose's default legal basis, since the decision confirms that it is processed.
     ///
-    /// Refused for a direct-marketing purpose: there an objection is absolute (Art. 21(3)).
+    /// Refused for a direct-marketing purpose: there an objection is absolute (Art. 21(3)); and when processing stopped
+    /// for another reason than an objection (``LedgerError/noObjectionToOverride(purpose:status:)``).
     @discardableResult
     public func recordObjectionOverride(personID: Int64, purposeKey: String, grounds: String, attribution: Attribution) throws -> Consent {
         try FreeText.check(attribution)
@@ -325,8 +327,16 @@ public struct LedgerTransaction {
             try store.appendConsentEvent(event(for: consent, type: .objectionOverridden, from: nil, attribution: attribution, evidence: nil, comment: grounds))
             return consent
         }
+        if existing.status == .objected {
+            // The objection was recorded before the decision (`consent object`): processing stopped, and overriding
+            // the objection takes it up again on the purpose's basis (not consent: that cannot be overridden).
+            var consent = existing
+            consent.status = .notApplicable
+            consent.withdrawnAt = nil
+            return try save(consent, from: existing, type: .objectionOverridden, attribution: attribution, evidence: nil, comment: grounds)
+        }
         guard existing.status.allowsProcessing else {
-            throw LedgerError.consentNotGiven(purpose: purpose.key, status: existing.status)
+            throw LedgerError.noObjectionToOverride(purpose: purpose.key, status: existing.status)
         }
         try store.appendConsentEvent(event(for: existing, type: .objectionOverridden, from: existing, attribution: attribution, evidence: nil, comment: grounds))
         return existing

@@ -378,7 +378,9 @@ public struct RequestDetailDocument: Presentable, Sendable {
             return ["  \(candidates.count) persons match; an officer decides with `inzage request assign \(summary.reference) --person ID`:"]
                 + TextLayout.table(header: header, rows: candidates.map(line), indent: 2)
         }
-        return ["  No person matches: the answer says that no data is held."]
+        // An access request is answered all the same; a request to change something has nothing to change.
+        return [summary.type == .access ? "  No person matches: the answer says that no data is held."
+                : "  No person matches: nothing can be changed until an officer assigns a person or refuses the request."]
     }
 }
 
