@@ -186,6 +186,9 @@ struct ImportJSONReaderTests {
         ("[{\"last_name\": \"A\"}] x", 1, "more after the array"),
         ("[\n{\"last_name\": A}]", 2, "not valid JSON"),
         ("[{\"last_name\": \"A\"}", 1, "not closed with ]"),
+        // Foundation's decoder accepts trailing commas; JSON does not.
+        ("[{\"last_name\": \"A\",\n}]", 2, "a comma before '}' (trailing commas are not JSON)"),
+        ("[{\"last_name\": \"A\", \"consents\": [\"e-marketing\", ]}]", 1, "a comma before ']'"),
     ])
     func malformed(text: String, line: Int, reason: String) {
         do {

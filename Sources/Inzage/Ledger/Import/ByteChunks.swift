@@ -63,6 +63,8 @@ struct ByteChunks {
 
 /// Byte values the readers look for.
 enum ASCII {
+    static let tab: UInt8 = 0x09
+    static let space: UInt8 = 0x20
     static let lineFeed: UInt8 = 0x0A
     static let carriageReturn: UInt8 = 0x0D
     static let quote: UInt8 = 0x22

@@ -233,6 +233,9 @@ struct JSONRecordReader: ImportRecordReader {
         var depth = 0
         var inString = false
         var escaped = false
+        // The last byte outside strings that is not white space: a comma right before a closing bracket is a
+        // trailing comma, which Foundation's decoder accepts but JSON (RFC 8259) does not.
+        var lastSignificant: UInt8 = 0
         let startLine = line
         while try currentByte() != nil {
             let start = position
@@ -243,6 +246,10 @@ struct JSONRecordReader: ImportRecordReader {
                 let byte = buffer[index]
                 index += 1
                 if byte == ASCII.lineFeed { line += 1 }
+                let previous = lastSignificant
+                if !inString, byte != ASCII.space, byte != ASCII.tab, byte != ASCII.lineFeed, byte != ASCII.carriageReturn {
+                    lastSignificant = byte
+                }
                 if inString {
                     if escaped {
                         escaped = false
@@ -256,6 +263,10 @@ struct JSONRecordReader: ImportRecordReader {
                 } else if byte == ASCII.openBrace || byte == ASCII.openBracket {
                     depth += 1
                 } else if byte == ASCII.closeBrace || byte == ASCII.closeBracket {
+                    if previous == ASCII.comma {
+                        throw ImportError.malformedJSON(line: line, reason: "a comma before '\(byte == ASCII.closeBrace ? "}" : "]")' "
+                            + "(trailing commas are not JSON); remove the comma after the last \(byte == ASCII.closeBrace ? "member" : "element")")
+                    }
                     depth -= 1
                     if depth == 0 {
                         done = true
