@@ -803,7 +803,7 @@ def write_json(d, path):
         "organisation": {"name": settings["name"], "address": settings["address"],
                          "contactEmail": settings["contact-email"],
                          "dataProtectionOfficer": {"name": settings["dpo-name"], "email": settings["dpo-email"]},
-                         "country": settings["country"]},
+                         "country": settings["country"], "countryInWords": labels.country(settings["country"])},
         "request": request_part(d["request"], None) if d["request"] is not None else None,
         "dataHeld": person is not None,
         "readMe": [{"heading": h, "text": t} for h, t in w.readme(workbook=False)],
@@ -814,7 +814,7 @@ def write_json(d, path):
                      "suppliedBy": coded("sourceType", s["source_type"])} for s in d["sources"]],
         "editHistory": edits,
         "recipients": [{"key": r["key"], "name": r["name"], "role": coded("recipientRole", r["role"]),
-                        "country": r["country"], "purposes": [{"key": p["key"], "label": w.text(p["name"])} for p in ps],
+                        "country": r["country"], "countryInWords": labels.country(r["country"]), "purposes": [{"key": p["key"], "label": w.text(p["name"])} for p in ps],
                         "data": [coded("personField", k) for k in fields]}
                        for r, ps, fields in w.recipient_rows()],
         "requests": [request_part(r, t) for r, t in d["requests"]],

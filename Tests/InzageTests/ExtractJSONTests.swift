@@ -107,6 +107,10 @@ struct ExtractJSONTests {
         #expect((purposes.last?["consentSummary"] as? String)?.hasSuffix("\n" + labels.word(.objectionKept)) == true)
         let recipients = try #require(document["recipients"] as? [[String: Any]])
         #expect(recipients.compactMap { $0["name"] as? String } == ["Mail House Inc.", "CRM Hosting B.V."])
+        // Countries come with their names, as the workbook shows them (design.md §5: no code without words).
+        #expect(recipients.compactMap { $0["countryInWords"] as? String } == [labels.countryName("US"), labels.countryName("NL")])
+        #expect(recipients.first?["countryInWords"] as? String == (language == .en ? "United States (US)" : "Verenigde Staten (US)"))
+        #expect((document["organisation"] as? [String: Any])?["countryInWords"] as? String == labels.countryName("NL"))
         #expect(recipients.map { ($0["data"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String } }
                 == [ExtractFixture.mailHouseData, ExtractFixture.heldData].map { $0.map(\.rawValue) })
 

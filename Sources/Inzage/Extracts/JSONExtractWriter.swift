@@ -288,6 +288,8 @@ final class ExtractDocument {
         out.string(profile.contactEmail)
         out.key("country")
         out.string(profile.country)
+        out.key("countryInWords")
+        out.string(labels.countryName(profile.country))
         out.key("dataProtectionOfficer")
         out.open()
         out.key("email")
@@ -628,6 +630,8 @@ final class ExtractDocument {
         out.open()
         out.key("country")
         out.string(row.recipient.country)
+        out.key("countryInWords")
+        out.string(labels.countryName(row.recipient.country))
         out.key("data")
         array(row.data) { coded($0) }
         out.key("key")
