@@ -468,7 +468,7 @@ class Words:
     def shown_last_change(self, request, transitions):
         if self.is_answered(request):
             return self.d["now"]
-        return max((parse_time(t["at"]) for t in transitions), default=None)
+        return max((parse_time(t["at"]) for t in transitions if t["from_state"] != t["to_state"]), default=None)
 
     def fields(self):
         person = self.d["person"]
@@ -726,10 +726,15 @@ def write_json(d, path):
                 raise NotImplementedError("the peer does not write request decisions; the benchmark data has none")
             part["decisions"] = []
             # The first state began when the request was received, also when it was filed later.
+            # Only the rows that change the state; the answered request ends completed at the extract's time.
             part["stateHistory"] = [{"at": w.iso(min(parse_time(t["at"]), parse_time(r["received_at"])) if not t["from_state"]
                                            else parse_time(t["at"])),
                                      "from": coded("requestState", t["from_state"]) if t["from_state"] else None,
-                                     "to": coded("requestState", t["to_state"])} for t in transitions]
+                                     "to": coded("requestState", t["to_state"])}
+                                    for t in transitions if t["from_state"] != t["to_state"]]
+            if w.is_answered(r) and r["state"] != "completed":
+                part["stateHistory"].append({"at": w.iso(d["now"]), "from": coded("requestState", r["state"]),
+                                             "to": coded("requestState", "completed")})
         return part
 
     person = d["person"]

@@ -36,11 +36,14 @@ struct ExtractJSONTests {
         let type = try #require(request["type"] as? [String: Any])
         #expect(type["gdprArticle"] as? String == "15" && type["dpvIRI"] as? String == "https://w3id.org/dpv/legal/eu/gdpr#A15")
         let requests = try #require(document["requests"] as? [[String: Any]])
-        #expect(requests.count == 1 && (requests[0]["stateHistory"] as? [Any])?.count == 2)
+        // Received, in progress, and completed when the file was made: the state the person reads it in.
+        #expect(requests.count == 1 && (requests[0]["stateHistory"] as? [[String: Any]])?.compactMap { ($0["to"] as? [String: Any])?["key"] as? String }
+                == ["received", "in-progress", "completed"])
+        #expect((requests[0]["stateHistory"] as? [[String: Any]])?.last?["at"] as? String == document["generatedAt"] as? String)
         let given = try #require(requests[0]["givenDetails"] as? [[String: String]])
         #expect(given == [["label": labels.code(PersonField.email).label, "value": try #require(fixture.request.subject.email)]])
         // The request this file answers reads as completed, the state it has once the person reads the file, in both
-        // places; its recorded history is left as it is.
+        // places; its recorded history is left as it is (the completion is recorded when the worker keeps the file).
         for answered in [request, requests[0]] {
             #expect((answered["state"] as? [String: Any])?["key"] as? String == RequestState.completed.rawValue)
             #expect(answered["lastStateChangeAt"] as? String == document["generatedAt"] as? String)
@@ -262,6 +265,26 @@ struct ExtractJSONTests {
         let time = ExtractTime(timeZone: ExtractFixture.amsterdam)
         #expect(events.map { $0["givenAt"] as? String } == [time.iso8601(onPaper), time.iso8601(renewedAt)])
         #expect(try validateAgainstSchema([json]) == [json.path: []])
+    }
+
+    @Test("a request's state history shows changes of state, not the officer's notes that keep it")
+    func stateHistoryWithoutNotes() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let queue = RequestQueue(store: fixture.database, clock: { ExtractFixture.generatedAt.addingTimeInterval(-60) })
+        // Nobody matches this address; the officer assigns Anna, which the request's history notes without a change of state.
+        let filed = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "a.jansen@elsewhere.example"),
+                                                     receivedAt: ExtractFixture.generatedAt.addingTimeInterval(-120)), by: "intake").request
+        _ = try queue.assign(filed.reference, personID: fixture.personID, by: "officer")
+        #expect(try queue.details(filed.reference).transitions.map(\.to) == [.received, .received])
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let json = try Resolver(store: fixture.database, clock: { ExtractFixture.generatedAt }).withDossier(personID: fixture.personID) {
+            try writeExtracts($0, into: directory, name: "notes").json
+        }
+        let requests = try #require(try object(json)["requests"] as? [[String: Any]])
+        let shown = try #require(requests.first { $0["reference"] as? String == filed.reference })
+        let history = try #require(shown["stateHistory"] as? [[String: Any]])
+        #expect(history.count == 1 && history[0]["from"] is NSNull)
     }
 
     @Test("an extract made without a request has request null and says nothing about one")

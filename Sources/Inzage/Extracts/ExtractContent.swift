@@ -286,8 +286,22 @@ struct ExtractContent {
         entry.recipients.isEmpty ? labels.word(.none) : entry.recipients.map(\.name).joined(separator: "\n")
     }
 
-    /// The last state change of a request.
-    static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { transitions.map(\.at).max() }
+    /// The last state change of a request (a row that keeps the state is a note, not a change).
+    static func lastStateChange(_ transitions: [RequestTransition]) -> Date? { stateChanges(transitions).map(\.at).max() }
+
+    /// The rows of a request's history that change its state. The history also keeps notes that leave the state as it
+    /// is (a person assigned, a period extended while the request waits, a deadline moved); they are the officer's
+    /// record, and a person reading a state history would see "from X to X".
+    static func stateChanges(_ transitions: [RequestTransition]) -> [RequestTransition] { transitions.filter { $0.from != $0.to } }
+
+    /// The state history shown for `request`: its state changes, and for the request this extract answers the
+    /// completion at the extract's time, the state it has whenever the person can read the file (``shownState(of:)``).
+    func shownStateHistory(of request: DataSubjectRequest, transitions: [RequestTransition]) -> [RequestTransition] {
+        let changes = Self.stateChanges(transitions)
+        guard isAnswered(request), request.state != .completed else { return changes }
+        return changes + [RequestTransition(requestID: request.id, at: dossier.generatedAt, from: request.state, to: .completed,
+                                            by: "system", note: nil)]
+    }
 
     /// The last state change shown for `request`: for the request this extract answers, the time the extract was
     /// made (it is ``shownState(of:)`` `completed` from then on); else the last recorded one.

@@ -348,7 +348,7 @@ final class ExtractDocument {
         coded(content.shownState(of: request))
         if let transitions {
             out.key("stateHistory")
-            array(transitions) { transition in
+            array(content.shownStateHistory(of: request, transitions: transitions)) { transition in
                 out.open()
                 out.key("at")
                 // The request was received when it was received, also when it was filed later.
