@@ -415,6 +415,17 @@ class Words:
     def consent_text(self, entry):
         return self.text(entry["purpose"]["consent_text"]) if entry["basis"] and entry["basis"]["key"] == "consent" else None
 
+    @staticmethod
+    def objection_recorded_at(entry):
+        """When the objection that stands was recorded: the suppression's time for direct marketing, else the consent's
+        withdrawal when its status is objected; None when none stands."""
+        if entry["suppressed_at"]:
+            return parse_time(entry["suppressed_at"])
+        consent = entry["consent"]
+        if consent and consent["status"] == "objected":
+            return parse_time(consent["withdrawn_at"] or consent["updated_at"])
+        return None
+
     def transfers(self, entry):
         """The purpose's statement of transfers outside the EEA; else its recipients outside the EEA; else None."""
         statement = self.text(entry["purpose"]["transfers_outside_eu"])
@@ -619,7 +630,7 @@ def write_xlsx(d, path):
                              w.text(p["automated_decision_making"]) or labels.word("automatedDecisionsNone"),
                              labels.word("yes" if p["is_direct_marketing"] else "no"), w.right_to_object(e),
                              w.consent_summary(e),
-                             parse_time(e["suppressed_at"]) if e["suppressed_at"] else None, w.privacy_statement(e)))
+                             w.objection_recorded_at(e), w.privacy_statement(e)))
             sheet(key, rows)
         elif key == "consents":
             rows = []
@@ -763,7 +774,7 @@ def write_json(d, path):
             "directMarketing": bool(p["is_direct_marketing"]), "rightToObject": w.right_to_object(e),
             "consentStatus": coded("consentStatus", e["consent"]["status"]) if e["consent"] else None,
             "consentSummary": w.consent_summary(e), "consentText": w.consent_text(e),
-            "objectionRecordedAt": w.iso(parse_time(e["suppressed_at"])) if e["suppressed_at"] else None,
+            "objectionRecordedAt": w.iso(w.objection_recorded_at(e)) if w.objection_recorded_at(e) else None,
             "privacyStatementURL": w.privacy_statement(e)})
     consents = []
     for e in d["entries"]:

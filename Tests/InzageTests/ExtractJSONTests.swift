@@ -267,6 +267,22 @@ struct ExtractJSONTests {
         #expect(try validateAgainstSchema([json]) == [json.path: []])
     }
 
+    @Test("an upheld objection to a purpose that is not direct marketing shows when it was recorded, in both extracts")
+    func objectionToOtherPurposeRecorded() throws {
+        let fixture = try ExtractFixture.make(language: .en)
+        let objected = try fixture.ledger.recordObjection(personID: fixture.personID, purposeKey: "sales-and-service", attribution: officer)
+        let at = try #require(objected.withdrawnAt)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "objected") }
+        let purposes = try #require(try object(json)["purposes"] as? [[String: Any]])
+        #expect(purposes.first?["key"] as? String == "sales-and-service")
+        #expect(purposes.first?["objectionRecordedAt"] as? String == ExtractTime(timeZone: ExtractFixture.amsterdam).iso8601(at))
+        let labels = try shippedLabels(.en)
+        let column = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.purposes)).column(labels.column(.purposes, "objectionRecorded"))
+        #expect(column.first?.v == .text(amsterdamLocal(at)))
+    }
+
     @Test("a request's state history shows changes of state, not the officer's notes that keep it")
     func stateHistoryWithoutNotes() throws {
         let fixture = try ExtractFixture.make(language: .en)

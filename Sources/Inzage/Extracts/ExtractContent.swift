@@ -266,6 +266,15 @@ struct ExtractContent {
         return "\(names): \(labels.word(.transfersUnstated))"
     }
 
+    /// When the person's objection to a purpose was recorded: for direct marketing when the objection that is kept
+    /// for good was recorded (Art. 21(3)); for another purpose when the upheld objection stopped its processing (the
+    /// consent's status `objected`); nil when no objection stands.
+    func objectionRecordedAt(_ entry: PurposeInDossier) -> Date? {
+        if let suppression = entry.suppression { return suppression.at }
+        guard let consent = entry.consent, consent.status == .objected else { return nil }
+        return consent.withdrawnAt ?? consent.updatedAt
+    }
+
     /// The privacy statement that covers a purpose: the purpose's own, else the organisation's.
     func privacyStatementURL(_ entry: PurposeInDossier) -> String? {
         dossier.organisation.privacyStatementURL(for: entry.purpose)

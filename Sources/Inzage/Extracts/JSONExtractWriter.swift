@@ -460,7 +460,7 @@ final class ExtractDocument {
         out.key("legalBasis")
         if let basis = entry.basis { self.basis(basis.key) } else { out.null() }
         out.key("objectionRecordedAt")
-        time(entry.suppression?.at)
+        time(content.objectionRecordedAt(entry))
         out.key("privacyStatementURL")
         optional(content.privacyStatementURL(entry))
         out.key("recipients")

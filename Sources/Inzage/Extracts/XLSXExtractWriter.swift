@@ -183,7 +183,7 @@ enum ExtractColumns {
             .text("directMarketing", width: 16) { entry, content in content.labels.yesNo(entry.purpose.isDirectMarketing) },
             .text("rightToObject", width: 50, wrap: true) { entry, content in content.rightToObject(entry) },
             .text("consentStatus", width: 30, wrap: true) { entry, content in content.consentSummaryWithObjection(entry) },
-            .dateTime("objectionRecorded") { entry, _ in entry.suppression?.at },
+            .dateTime("objectionRecorded") { entry, content in content.objectionRecordedAt(entry) },
             .link("privacyStatement", width: 34) { entry, content in content.privacyStatementURL(entry) },
         ]
     }
