@@ -144,7 +144,8 @@ class Labels:
 
 # The European Economic Area: the EU's 27 member states, Iceland, Liechtenstein and Norway.
 EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
-       "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}
+       "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+       "GF", "GP", "MQ", "RE", "YT", "MF", "AX"}  # the EU's outermost regions and Åland, with codes of their own
 
 TAG = re.compile(r"\{\{([#^/!]?)\s*(.*?)\s*\}\}", re.S)
 STANDALONE = re.compile(r"(?m)^[ \t]*(\{\{[#^/!].*?\}\})[ \t]*(?:\n|$)")
@@ -434,7 +435,7 @@ class Words:
         outside = [r for r in entry["recipients"] if r["country"] not in EEA]
         if not outside:
             return None
-        names = ", ".join("%s (%s)" % (r["name"], self.labels.country(r["country"])) for r in outside)
+        names = "; ".join("%s, %s" % (r["name"], self.labels.country(r["country"])) for r in outside)
         return "%s: %s" % (names, self.labels.word("transfersUnstated"))
 
     def privacy_statement(self, entry):

@@ -15,7 +15,7 @@ CONTENT = {
     "person": ["created_at", "updated_at"],
     "person_edit": ["at"],
     "consent": ["given_at", "registered_at", "updated_at"],
-    "consent_event": ["at"],
+    "consent_event": ["at", "given_at"],
 }
 
 

@@ -94,7 +94,8 @@ def main():
                 consents.append((consent_id, person_id, purpose, basis, status, values["source"],
                                  consent_text[purpose][language] if given else None, now if given else None,
                                  now, args.by, now, args.by))
-                events.append((consent_id, person_id, purpose, now, status, basis, values["source"], args.by))
+                events.append((consent_id, person_id, purpose, now, status, basis, values["source"], args.by,
+                               now if given else None))
 
     db.execute("BEGIN IMMEDIATE")
     db.executemany("""
@@ -111,8 +112,8 @@ def main():
         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, 0)""", consents)
     db.executemany("""
         INSERT INTO consent_event (consent_id, person_id, purpose_key, at, type, from_status, to_status, from_basis,
-            to_basis, from_source, to_source, by, via, request_reference, evidence, comment)
-        VALUES (?, ?, ?, ?, 'imported', NULL, ?, NULL, ?, NULL, ?, ?, 'import', NULL, NULL, NULL)""", events)
+            to_basis, from_source, to_source, by, via, request_reference, evidence, comment, given_at)
+        VALUES (?, ?, ?, ?, 'imported', NULL, ?, NULL, ?, NULL, ?, ?, 'import', NULL, NULL, NULL, ?)""", events)
     db.execute("COMMIT")
     db.close()
     print("peer persons=%d edits=%d consents=%d events=%d" % (len(persons), len(edits), len(consents), len(events)))

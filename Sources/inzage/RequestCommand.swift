@@ -419,14 +419,14 @@ struct RequestWithdraw: ParsableCommand {
 struct RequestRetry: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
-        abstract: "Resume a failed request: failed → in-progress, for a worker to take again.",
+        abstract: "Resume a failed request: failed → in-progress (extended when its period was extended), for a worker to take again.",
         discussion: "Only a failed request can be retried; `inzage request show REF` shows its last error."
     )
 
     @OptionGroup var request: RequestReference
     @OptionGroup var global: GlobalOptions
 
-    /// Moves the failed request back to in-progress.
+    /// Moves the failed request back to in-progress, or to extended when its period was extended.
     func run() throws {
         let (queue, _) = try global.openQueue()
         let current = try queue.request(request.reference)
@@ -434,7 +434,7 @@ struct RequestRetry: ParsableCommand {
             CLIErrors.printError("Request \(current.reference) is \(current.state.rawValue), not failed; only a failed request can be retried.")
             throw ExitCode(CLIErrors.failure)
         }
-        let retried = try queue.transition(current.reference, to: .inProgress, by: global.actor, note: "Retried by an officer")
-        print("\(retried.reference) is in-progress again; a worker will take it.")
+        let retried = try queue.retry(current.reference, by: global.actor)
+        print("\(retried.reference) is \(retried.state.rawValue) again; a worker will take it.")
     }
 }

@@ -87,8 +87,12 @@ struct SettingsSet: ParsableCommand {
         let (records, moved) = try RequestQueue(store: try global.openDatabase()).updateSettings(changes, by: global.actor)
         print(records.isEmpty ? "Nothing changed: every value given is the one in force." : TextStyle.changes(records))
         for move in moved {
-            let extended = move.newExtendedDueOn.map { ", extended to \($0) (was \(move.oldExtendedDueOn?.description ?? "—"))" } ?? ""
-            print("\(move.reference): due \(move.newDueOn) (was \(move.oldDueOn))\(extended)")
+            var dates: [String] = []
+            if move.newDueOn != move.oldDueOn { dates.append("due \(move.newDueOn) (was \(move.oldDueOn))") }
+            if let extended = move.newExtendedDueOn, extended != move.oldExtendedDueOn {
+                dates.append("extended due \(extended) (was \(move.oldExtendedDueOn?.description ?? "—"))")
+            }
+            print("\(move.reference): \(dates.joined(separator: ", "))")
         }
         if !moved.isEmpty { print("\(moved.count) open request\(moved.count == 1 ? "" : "s") moved with the decreed days.") }
     }

@@ -188,7 +188,7 @@ struct ExtractJSONTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "transfers") }
         let labels = try shippedLabels(language)
-        let expected = "Mail House Inc. (\(labels.countryName("US"))): \(labels.word(.transfersUnstated))"
+        let expected = "Mail House Inc., \(labels.countryName("US")): \(labels.word(.transfersUnstated))"
         #expect(expected.contains(language == .en ? "United States (US)" : "Verenigde Staten (US)"))
         let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.purposes))
         #expect(try sheet.texts(labels.column(.purposes, "transfers")) == [labels.word(.transfersNone), expected],

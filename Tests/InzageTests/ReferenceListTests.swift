@@ -206,4 +206,13 @@ struct ReferenceListTests {
         let change = try #require(try ledger.read { try $0.referenceChanges(limit: 1) }.first)
         #expect(change.list == .settings && change.oldValue == "Voorbeeld B.V." && change.newValue == "Tulpen B.V.")
     }
+
+    @Test("the EEA: the member states, Iceland, Liechtenstein and Norway, and the parts of the EU with codes of their own")
+    func europeanEconomicArea() {
+        #expect(EuropeanEconomicArea.countryCodes.count == 37)
+        for code in ["NL", "BE", "GR", "IS", "LI", "NO", "RE", "GF", "AX"] { #expect(EuropeanEconomicArea.contains(code), "\(code)") }
+        for code in ["US", "CH", "GB", "EL", "FO", "GL", "PF", "AW"] { #expect(!EuropeanEconomicArea.contains(code), "\(code)") }
+        #expect(EuropeanEconomicArea.countryCodes.allSatisfy(FieldValidation.isCountryCode), "every code is an assigned ISO 3166-1 code")
+        #expect(Recipient(key: "x", name: "X", role: .processor, country: "US", rank: 1).isOutsideEEA)
+    }
 }

@@ -449,6 +449,9 @@ struct RequestQueueTests {
         let expected = try day("2027-02-22")
         #expect(extended.state == .failed && extended.extendedDueOn == expected)
         #expect(try queue.details(request.reference).transitions.last?.note?.contains("retry") == true)
+        // The retry takes it on as extended, where `request list --state extended` finds it.
+        let retried = try queue.retry(request.reference, by: "officer")
+        #expect(retried.state == .extended && retried.attempts == 0)
     }
 
     @Test("New decreed days move the due dates of open requests in the same transaction; the extension check uses the date shown")

@@ -262,7 +262,7 @@ struct ExtractContent {
         if let statement = entry.purpose.transfersOutsideEU?[language] { return statement }
         let outside = entry.recipients.filter(\.isOutsideEEA)
         guard !outside.isEmpty else { return nil }
-        let names = outside.map { "\($0.name) (\(labels.countryName($0.country)))" }.joined(separator: ", ")
+        let names = outside.map { "\($0.name), \(labels.countryName($0.country))" }.joined(separator: "; ")
         return "\(names): \(labels.word(.transfersUnstated))"
     }
 

@@ -5,11 +5,13 @@ extension RequestQueue {
     public struct DueDateMove: Sendable, Equatable {
         /// The request's reference.
         public let reference: String
-        /// The due date before and after.
+        /// The due date before the move.
         public let oldDueOn: CivilDate
+        /// The due date after the move.
         public let newDueOn: CivilDate
-        /// The extended due date before and after; nil when the request was not extended.
+        /// The extended due date before the move; nil when the request was not extended.
         public let oldExtendedDueOn: CivilDate?
+        /// The extended due date after the move; nil when the request was not extended.
         public let newExtendedDueOn: CivilDate?
     }
 

@@ -266,6 +266,21 @@ public struct RequestQueue: Sendable {
         }
     }
 
+    /// Resumes a failed request for a worker to take again: `in-progress`, or `extended` when its period was extended
+    /// (as an assignment or a confirmed identity takes a request on), with a fresh series of attempts.
+    @discardableResult
+    public func retry(_ reference: String, by actor: String) throws -> DataSubjectRequest {
+        try FreeText.checkActor(actor)
+        let now = clock()
+        let request = try request(reference)
+        return try store.writeRequests { requests in
+            guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+            let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
+            return try Self.move(current, to: current.state == .failed ? next : .inProgress, at: now, by: actor, note: "Retried by an officer",
+                                 in: requests)
+        }
+    }
+
     /// Extends the period by two further months (Art. 12(3)): only before the original due date, once, with a reason.
     @discardableResult
     public func extend(_ reference: String, reason: String, by actor: String) throws -> DataSubjectRequest {

@@ -13,7 +13,7 @@ import Foundation
 /// | `in-progress`       | `extended`, `awaiting-decision`, `completed`, `partially-completed`, `rejected`, `withdrawn`, `failed` |
 /// | `extended`          | `in-progress`, `awaiting-decision`, `completed`, `partially-completed`, `rejected`, `withdrawn`, `failed` |
 /// | `awaiting-decision` | `in-progress`, `extended`, `completed`, `partially-completed`, `rejected`, `withdrawn` |
-/// | `failed`            | `in-progress`, `rejected`, `withdrawn` |
+/// | `failed`            | `in-progress`, `extended`, `rejected`, `withdrawn` |
 /// | `completed`, `partially-completed`, `rejected`, `withdrawn` | none (terminal) |
 ///
 /// Why it looks like this:
@@ -33,8 +33,9 @@ import Foundation
 ///   and the work after a decision runs in `in-progress` (or `extended`). An extension while the officer
 ///   has yet to decide keeps the request in `awaiting-decision` (the graph still allows
 ///   `awaiting-decision` → `extended` for stores written before that rule).
-/// - `failed` is a processing error. It never loses the request: an officer retries (`in-progress`),
-///   or the request ends as `rejected` or `withdrawn`. It cannot complete without being retried.
+/// - `failed` is a processing error. It never loses the request: an officer retries (`in-progress`, or `extended`
+///   when the period was extended while it had failed), or the request ends as `rejected` or `withdrawn`. It cannot
+///   complete without being retried.
 /// - The person can withdraw from every non-terminal state.
 /// - Terminal states have no exits. A new question from the person is a new request.
 /// - Staying in the same state is not a transition and is refused. The request's history may still hold a row
@@ -88,7 +89,7 @@ public enum RequestState: String, Codable, Sendable, CaseIterable, Hashable {
         case .awaitingDecision:
             [.awaitingIdentity, .inProgress, .extended, .completed, .partiallyCompleted, .rejected, .withdrawn]
         case .failed:
-            [.inProgress, .rejected, .withdrawn]
+            [.inProgress, .extended, .rejected, .withdrawn]
         case .completed, .partiallyCompleted, .rejected, .withdrawn:
             []
         }
