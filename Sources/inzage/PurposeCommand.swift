@@ -50,7 +50,28 @@ struct PurposeAddOptions: EntryAddOptions {
 enum TransferNotice {
     /// Prints the note to standard error when a linked recipient is outside the EEA and the purpose has no statement.
     static func print(purposeKey: String, recipientKeys: [String], ledger: Ledger) throws {
+        try print(purposeKey: purposeKey, recipientKeys: recipientKeys, lists: try ledger.referenceLists())
+    }
+
+    /// Prints the note for every purpose that a changed entry concerns: after a recipient's country or a purpose's
+    /// transfer statement changed, each purpose linked to a recipient outside the EEA without a statement.
+    static func printAfterUpdate(of list: ReferenceList, key: String, records: [ReferenceChange], ledger: Ledger) throws {
+        let relevant = switch list {
+        case .recipient: records.contains { $0.field == "country" }
+        case .purpose: records.contains { $0.field.hasPrefix("transfers-outside-eu") }
+        default: false
+        }
+        guard relevant else { return }
         let lists = try ledger.referenceLists()
+        let links = try ledger.read { try $0.recipientKeysByPurpose() }
+        for purpose in lists.purposes {
+            let keys = links[purpose.key] ?? []
+            guard list == .purpose ? purpose.key == key : keys.contains(key) else { continue }
+            try print(purposeKey: purpose.key, recipientKeys: keys, lists: lists)
+        }
+    }
+
+    private static func print(purposeKey: String, recipientKeys: [String], lists: ReferenceSnapshot) throws {
         guard let purpose = lists.purpose(purposeKey), purpose.transfersOutsideEU == nil else { return }
         let outside = recipientKeys.compactMap(lists.recipient).filter(\.isOutsideEEA)
         guard !outside.isEmpty else { return }

@@ -116,9 +116,11 @@ struct UpdateEntry<Entry: EditableEntry>: ParsableCommand {
         guard !changes.isEmpty else {
             throw CLIUsageError(description: "Nothing to change: give --set FIELD=VALUE. Fields: \(Ledger.editableFields(of: Entry.list).joined(separator: ", ")).")
         }
-        let records = try global.openLedger().updateEntry(Entry.list, key: key, changes: changes, by: global.actor)
+        let ledger = try global.openLedger()
+        let records = try ledger.updateEntry(Entry.list, key: key, changes: changes, by: global.actor)
         print("Changed the \(Entry.list.label) '\(key)':")
         print(TextStyle.changes(records))
+        try TransferNotice.printAfterUpdate(of: Entry.list, key: key, records: records, ledger: ledger)
     }
 }
 

@@ -196,12 +196,16 @@ struct ReferenceListTests {
 
     @Test("settings are validated and their changes recorded")
     func settings() throws {
-        let (ledger, _) = try makeLedger()
+        let (ledger, database) = try makeLedger()
         #expect(try ledger.organisationProfile().supervisoryAuthorityName == "Autoriteit Persoonsgegevens")
         try ledger.setSetting("name", value: "Tulpen B.V.", by: "officer")
         #expect(try ledger.organisationProfile().name == "Tulpen B.V.")
         #expect(throws: LedgerError.self) { try ledger.setSetting("time-zone", value: "Mars/Olympus", by: "officer") }
-        #expect(throws: LedgerError.self) { try ledger.setSetting("decreed-days", value: "2027-05-14, 2027-05-14", by: "officer") }
+        // Decreed days move request deadlines, so only the request queue changes them (in one transaction with the moves).
+        let viaLedger = try #require(throws: LedgerError.self) { try ledger.setSetting("decreed-days", value: "2027-05-14", by: "officer") }
+        #expect(viaLedger.description.contains("RequestQueue.updateSettings"))
+        let queue = RequestQueue(store: database)
+        #expect(throws: LedgerError.self) { try queue.updateSettings([(field: "decreed-days", value: "2027-05-14, 2027-05-14")], by: "officer") }
         #expect(throws: LedgerError.unknownSetting("colour", valid: SettingKey.validKeys)) { try ledger.setSetting("colour", value: "x", by: "officer") }
         let change = try #require(try ledger.read { try $0.referenceChanges(limit: 1) }.first)
         #expect(change.list == .settings && change.oldValue == "Voorbeeld B.V." && change.newValue == "Tulpen B.V.")

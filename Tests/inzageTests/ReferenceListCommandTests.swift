@@ -166,4 +166,22 @@ struct ReferenceListCommandTests {
         #expect(try JSON.objects(try sandbox.json("recipient", "list")).first?["fields"] == nil, "no fields: all of them")
         #expect(try sandbox.succeed("recipient", "list").stdout.contains("all fields"))
     }
+
+    @Test("a recipient outside the EEA on a purpose that does not describe the transfer gets a note, however it comes about")
+    func transferNotes() throws {
+        let sandbox = try CLISandbox()
+        try sandbox.succeed("recipient", "add", "hosting", "--name", "Hosting B.V.", "--role", "processor", "--country", "NL")
+        let inEEA = try sandbox.succeed("purpose", "recipients", "sales-and-service", "--recipient", "hosting")
+        #expect(!inEEA.stderr.contains("outside the European Economic Area"))
+        // The recipient moves its processing to the United States.
+        let moved = try sandbox.succeed("recipient", "update", "hosting", "--set", "country=US")
+        #expect(moved.stderr.contains("hosting (US) processes the data outside the European Economic Area")
+                && moved.stderr.contains("'sales-and-service'"), "\(moved.stderr)")
+        // Describing the transfer settles it; clearing the description again brings the note back.
+        let described = try sandbox.succeed("purpose", "update", "sales-and-service", "--set", "transfers-outside-eu-nl=Naar de VS, onder het DPF.",
+                                            "--set", "transfers-outside-eu-en=To the US, under the DPF.")
+        #expect(!described.stderr.contains("outside the European Economic Area"))
+        let cleared = try sandbox.succeed("purpose", "update", "sales-and-service", "--set", "transfers-outside-eu-nl=", "--set", "transfers-outside-eu-en=")
+        #expect(cleared.stderr.contains("outside the European Economic Area"))
+    }
 }
