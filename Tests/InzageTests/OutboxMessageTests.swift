@@ -183,6 +183,29 @@ struct OutboxMessageTests {
         #expect(try render(collect, .nl).subject.hasPrefix("Ons antwoord op uw verzoek om inzage"))
     }
 
+    @Test("one file is 'the file', several 'the files'; a no-data answer is not called personal data", arguments: Language.allCases)
+    func oneFileOrSeveral(language: Language) throws {
+        func body(_ formats: [ExtractFormat], dataHeld: Bool) throws -> String {
+            let files = formats.map { format in
+                MessageAttachment(fileName: "DSR-2026-000001.\(format.rawValue)", contentType: format.mediaType,
+                                  archivePath: "x/DSR-2026-000001.\(format.rawValue)", sha256: "", size: 0)
+            }
+            let details = ExtractReadyDetails(formats: formats, access: .attached(files), availableUntil: CivilDate(uncheckedYear: 2025, month: 5, day: 5),
+                                              dataHeld: dataHeld)
+            return try render(.extractReady(details), language).body
+        }
+        let one = try body([.xlsx], dataHeld: true), two = try body([.xlsx, .json], dataHeld: true), none = try body([.json], dataHeld: false)
+        if language == .nl {
+            #expect(one.contains("U krijgt dit bestand:") && one.contains("Het bestand zit als bijlage") && !one.contains("bestanden"), "\(one)")
+            #expect(two.contains("U krijgt deze bestanden:") && two.contains("De bestanden zitten als bijlage") && two.contains("Bewaar ze op een veilige plek"))
+            #expect(none.contains("Wij hebben geen persoonsgegevens van u") && !none.contains("er staan uw persoonsgegevens in"), "\(none)")
+        } else {
+            #expect(one.contains("You will receive this file:") && one.contains("The file is attached") && !one.contains("files"), "\(one)")
+            #expect(two.contains("You will receive these files:") && two.contains("Keep them in a safe place"))
+            #expect(none.contains("We hold no personal data about you") && !none.contains("hold your personal data"), "\(none)")
+        }
+    }
+
     @Test("the shipped templates pass the check of every tag in every branch")
     func shippedTemplatesValidate() throws {
         try renderer.validate()

@@ -110,8 +110,13 @@ struct ReferenceListTests {
         #expect(throws: LedgerError.self) {
             try ledger.updateEntry(.purpose, key: "research", changes: [("default-basis", "hunch")], by: "officer")
         }
-        try ledger.updateEntry(.purpose, key: "research", changes: [("transfers-outside-eu-en", "To the US under SCCs")], by: "officer")
-        #expect(try ledger.referenceLists().purpose("research")?.transfersOutsideEU?.en == "To the US under SCCs")
+        // An optional text comes in both languages, never one copied into the other.
+        #expect(throws: LedgerError.self) {
+            try ledger.updateEntry(.purpose, key: "research", changes: [("transfers-outside-eu-en", "To the US under SCCs")], by: "officer")
+        }
+        try ledger.updateEntry(.purpose, key: "research", changes: [("transfers-outside-eu-en", "To the US under SCCs"),
+                                                                      ("transfers-outside-eu-nl", "Naar de VS onder SCC's")], by: "officer")
+        #expect(try ledger.referenceLists().purpose("research")?.transfersOutsideEU == LocalizedText(nl: "Naar de VS onder SCC's", en: "To the US under SCCs"))
     }
 
     @Test("a recipient is checked alike when added and when changed; links name active recipients once")

@@ -184,4 +184,20 @@ struct ReferenceListCommandTests {
         let cleared = try sandbox.succeed("purpose", "update", "sales-and-service", "--set", "transfers-outside-eu-nl=", "--set", "transfers-outside-eu-en=")
         #expect(cleared.stderr.contains("outside the European Economic Area"))
     }
+
+    @Test("a purpose's optional texts are given in both languages or in none, never copied from one into the other")
+    func optionalTextsInBothLanguages() throws {
+        let sandbox = try CLISandbox()
+        let unchanged = [["purpose", "list", "--all", "--json"], ["purpose", "history", "--json"]]
+        try sandbox.expectNothingWritten(unchanged) {
+            try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "transfers-outside-eu-nl=Alleen binnen de EER."], status: 2,
+                               mentioning: ["transfers-outside-eu-en", "transfers-outside-eu-nl is set"])
+        }
+        try sandbox.succeed("purpose", "update", "e-marketing", "--set", "transfers-outside-eu-nl=Naar de VS.", "--set", "transfers-outside-eu-en=To the US.")
+        let history = try JSON.objects(try sandbox.json("purpose", "history"))
+        let english = try #require(history.first { $0["field"] as? String == "transfers-outside-eu-en" })
+        #expect(english["newValue"] as? String == "To the US." && (english["oldValue"] as? String ?? "").isEmpty, "never the Dutch text")
+        try sandbox.refuse(["purpose", "update", "e-marketing", "--set", "transfers-outside-eu-en="], status: 2, mentioning: ["or clear both"])
+        try sandbox.succeed("purpose", "update", "e-marketing", "--set", "transfers-outside-eu-en=", "--set", "transfers-outside-eu-nl=")
+    }
 }

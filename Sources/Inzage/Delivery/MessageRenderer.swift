@@ -272,6 +272,8 @@ struct MessageVocabulary {
             try v.list("formats", keys: ["formatName", "formatExplanation"], rows: details.formats.map {
                 ["formatName": labels.code($0).label, "formatExplanation": labels.code($0).explanation]
             })
+            // "the file" or "the files": an answer in one format comes as one file.
+            v.flag("oneFile", details.formats.count == 1)
             var link: String?
             var instructions: String?
             var attached = false

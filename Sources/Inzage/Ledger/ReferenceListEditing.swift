@@ -92,7 +92,11 @@ extension Ledger {
                                  list: list, key: key, tx: tx, by: by) { try tx.store.saveLegalBasis($0) }
             case .purpose:
                 return try apply(changes, to: try entry(lists.purpose(key), list, key, lists.purposes.map(\.key)), fields: Self.purposeFields,
-                                 list: list, key: key, tx: tx, by: by) { try tx.store.savePurpose($0) }
+                                 list: list, key: key, tx: tx, by: by) { purpose in
+                    try Self.checkBothLanguages([("transfers-outside-eu", purpose.transfersOutsideEU),
+                                                 ("automated-decision-making", purpose.automatedDecisionMaking)])
+                    try tx.store.savePurpose(purpose)
+                }
             case .source:
                 return try apply(changes, to: try entry(lists.source(key), list, key, lists.sources.map(\.key)), fields: Self.sourceFields,
                                  list: list, key: key, tx: tx, by: by) { try tx.store.saveSource($0) }
@@ -113,6 +117,19 @@ extension Ledger {
         throw LedgerError.invalidValue(field: SettingKey.decreedDays.rawValue, value: "",
                                        reason: "decreed days move the due dates of open requests; change them with RequestQueue.updateSettings "
                                            + "(`inzage settings set`), which moves those dates in the same transaction")
+    }
+
+    /// Refuses an optional text given in one language only: every extract shows it in the person's language, Dutch or
+    /// English, and a missing language would show the other or nothing.
+    static func checkBothLanguages(_ texts: [(field: String, text: LocalizedText?)]) throws {
+        for (field, text) in texts {
+            guard let text else { continue }
+            for language in Language.allCases where text[language].isEmpty {
+                let other = Language.allCases.first { $0 != language }?.rawValue ?? ""
+                throw LedgerError.missingValue(field: "\(field)-\(language.rawValue)", reason: "\(field)-\(other) is set, so give the text in "
+                    + "this language too (every extract shows it in the person's language), or clear both")
+            }
+        }
     }
 
     /// Refuses no changes, a field given twice and a blank acting user, before anything is written.
@@ -371,14 +388,13 @@ private func localized<Entry>(_ name: String, _ path: WritableKeyPath<Entry, Loc
 
 private func optionalLocalized<Entry>(_ name: String, _ path: WritableKeyPath<Entry, LocalizedText?> & Sendable) -> [EditableField<Entry>] {
     Language.allCases.map { language in
+        // Each language on its own: a text given in Dutch only is not copied into English (an English extract would
+        // show Dutch), and clearing one language keeps the other. The text is gone when both are empty; one language
+        // alone is refused when the change is applied (``Ledger/checkBothLanguages(_:)``).
         EditableField(name: "\(name)-\(language.rawValue)", get: { $0[keyPath: path]?[language] }, set: { entry, value, _ in
-            if value.isEmpty {
-                entry[keyPath: path] = nil
-            } else {
-                var text = entry[keyPath: path] ?? LocalizedText(value)
-                text[language] = value
-                entry[keyPath: path] = text
-            }
+            var text = entry[keyPath: path] ?? LocalizedText(nl: "", en: "")
+            text[language] = value
+            entry[keyPath: path] = text.nl.isEmpty && text.en.isEmpty ? nil : text
         })
     }
 }
