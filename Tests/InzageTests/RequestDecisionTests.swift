@@ -325,7 +325,8 @@ struct ObjectionDecisionTests {
         #expect(message.message.kind == .objectionDecision)
         #expect(message.message.recipient.address == "bram@example.nl")
         #expect(message.message.language == .en)
-        #expect(message.message.body.contains("We agree with you. We stop using your data for:\n- Sales and service"))
+        #expect(message.message.body.contains("We agree with you. We stop using your data for:\n- Sales and service\n  Why: No compelling grounds"),
+                "the officer's reason, which the extract shows too")
         #expect(!message.message.body.contains("We will continue to use your data"))
 
         let details = try desk.queue.details(filed.reference)

@@ -169,8 +169,8 @@ public struct RectificationOutcomeDetails: Sendable, Hashable {
 public struct ObjectionPurposeDecision: Sendable, Hashable {
     /// Upheld, or overridden with the grounds.
     public enum Outcome: Sendable, Hashable {
-        /// Processing for the purpose stops.
-        case upheld
+        /// Processing for the purpose stops, for the officer's reason (written to the person, in their language).
+        case upheld(reason: String)
         /// Processing goes on, for these compelling legitimate grounds (written to the person, in their language).
         case overridden(grounds: String)
     }

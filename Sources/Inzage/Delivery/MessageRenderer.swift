@@ -180,7 +180,7 @@ public struct MessageRenderer: Sendable {
             .extensionNotice,
             .rectificationOutcome(RectificationOutcomeDetails(results: results, notifiedRecipients: ["Sample Mailing B.V."])),
             .objectionConfirmation(purposes: marketing),
-            .objectionDecision([ObjectionPurposeDecision(purpose: other, outcome: .upheld),
+            .objectionDecision([ObjectionPurposeDecision(purpose: other, outcome: .upheld(reason: "Sample reason.")),
                                 ObjectionPurposeDecision(purpose: other, outcome: .overridden(grounds: "Sample grounds."))]),
             .refusal(reason: "Sample reason."),
             .identityRequest(question: "Sample question."),
@@ -327,11 +327,11 @@ struct MessageVocabulary {
             var overridden: [[String: String]] = []
             for decision in decisions {
                 switch decision.outcome {
-                case .upheld: upheld.append(["purposeName": decision.purpose.name[language]])
+                case .upheld(let reason): upheld.append(["purposeName": decision.purpose.name[language], "reason": reason])
                 case .overridden(let grounds): overridden.append(["purposeName": decision.purpose.name[language], "grounds": grounds])
                 }
             }
-            try v.list("upheld", keys: ["purposeName"], rows: upheld)
+            try v.list("upheld", keys: ["purposeName", "reason"], rows: upheld)
             try v.list("overridden", keys: ["purposeName", "grounds"], rows: overridden)
             v.flag("anyUpheld", !upheld.isEmpty)
             v.flag("anyOverridden", !overridden.isEmpty)

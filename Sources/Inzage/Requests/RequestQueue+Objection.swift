@@ -167,7 +167,7 @@ extension RequestQueue {
             let decisions: [ObjectionPurposeDecision] = try all.compactMap { decision in
                 let purpose = try transaction.lists.existingPurpose(decision.item)
                 switch decision.outcome {
-                case .upheld: return ObjectionPurposeDecision(purpose: purpose, outcome: .upheld)
+                case .upheld: return ObjectionPurposeDecision(purpose: purpose, outcome: .upheld(reason: decision.reason ?? reason))
                 case .overridden: return ObjectionPurposeDecision(purpose: purpose, outcome: .overridden(grounds: decision.reason ?? reason))
                 default: return nil
                 }
