@@ -429,12 +429,7 @@ struct RequestRetry: ParsableCommand {
     /// Moves the failed request back to in-progress, or to extended when its period was extended.
     func run() throws {
         let (queue, _) = try global.openQueue()
-        let current = try queue.request(request.reference)
-        guard current.state == .failed else {
-            CLIErrors.printError("Request \(current.reference) is \(current.state.rawValue), not failed; only a failed request can be retried.")
-            throw ExitCode(CLIErrors.failure)
-        }
-        let retried = try queue.retry(current.reference, by: global.actor)
+        let retried = try queue.retry(request.reference, by: global.actor)
         print("\(retried.reference) is \(retried.state.rawValue) again; a worker will take it.")
     }
 }

@@ -449,6 +449,10 @@ struct RequestQueueTests {
         let expected = try day("2027-02-22")
         #expect(extended.state == .failed && extended.extendedDueOn == expected)
         #expect(try queue.details(request.reference).transitions.last?.note?.contains("retry") == true)
+        // Only a failed request is retried: a received one would otherwise be moved on to in-progress.
+        let other = try queue.file(access(email: "bob@example.nl", receivedAt: try instant("2026-11-20T11:00:00Z")), by: "intake").request
+        #expect(throws: RequestError.notFailed(reference: other.reference, state: .received)) { try queue.retry(other.reference, by: "officer") }
+        #expect(try queue.details(other.reference).transitions.count == 1)
         // The retry takes it on as extended, where `request list --state extended` finds it.
         let retried = try queue.retry(request.reference, by: "officer")
         #expect(retried.state == .extended && retried.attempts == 0)

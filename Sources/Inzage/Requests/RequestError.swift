@@ -36,6 +36,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
     case requestClosed(reference: String, state: RequestState)
     /// The person's identity cannot be asked for or confirmed now, for `reason`.
     case identityCheck(reference: String, reason: String)
+    /// Only a failed request can be retried.
+    case notFailed(reference: String, state: RequestState)
 
     /// Whether the error is about how the command was called (exit code 2) rather than about the data (exit code 1).
     public var isUsageError: Bool {
@@ -84,6 +86,8 @@ public enum RequestError: Error, Equatable, CustomStringConvertible {
             "Request \(reference) is \(state.rawValue), a final state; a new question from the person is a new request."
         case .identityCheck(let reference, let reason):
             "Request \(reference): \(reason)" + (reason.hasSuffix(".") ? "" : ".")
+        case .notFailed(let reference, let state):
+            "Request \(reference) is \(state.rawValue), not failed; only a failed request can be retried."
         }
     }
 }

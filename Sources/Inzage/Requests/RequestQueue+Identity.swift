@@ -57,9 +57,7 @@ extension RequestQueue {
         try FreeText.checkActor(actor)
         try FreeText.check(note, field: "note")
         let now = clock()
-        let request = try request(reference)
-        return try store.writeRequests { requests in
-            guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
+        return try updatingRequest(reference) { current, requests in
             guard current.state == .awaitingIdentity else {
                 throw RequestError.identityCheck(reference: current.reference,
                                                  reason: "cannot confirm identity: it is \(current.state.rawValue), not awaiting-identity; only a request whose identity was asked for (`inzage request ask-identity`) can be confirmed")

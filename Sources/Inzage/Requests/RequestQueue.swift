@@ -259,25 +259,33 @@ public struct RequestQueue: Sendable {
         try FreeText.checkActor(actor)
         try FreeText.check(note, field: "note")
         let now = clock()
+        return try updatingRequest(reference) { current, requests in
+            try Self.move(current, to: state, at: now, by: actor, note: note, in: requests)
+        }
+    }
+
+    /// Runs `body` with the request `reference` as it stands in one write transaction of the requests (read again
+    /// inside it, so that a change made meanwhile is seen), and returns what `body` makes of it.
+    func updatingRequest(_ reference: String, _ body: (DataSubjectRequest, any RequestWriter) throws -> DataSubjectRequest) throws -> DataSubjectRequest {
         let request = try request(reference)
         return try store.writeRequests { requests in
             guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
-            return try Self.move(current, to: state, at: now, by: actor, note: note, in: requests)
+            return try body(current, requests)
         }
     }
 
     /// Resumes a failed request for a worker to take again: `in-progress`, or `extended` when its period was extended
     /// (as an assignment or a confirmed identity takes a request on), with a fresh series of attempts.
+    ///
+    /// - Throws: ``RequestError/notFailed(reference:state:)`` for a request in any other state.
     @discardableResult
     public func retry(_ reference: String, by actor: String) throws -> DataSubjectRequest {
         try FreeText.checkActor(actor)
         let now = clock()
-        let request = try request(reference)
-        return try store.writeRequests { requests in
-            guard let current = try requests.request(id: request.id) else { throw RequestError.unknownRequest(reference) }
-            let next: RequestState = current.extendedDueOn == nil ? .inProgress : .extended
-            return try Self.move(current, to: current.state == .failed ? next : .inProgress, at: now, by: actor, note: "Retried by an officer",
-                                 in: requests)
+        return try updatingRequest(reference) { current, requests in
+            guard current.state == .failed else { throw RequestError.notFailed(reference: current.reference, state: current.state) }
+            return try Self.move(current, to: current.extendedDueOn == nil ? .inProgress : .extended, at: now, by: actor,
+                                 note: "Retried by an officer", in: requests)
         }
     }
 
