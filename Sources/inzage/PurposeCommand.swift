@@ -76,8 +76,8 @@ enum TransferNotice {
         let outside = recipientKeys.compactMap(lists.recipient).filter(\.isOutsideEEA)
         guard !outside.isEmpty else { return }
         let names = outside.map { "\($0.key) (\($0.country))" }.joined(separator: ", ")
-        CLIErrors.printError("Note: \(names) processes the data outside the European Economic Area, and the purpose '\(purposeKey)' "
-            + "does not describe that transfer or its safeguards (GDPR Art. 15(2)). Extracts name the recipient and tell the person "
+        CLIErrors.printError("Note: \(names) \(outside.count == 1 ? "processes" : "process") the data outside the European Economic Area, and the purpose '\(purposeKey)' "
+            + "does not describe that transfer or its safeguards (GDPR Art. 15(2)). Extracts name \(outside.count == 1 ? "the recipient" : "them") and tell the person "
             + "to ask for the safeguards; describe them with `inzage purpose update \(purposeKey) --set transfers-outside-eu-nl=TEXT "
             + "--set transfers-outside-eu-en=TEXT`.")
     }

@@ -104,7 +104,7 @@ extension Ledger {
                 return try apply(changes, to: try entry(lists.recipient(key), list, key, lists.recipients.map(\.key)), fields: Self.recipientFields,
                                  list: list, key: key, tx: tx, by: by) { try tx.store.saveRecipient(try Self.checked($0)) }
             case .settings:
-                try Self.refuseDecreedDays(changes.map(\.field))
+                try Self.refuseDecreedDays(changes)
                 return try Self.applySettings(changes, tx: tx, by: by)
             }
         }
@@ -112,9 +112,9 @@ extension Ledger {
 
     /// Refuses `decreed-days` among settings the ledger alone would change: new decreed days move the due dates of open
     /// requests, which ``RequestQueue/updateSettings(_:by:)`` does in the same transaction (`inzage settings set`).
-    private static func refuseDecreedDays(_ keys: [String]) throws {
-        guard keys.contains(SettingKey.decreedDays.rawValue) else { return }
-        throw LedgerError.invalidValue(field: SettingKey.decreedDays.rawValue, value: "",
+    private static func refuseDecreedDays(_ changes: [(field: String, value: String)]) throws {
+        guard let change = changes.first(where: { $0.field == SettingKey.decreedDays.rawValue }) else { return }
+        throw LedgerError.invalidValue(field: change.field, value: change.value,
                                        reason: "decreed days move the due dates of open requests; change them with RequestQueue.updateSettings "
                                            + "(`inzage settings set`), which moves those dates in the same transaction")
     }
@@ -230,7 +230,7 @@ extension Ledger {
     /// Sets one organisation setting.
     public func setSetting(_ key: String, value: String, by: String) throws {
         try FreeText.checkActor(by)
-        try Self.refuseDecreedDays([key])
+        try Self.refuseDecreedDays([(field: key, value: value)])
         _ = try write { tx in try Self.applySetting(key, value: value, tx: tx, by: by) }
     }
 

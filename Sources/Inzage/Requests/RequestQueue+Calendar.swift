@@ -28,7 +28,7 @@ extension RequestQueue {
             guard let change = records.first(where: { $0.key == SettingKey.decreedDays.rawValue }) else { return (records, []) }
             let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
             var moved: [DueDateMove] = []
-            for var request in try requests.requests(states: nil) where !request.state.isTerminal {
+            for var request in try requests.requests(states: RequestState.allCases.filter { !$0.isTerminal }) {
                 let dueOn = calendar.dueDate(receivedOn: request.receivedOn)
                 let extendedDueOn = request.extendedDueOn.map { _ in calendar.extendedDueDate(receivedOn: request.receivedOn) }
                 guard dueOn != request.dueOn || extendedDueOn != request.extendedDueOn else { continue }
