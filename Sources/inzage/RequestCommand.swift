@@ -278,8 +278,8 @@ struct RequestList: ParsableCommand {
             of receipt, the due date (the extended one when extended), days left (negative and marked OVERDUE when past \
             due) and the number of extracts. --due-within DAYS shows open requests due within DAYS days, overdue ones \
             included. With --json: an array of {reference, type, state, subject {email, personID, externalID, name}, \
-            personID, candidateIDs, receivedAt, receivedOn, dueOn, extendedDueOn, effectiveDueOn, daysLeft, overdue, \
-            extractCount}.
+            personID, candidateIDs, receivedAt, receivedOn, dueOn, extendedDueOn, effectiveDueOn, daysLeft (null once \
+            the request has ended), overdue, extractCount}.
             """
     )
 
@@ -345,7 +345,9 @@ struct RequestExtend: ParsableCommand {
         abstract: "Extend the period to answer by two further months (Art. 12(3) GDPR).",
         discussion: """
             Allowed once, and only while the request is not yet due; the reason (the complexity or the number of \
-            requests) is recorded, and the person must be told it before the original due date. A refusal exits with 1.
+            requests) is recorded, and the person must be told it before the original due date. A request that waits \
+            (for the person's identity, an officer's decision, or a retry after a failure) keeps waiting, with the \
+            period extended; any other becomes extended. A refusal exits with 1.
             """
     )
 

@@ -34,7 +34,9 @@ struct SettingsSet: ParsableCommand {
         abstract: "Change one setting (KEY VALUE) or several (--set KEY=VALUE …) in one go.",
         discussion: """
             Keys: \(SettingKey.validKeys). time-zone is an IANA time zone such as Europe/Amsterdam; \
-            default-language is nl or en; show-staff-names is true or false; e-mail settings take an e-mail address; \
+            default-language is nl or en; show-staff-names is true or false; decreed-days lists days decreed off \
+            (YYYY-MM-DD, separated by commas), and changing them moves the due dates of open requests, listed after the \
+            change; e-mail settings take an e-mail address; \
             phone takes a telephone number of at least six digits and privacy-statement-url a web address, both empty \
             for none (a consent receipt needs them). \
             extract-delivery says how a person receives the files of an access request's answer: attachment (attached \
