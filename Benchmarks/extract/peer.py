@@ -85,9 +85,9 @@ COLUMNS = {
     "recipients": [("recipient", 30, True), ("role", 24, True), ("roleExplanation", 45, True), ("country", 26, True),
                    ("purposes", 36, True), ("data", 30, True)],
     "requests": [("reference", 18, False), ("type", 16, True), ("received", 13, False), ("due", 13, False),
-                 ("extendedDue", 13, False), ("state", 24, True), ("stateExplanation", 50, True),
-                 ("lastChange", 19, False), ("formats", 26, True), ("givenDetails", 40, True),
-                 ("outcome", 60, True)],
+                 ("extendedDue", 13, False), ("extensionReason", 40, True), ("state", 24, True),
+                 ("stateExplanation", 50, True), ("lastChange", 19, False), ("formats", 26, True),
+                 ("givenDetails", 40, True), ("asked", 50, True), ("outcome", 60, True)],
     "glossary": [("category", 28, True), ("term", 30, True), ("meaning", 80, True), ("code", 22, False)],
 }
 
@@ -470,6 +470,26 @@ class Words:
             lines.append((self.labels.word("requestName"), request["subject_name"]))
         return lines
 
+    def asked(self, request):
+        """What a request asked for, one line per item: a rectification's fields with the values (or a removal) and
+        statements, an objection's purposes and grounds; None for an access request."""
+        lines = []
+        for item in json.loads(request["rectification"] or "[]"):
+            value = self.display(item.get("requestedValue"), item["field"])
+            statement = " (%s: %s)" % (self.labels.word("askedStatement"), item["statement"]) if item.get("statement") else ""
+            lines.append("%s: %s%s" % (self.labels.label("personField", item["field"]),
+                                       self.labels.word("askedRemoval") if value is None else value, statement))
+        if request["objection"]:
+            objection = json.loads(request["objection"])
+            lines.append("%s: %s" % (self.labels.word("askedObjection"), ", ".join(self.purpose_name(k) for k in objection["purposeKeys"])))
+            if objection.get("grounds"):
+                lines.append("%s: %s" % (self.labels.word("askedGrounds"), objection["grounds"]))
+        return "\n".join(lines) if lines else None
+
+    @staticmethod
+    def extension_reason(request):
+        return request["extension_reason"] if request["extended_due_on"] else None
+
     def refusal_line(self, request):
         refusal = self.refusal(request)
         if refusal is None:
@@ -677,11 +697,12 @@ def write_xlsx(d, path):
                 state, explanation = labels.code("requestState", w.shown_state(r))
                 last = w.shown_last_change(r, transitions)
                 rows.append((r["reference"], labels.label("requestType", r["type"]), parse_day(r["received_on"]),
-                             parse_day(r["due_on"]), parse_day(r["extended_due_on"]), state, explanation, last,
+                             parse_day(r["due_on"]), parse_day(r["extended_due_on"]), w.extension_reason(r), state,
+                             explanation, last,
                              "\n".join(labels.label("extractFormat", f) for f in r["formats"].split(","))
                              if r["type"] == "access" and (r["state"] == "completed" or d["request"] and r["id"] == d["request"]["id"])
                              else None,
-                             "\n".join("%s: %s" % line for line in w.given_details(r)),
+                             "\n".join("%s: %s" % line for line in w.given_details(r)), w.asked(r),
                              labels.word("answeredWithThisFile") if w.is_answered(r) else w.refusal_line(r)))
             sheet(key, rows)
         elif key == "glossary":
@@ -726,7 +747,16 @@ def write_json(d, path):
                 "lastStateChangeAt": w.iso(last) if last else None,
                 "refusal": {"reason": coded("refusalReason", w.refusal(r)[0]), "note": w.refusal(r)[1]} if w.refusal(r) else None,
                 "formats": [coded("extractFormat", f) for f in r["formats"].split(",")],
-                "givenDetails": [{"label": label, "value": value} for label, value in w.given_details(r)]}
+                "givenDetails": [{"label": label, "value": value} for label, value in w.given_details(r)],
+                "extensionReason": w.extension_reason(r),
+                "rectificationItems": [{"field": coded("personField", item["field"]), "requestedValue": item.get("requestedValue"),
+                                        "statement": item.get("statement")}
+                                       for item in json.loads(r["rectification"] or "[]")],
+                "objection": None}
+        if r["objection"]:
+            objection = json.loads(r["objection"])
+            part["objection"] = {"grounds": objection.get("grounds"),
+                                 "purposes": [{"key": k, "label": w.purpose_name(k)} for k in objection["purposeKeys"]]}
         if transitions is not None:
             # The benchmark's persons have no decided requests; the peer does not render decisions (their labels live
             # in Inzage's code, not in the label files) and says so rather than writing a wrong extract.

@@ -20,6 +20,8 @@ struct ExtractRequestTrailTests {
         static let rejection = "Your organisation is still registered with the Chamber of Commerce."
         static let grounds = "You have a running maintenance contract with us until 2027."
         static let refusalNote = "You asked for the same data three times this month."
+        static let personGrounds = "I sold my company and no longer have a contract with you."
+        static let extensionReason = "We must weigh your situation against our interest with the sales team."
 
         static func make() throws -> Trail {
             let (ledger, database) = try makeLedger()
@@ -44,8 +46,10 @@ struct ExtractRequestTrailTests {
                              by: "officer")
 
             let objection = try queue.file(RequestSubmission(type: .objection, subject: subject,
-                                                             objection: ObjectionContent(purposeKeys: ["e-marketing", "sales-and-service"])),
+                                                             objection: ObjectionContent(purposeKeys: ["e-marketing", "sales-and-service"],
+                                                                                         grounds: personGrounds)),
                                            by: "officer").request
+            _ = try queue.extend(objection.reference, reason: extensionReason, by: "officer")
             try queue.decide(objection.reference, verdict: .override, reason: grounds, by: "officer")
 
             let repeated = try queue.file(RequestSubmission(type: .access, subject: subject), by: "officer").request
@@ -117,7 +121,23 @@ struct ExtractRequestTrailTests {
         let objectionOutcome = try #require(outcomes[objectionRow])
         #expect(objectionOutcome.contains("E-marketing: Objection applied at once"))
         #expect(objectionOutcome.contains("Objection not granted — \(Trail.grounds)"))
+        // What the person asked, in words: each rectification item as asked, the objection's purposes and grounds.
+        let asked = try requests.texts("What you asked")
+        #expect(asked[rectificationRow] == """
+            Town or city: Utrecht
+            Organisation: remove this detail
+            Job title: remove this detail (with your statement: \(Trail.statement))
+            Last name: Bakker
+            """, "\(asked)")
+        #expect(asked[objectionRow] == """
+            You objected to the use of your data for: E-marketing, Sales and service
+            Your reasons: \(Trail.personGrounds)
+            """, "\(asked)")
+        let extensionReasons = try requests.texts("Why we needed more time")
+        #expect(extensionReasons[objectionRow] == Trail.extensionReason)
+        #expect(extensionReasons[rectificationRow] == nil)
         let accessRow = try #require(references.firstIndex(of: trail.access.reference))
+        #expect(asked[accessRow] == nil, "an access request's files are in the Files column")
         // Files are named only for the access request this workbook answers, not for requests that made none.
         let files = try requests.texts("Files")
         let labels = try shippedLabels(.en)
@@ -173,6 +193,18 @@ struct ExtractRequestTrailTests {
         let refusal = try #require(refused["refusal"] as? [String: Any])
         #expect((refusal["reason"] as? [String: Any])?["key"] as? String == "excessive" && refusal["note"] as? String == Trail.refusalNote)
         #expect(requests.filter { $0["reference"] as? String != trail.refused.reference }.allSatisfy { $0["refusal"] is NSNull })
+        let objection = try #require(requests.first { $0["reference"] as? String == trail.objection.reference })
+        let objected = try #require(objection["objection"] as? [String: Any])
+        #expect((objected["purposes"] as? [[String: String]])?.map { $0["key"] } == ["e-marketing", "sales-and-service"])
+        #expect((objected["purposes"] as? [[String: String]])?.map { $0["label"] } == ["E-marketing", "Sales and service"])
+        #expect(objected["grounds"] as? String == Trail.personGrounds && objection["extensionReason"] as? String == Trail.extensionReason)
+        #expect((objection["rectificationItems"] as? [Any])?.isEmpty == true)
+        let rectification = try #require(requests.first { $0["reference"] as? String == trail.rectification.reference })
+        let items = try #require(rectification["rectificationItems"] as? [[String: Any]])
+        #expect(items.map { ($0["field"] as? [String: Any])?["key"] as? String } == ["city", "organisation", "job-title", "last-name"])
+        #expect(items.map { $0["requestedValue"] as? String } == ["Utrecht", nil, nil, "Bakker"])
+        #expect(items[1]["requestedValue"] is NSNull && items[2]["statement"] as? String == Trail.statement)
+        #expect(rectification["objection"] is NSNull && rectification["extensionReason"] is NSNull)
         let text = try String(contentsOf: json, encoding: .utf8)
         for expected in [trail.rectification.reference, trail.objection.reference, Trail.statement, Trail.grounds, Trail.rejection,
                          "objection-overridden"] {

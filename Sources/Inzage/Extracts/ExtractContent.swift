@@ -336,6 +336,30 @@ struct ExtractContent {
         return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 
+    /// What the person asked for in `request`, one line per item in their language: each field of a rectification with
+    /// the value asked for (or its removal) and the statement given with it, such as "Town or city: Utrecht"; the
+    /// purposes of an objection, and the person's grounds. Nil for an access request, whose files the "Files" column
+    /// names.
+    func asked(in request: DataSubjectRequest) -> String? {
+        var lines: [String] = []
+        for item in request.rectification {
+            let value = display(item.requestedValue, of: item.field) ?? labels.word(.askedRemoval)
+            let statement = item.statement.map { " (\(labels.word(.askedStatement)): \($0))" } ?? ""
+            lines.append("\(labels.code(item.field).label): \(value)\(statement)")
+        }
+        if let objection = request.objection {
+            lines.append("\(labels.word(.askedObjection)): \(objection.purposeKeys.map(purposeName).joined(separator: ", "))")
+            if let grounds = objection.grounds { lines.append("\(labels.word(.askedGrounds)): \(grounds)") }
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    /// Why the answer to `request` took longer, as the person was told when it was extended (Art. 12(3)); nil when it
+    /// was not extended.
+    static func extensionReason(of request: DataSubjectRequest) -> String? {
+        request.extendedDueOn == nil ? nil : request.extensionReason
+    }
+
     /// The identifiers a request gave for the person, as "what: value" lines in the order the person gave them
     /// (e-mail address, customer number, name): they are held with the request, and they are what was searched with.
     ///

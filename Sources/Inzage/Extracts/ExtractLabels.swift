@@ -264,6 +264,14 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case objectionKept
     /// The name a request gave for its subject, in the requests sheet's "your details in the request".
     case requestName
+    /// In the requests sheet's "what you asked": a rectification item that asks to remove a detail.
+    case askedRemoval
+    /// … the statement the person gave with a rectification item.
+    case askedStatement
+    /// … the purposes an objection names.
+    case askedObjection
+    /// … the person's grounds for an objection (Art. 21(1)).
+    case askedGrounds
     /// The source of a detail whose value the person gave us themself (by a request or on the preference page).
     case valueFromYou
     /// Who made a change, as the history names them: the person themself.

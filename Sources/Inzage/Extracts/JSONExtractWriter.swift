@@ -313,6 +313,8 @@ final class ExtractDocument {
         out.string(request.dueOn.description)
         out.key("extendedDueOn")
         optional(request.extendedDueOn?.description)
+        out.key("extensionReason")
+        optional(ExtractContent.extensionReason(of: request))
         out.key("formats")
         array(request.formats) { coded($0) }
         out.key("givenDetails")
@@ -327,10 +329,32 @@ final class ExtractDocument {
         out.key("lastStateChangeAt")
         time(content.shownLastStateChange(of: request,
                                           transitions: content.dossier.requests.first { $0.request.id == request.id }?.transitions ?? []))
+        out.key("objection")
+        if let objection = request.objection {
+            out.open()
+            out.key("grounds")
+            optional(objection.grounds)
+            out.key("purposes")
+            array(objection.purposeKeys) { reference(key: $0, label: content.purposeName($0)) }
+            out.close()
+        } else {
+            out.null()
+        }
         out.key("receivedAt")
         out.time(request.receivedAt, content.time)
         out.key("receivedOn")
         out.string(request.receivedOn.description)
+        out.key("rectificationItems")
+        array(request.rectification) { item in
+            out.open()
+            out.key("field")
+            coded(item.field)
+            out.key("requestedValue")
+            optional(item.requestedValue)
+            out.key("statement")
+            optional(item.statement)
+            out.close()
+        }
         out.key("reference")
         out.string(request.reference)
         out.key("refusal")

@@ -274,6 +274,7 @@ enum ExtractColumns {
             .date("received") { row in row.request.receivedOn },
             .date("due") { row in row.request.dueOn },
             .date("extendedDue") { row in row.request.extendedDueOn },
+            .text("extensionReason", width: 40, wrap: true) { row, _ in ExtractContent.extensionReason(of: row.request) },
             .text("state", width: 24, wrap: true) { row, content in content.labels.code(content.shownState(of: row.request)).label },
             .text("stateExplanation", width: 50, wrap: true) { row, content in
                 content.labels.code(content.shownState(of: row.request)).explanation
@@ -286,6 +287,7 @@ enum ExtractColumns {
             .text("givenDetails", width: 40, wrap: true) { row, content in
                 content.givenDetails(of: row.request).map { "\($0.label): \($0.value)" }.joined(separator: "\n")
             },
+            .text("asked", width: 50, wrap: true) { row, content in content.asked(in: row.request) },
             .text("outcome", width: 60, wrap: true) { row, content in content.outcome(of: row.request) },
         ]
     }
