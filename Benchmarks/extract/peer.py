@@ -66,7 +66,8 @@ COLUMNS = {
     "readMe": [("topic", 34, True), ("text", 110, True)],
     "details": [("field", 24, True), ("value", 40, True), ("source", 26, True), ("lastChanged", 19, False),
                 ("changedBy", 24, True), ("changedVia", 24, True), ("statement", 40, True)],
-    "purposes": [("purpose", 24, True), ("description", 50, True), ("basis", 22, True), ("basisArticle", 18, False),
+    "purposes": [("purpose", 24, True), ("description", 50, True), ("inUse", 16, False), ("basis", 22, True),
+                 ("basisArticle", 18, False),
                  ("basisExplanation", 50, True), ("dataCategories", 40, True), ("recipients", 30, True),
                  ("retention", 40, True), ("transfers", 36, True), ("automatedDecisions", 36, True),
                  ("directMarketing", 16, False), ("rightToObject", 50, True), ("consentStatus", 30, True), ("objectionRecorded", 19, False),
@@ -397,6 +398,15 @@ class Words:
             return self.labels.word("objectBalancing")
         return self.labels.word("objectNotAvailable")
 
+    @staticmethod
+    def in_use(entry):
+        """Whether the person's data is used for the purpose now (consent given or not needed, and no objection)."""
+        if entry["suppressed_at"]:
+            return False
+        if entry["consent"]:
+            return entry["consent"]["status"] in ("given", "not-applicable")
+        return entry["purpose"]["default_basis_key"] != "consent"
+
     def consent_summary(self, entry):
         if entry["consent"]:
             summary = self.labels.label("consentStatus", entry["consent"]["status"])
@@ -642,10 +652,13 @@ def write_xlsx(d, path):
             rows = []
             for e in d["entries"]:
                 p, b = e["purpose"], e["basis"]
-                rows.append((w.text(p["name"]), w.text(p["description"]), w.text(b["name"]) if b else None,
+                rows.append((w.text(p["name"]), w.text(p["description"]), labels.word("yes" if w.in_use(e) else "no"),
+                             w.text(b["name"]) if b else None,
                              labels.citation(b["article"]) if b else None, w.text(b["description"]) if b else None,
                              w.text(p["data_categories"]),
-                             "\n".join(r["name"] for r in e["recipients"]) or labels.word("none"),
+                             ("\n".join(r["name"] for r in e["recipients"]) +
+                              ("" if w.in_use(e) else "\n" + labels.word("recipientsNotNow")))
+                             if e["recipients"] else labels.word("none"),
                              w.text(p["retention"]),
                              w.transfers(e) or labels.word("transfersNone"),
                              w.text(p["automated_decision_making"]) or labels.word("automatedDecisionsNone"),
@@ -802,7 +815,7 @@ def write_json(d, path):
             "recipients": [{"key": r["key"], "label": r["name"]} for r in e["recipients"]],
             "retention": w.text(p["retention"]), "transfersOutsideEU": w.transfers(e),
             "automatedDecisionMaking": w.text(p["automated_decision_making"]),
-            "directMarketing": bool(p["is_direct_marketing"]), "rightToObject": w.right_to_object(e),
+            "directMarketing": bool(p["is_direct_marketing"]), "inUse": w.in_use(e), "rightToObject": w.right_to_object(e),
             "consentStatus": coded("consentStatus", e["consent"]["status"]) if e["consent"] else None,
             "consentSummary": w.consent_summary(e), "consentText": w.consent_text(e),
             "objectionRecordedAt": w.iso(w.objection_recorded_at(e)) if w.objection_recorded_at(e) else None,

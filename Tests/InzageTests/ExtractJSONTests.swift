@@ -283,6 +283,31 @@ struct ExtractJSONTests {
         #expect(column.first?.v == .text(amsterdamLocal(at)))
     }
 
+    @Test("a purpose the person's data is not used for now says so, and its recipients do not receive the data for it now",
+          arguments: [Language.en, .nl])
+    func purposeNotInUse(language: Language) throws {
+        // Anna objected to e-marketing (mail house); sales and service (CRM hosting) goes on under her consent.
+        let fixture = try ExtractFixture.make(language: language)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (xlsx, json) = try fixture.withDossier { try writeExtracts($0, into: directory, name: "in-use") }
+        let purposes = try #require(try object(json)["purposes"] as? [[String: Any]])
+        let inUse = Dictionary(uniqueKeysWithValues: purposes.compactMap { p in (p["key"] as? String).map { ($0, p["inUse"] as? Bool) } })
+        #expect(inUse == ["sales-and-service": true, "e-marketing": false])
+        #expect(try validateAgainstSchema([json]) == [json.path: []])
+
+        let labels = try shippedLabels(language)
+        let sheet = try ReadWorkbook.read(xlsx).sheet(labels.sheetName(.purposes))
+        let keys = purposes.compactMap { $0["key"] as? String }
+        let shownInUse = try sheet.texts(labels.column(.purposes, "inUse"))
+        let recipients = try sheet.texts(labels.column(.purposes, "recipients"))
+        let marketing = try #require(keys.firstIndex(of: "e-marketing"))
+        let sales = try #require(keys.firstIndex(of: "sales-and-service"))
+        #expect(shownInUse[marketing] == labels.word(.no) && shownInUse[sales] == labels.word(.yes))
+        #expect(recipients[marketing] == "Mail House Inc.\n\(labels.word(.recipientsNotNow))")
+        #expect(recipients[sales] == "CRM Hosting B.V.")
+    }
+
     @Test("a request's state history shows changes of state, not the officer's notes that keep it")
     func stateHistoryWithoutNotes() throws {
         let fixture = try ExtractFixture.make(language: .en)

@@ -152,7 +152,9 @@ struct ExtractXLSXTests {
         ])
         #expect(try sheet.texts(labels.column(.purposes, "basisArticle")) == [labels.articleCitation("6(1)(f)"), labels.articleCitation("6(1)(a)")])
         #expect(try sheet.texts(labels.column(.purposes, "directMarketing")) == [labels.word(.no), labels.word(.yes)])
-        #expect(try sheet.texts(labels.column(.purposes, "recipients")) == ["CRM Hosting B.V.", "Mail House Inc."])
+        // Anna objected to e-marketing: the mail house is named, and said not to receive her data for it now.
+        #expect(try sheet.texts(labels.column(.purposes, "recipients")) == ["CRM Hosting B.V.", "Mail House Inc.\n\(labels.word(.recipientsNotNow))"])
+        #expect(try sheet.texts(labels.column(.purposes, "inUse")) == [labels.word(.yes), labels.word(.no)])
         #expect(try sheet.texts(labels.column(.purposes, "transfers")).first == labels.word(.transfersNone))
         #expect(try sheet.texts(labels.column(.purposes, "transfers")).last??.contains(language == .en ? "United States" : "Verenigde Staten") == true)
         #expect(try sheet.texts(labels.column(.purposes, "automatedDecisions")) == [labels.word(.automatedDecisionsNone), labels.word(.automatedDecisionsNone)])

@@ -292,7 +292,18 @@ struct ExtractContent {
 
     /// The recipients' names of a purpose, one per line.
     func recipientNames(_ entry: PurposeInDossier) -> String {
-        entry.recipients.isEmpty ? labels.word(.none) : entry.recipients.map(\.name).joined(separator: "\n")
+        if entry.recipients.isEmpty { return labels.word(.none) }
+        let names = entry.recipients.map(\.name).joined(separator: "\n")
+        return Self.inUse(entry) ? names : "\(names)\n\(labels.word(.recipientsNotNow))"
+    }
+
+    /// Whether the person's data is used for the purpose now: under a consent record that allows it (consent given, or
+    /// a basis other than consent), or without one on a basis that needs none; never once the person objected.
+    /// The purposes sheet speaks of recipients and data in the present tense, so a purpose not in use says so.
+    static func inUse(_ entry: PurposeInDossier) -> Bool {
+        if entry.suppression != nil { return false }
+        if let consent = entry.consent { return consent.status.allowsProcessing }
+        return entry.purpose.defaultBasisKey != LegalBasis.consentKey
     }
 
     /// The last state change of a request (a row that keeps the state is a note, not a change).

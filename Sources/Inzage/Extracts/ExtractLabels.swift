@@ -262,6 +262,9 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     /// Added to the consent column of a direct-marketing purpose the person objected to: the objection is kept so
     /// that they are never approached for it again.
     case objectionKept
+    /// Added to a purpose's recipients when the person's data is not used for the purpose now (consent withdrawn or
+    /// never given, an objection): the recipients are named, but do not receive the data for it now.
+    case recipientsNotNow
     /// The name a request gave for its subject, in the requests sheet's "your details in the request".
     case requestName
     /// In the requests sheet's "what you asked": a rectification item that asks to remove a detail.

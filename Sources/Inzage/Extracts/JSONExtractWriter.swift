@@ -477,6 +477,8 @@ final class ExtractDocument {
         out.string(purpose.description[language])
         out.key("directMarketing")
         out.bool(purpose.isDirectMarketing)
+        out.key("inUse")
+        out.bool(ExtractContent.inUse(entry))
         out.key("key")
         out.string(purpose.key)
         out.key("label")

@@ -168,6 +168,7 @@ enum ExtractColumns {
         [
             .text("purpose", width: 24, wrap: true) { entry, content in entry.purpose.name[content.language] },
             .text("description", width: 50, wrap: true) { entry, content in entry.purpose.description[content.language] },
+            .text("inUse", width: 16) { entry, content in content.labels.yesNo(ExtractContent.inUse(entry)) },
             .text("basis", width: 22, wrap: true) { entry, content in entry.basis?.name[content.language] },
             .text("basisArticle", width: 18) { entry, content in try entry.basis.map { try content.labels.articleCitation($0.article) } },
             .text("basisExplanation", width: 50, wrap: true) { entry, content in entry.basis?.description[content.language] },
