@@ -183,7 +183,8 @@ struct OutboxMessageTests {
         #expect(try render(collect, .nl).subject.hasPrefix("Ons antwoord op uw verzoek om inzage"))
     }
 
-    @Test("one file is 'the file', several 'the files'; a no-data answer is not called personal data", arguments: Language.allCases)
+    @Test("one file is 'the file', several 'the files'; a no-data answer is not called personal data, nor offered for portability",
+          arguments: Language.allCases)
     func oneFileOrSeveral(language: Language) throws {
         func body(_ formats: [ExtractFormat], dataHeld: Bool) throws -> String {
             let files = formats.map { format in
@@ -204,6 +205,11 @@ struct OutboxMessageTests {
             #expect(two.contains("You will receive these files:") && two.contains("Keep them in a safe place"))
             #expect(none.contains("We hold no personal data about you") && !none.contains("hold your personal data"), "\(none)")
         }
+        // With no data held the JSON file is not offered for taking one's data elsewhere (Art. 20): there is none.
+        let labels = try shippedLabels(language)
+        #expect(two.contains(labels.code(ExtractFormat.json).explanation))
+        #expect(none.contains("\(labels.code(ExtractFormat.json).label): \(labels.word(.jsonWithoutData))"), "\(none)")
+        #expect(!none.contains(labels.code(ExtractFormat.json).explanation), "\(none)")
     }
 
     @Test("the shipped templates pass the check of every tag in every branch")

@@ -269,8 +269,11 @@ struct MessageVocabulary {
             guard !details.formats.isEmpty else {
                 throw MessageError.invalidContent(kind: kind, field: "formats", reason: "is empty; give at least one of \(ExtractFormat.validKeys)")
             }
+            // The JSON file's usual explanation offers it for taking one's data elsewhere (Art. 20); with no data held
+            // there is nothing to take, so the file is only described.
             try v.list("formats", keys: ["formatName", "formatExplanation"], rows: details.formats.map {
-                ["formatName": labels.code($0).label, "formatExplanation": labels.code($0).explanation]
+                ["formatName": labels.code($0).label,
+                 "formatExplanation": $0 == .json && !details.dataHeld ? labels.word(.jsonWithoutData) : labels.code($0).explanation]
             })
             // "the file" or "the files": an answer in one format comes as one file.
             v.flag("oneFile", details.formats.count == 1)

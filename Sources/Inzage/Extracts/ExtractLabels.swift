@@ -265,6 +265,9 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     /// Added to a purpose's recipients when the person's data is not used for the purpose now (consent withdrawn or
     /// never given, an objection): the recipients are named, but do not receive the data for it now.
     case recipientsNotNow
+    /// The JSON file's explanation in the "extract ready" message when no data is held: the usual one offers it for
+    /// taking one's data to another organisation (Art. 20), and there is none to take.
+    case jsonWithoutData
     /// The name a request gave for its subject, in the requests sheet's "your details in the request".
     case requestName
     /// In the requests sheet's "what you asked": a rectification item that asks to remove a detail.
