@@ -211,11 +211,6 @@ struct MessageVocabulary {
         self.labels = labels
     }
 
-    /// Shown for an empty value before or after a correction.
-    static let noValue = LocalizedText(nl: "(leeg)", en: "(empty)")
-    /// Shown when the person asked to remove a value.
-    static let removal = LocalizedText(nl: "(verwijderen)", en: "(remove it)")
-
     /// The settings every message shows, with the variable each becomes and its value.
     private static func profileTexts(_ o: OrganisationProfile) -> [(key: SettingKey, name: String, value: String)] {
         [(.name, "organisationName", o.name), (.address, "organisationAddress", o.address),
@@ -379,7 +374,7 @@ struct MessageVocabulary {
             case .supplemented(let field, let statement):
                 rows.supplemented.append(["field": labels.code(field).label, "statement": statement])
             case .rejected(let field, let requested, let reason):
-                let asked = requested.map { display($0, of: field) } ?? Self.removal[language]
+                let asked = requested.map { display($0, of: field) } ?? labels.word(.askedRemoval)
                 rows.rejected.append(["field": labels.code(field).label, "requested": asked, "reason": reason])
             case .alreadyCorrect(let field, let value):
                 rows.alreadyCorrect.append(["field": labels.code(field).label, "value": display(value, of: field)])
@@ -402,7 +397,7 @@ struct MessageVocabulary {
 
     /// A field's value in words: a language or country by name, an empty value as "(empty)".
     private func display(_ value: String?, of field: PersonField) -> String {
-        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return Self.noValue[language] }
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return labels.word(.emptyValue) }
         switch field {
         case .language: return Language(rawValue: value).map { labels.code($0).label } ?? value
         case .country: return labels.countryName(value)

@@ -400,6 +400,12 @@ struct ExtractContent {
         return "\(reason.label): \(reason.explanation)" + (refusal.note.map { "\n\($0)" } ?? "")
     }
 
+    /// A value before or after a correction, as the letters show it: in words, or "(empty)" for none.
+    private func shown(_ value: String?, of field: PersonField) -> String {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return labels.word(.emptyValue) }
+        return Self.display(value, of: field, lists: dossier.lists, labels: labels)
+    }
+
     private func decisionLines(of request: DataSubjectRequest) -> [String] {
         guard let decisions = dossier.decisions[request.id] else { return [] }
         return decisions.map { decision in
@@ -408,13 +414,13 @@ struct ExtractContent {
             switch decision.outcome {
             case .accepted:
                 if let field = decision.field {
-                    line += " (\(display(decision.before, of: field) ?? "—") → \(display(decision.after, of: field) ?? "—"))"
+                    line += " (\(shown(decision.before, of: field)) → \(shown(decision.after, of: field)))"
                 }
                 if let statement = decision.statement { line += "; \(labels.code(ItemOutcome.supplemented).label): \(statement)" }
             case .supplemented:
                 if let statement = decision.statement { line += ": \(statement)" }
             case .alreadyCorrect:
-                if let field = decision.field { line += " (\(display(decision.after, of: field) ?? "—"))" }
+                if let field = decision.field { line += " (\(shown(decision.after, of: field)))" }
                 if let statement = decision.statement { line += "; \(labels.code(ItemOutcome.supplemented).label): \(statement)" }
             case .rejected, .overridden, .upheld:
                 if let reason = decision.reason { line += " — \(reason)" }

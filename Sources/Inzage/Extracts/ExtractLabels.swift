@@ -268,6 +268,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     /// The JSON file's explanation in the "extract ready" message when no data is held: the usual one offers it for
     /// taking one's data to another organisation (Art. 20), and there is none to take.
     case jsonWithoutData
+    /// An empty value before or after a correction, in the extract's decisions and in the letters: "(empty)".
+    case emptyValue
     /// The name a request gave for its subject, in the requests sheet's "your details in the request".
     case requestName
     /// In the requests sheet's "what you asked": a rectification item that asks to remove a detail.
