@@ -12,7 +12,8 @@ struct WorkCommand: AsyncParsableCommand {
         abstract: "Process queued access requests: resolve each person's dossier and write the extracts.",
         discussion: """
             Workers claim requests with a lease, so several `inzage work` processes can share one database; a worker \
-            that dies leaves its request to be taken again when the lease lapses. Failures are retried with backoff, \
+            that dies leaves its request to be taken again when the lease lapses (an officer may refuse it, or ask for \
+            identity, at once when the dead worker ran on the same machine). Failures are retried with backoff, \
             then the request becomes `failed` with the error kept (`inzage request retry REF` starts it again). \
             SIGTERM or Ctrl-C lets each worker finish its current request, then exits.
 

@@ -458,6 +458,42 @@ struct RequestQueueTests {
         #expect(retried.state == .extended && retried.attempts == 0)
     }
 
+    @Test("A worker's lease keeps an officer's refusal off a request while the worker may live; a killed local worker's lease does not")
+    func leaseOfAKilledWorker() throws {
+        let (queue, _, database) = try makeQueue()
+        let until = try instant("2026-11-29T10:05:00Z")
+        func file(_ email: String, leasedBy owner: String) throws -> String {
+            let request = try queue.file(access(email: email, receivedAt: try instant("2026-11-20T10:00:00Z")), by: "intake").request
+            try database.writeRequests { try $0.setLease(requestID: request.id, lease: RequestLease(owner: owner, expiresAt: until), nextAttemptAt: nil) }
+            return request.reference
+        }
+        let host = ProcessInfo.processInfo.hostName
+        // A worker in a process that ran and is gone, as one killed with SIGKILL is.
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+
+        let live = try file("live@example.nl", leasedBy: "\(host)/\(getpid())/0")
+        let elsewhere = try file("elsewhere@example.nl", leasedBy: "worker-host.example/\(finished.processIdentifier)/1")
+        let killed = try file("killed@example.nl", leasedBy: "\(host)/\(finished.processIdentifier)/0")
+        for reference in [live, elsewhere] {
+            #expect {
+                try queue.reject(reference, reason: .excessive, note: nil, by: "officer")
+            } throws: { error in
+                "\(error)".contains("a worker is processing it right now")
+            }
+            #expect(try queue.request(reference).state == .received, "nothing was written for \(reference)")
+        }
+        // The killed worker's process is gone from this machine: the officer need not wait five minutes.
+        let refused = try queue.reject(killed, reason: .excessive, note: nil, by: "officer")
+        #expect(refused.request.state == .rejected)
+        #expect(try database.readRequests { try $0.lease(requestID: refused.request.id) } == nil, "the dead worker's lease is gone with it")
+        // A worker elsewhere is trusted until its lease lapses, and no longer.
+        let later = try clockedQueue(on: database, at: "2026-11-29T10:05:01Z")
+        #expect(try later.reject(elsewhere, reason: .excessive, note: nil, by: "officer").request.state == .rejected)
+    }
+
     @Test("New decreed days move the due dates of open requests in the same transaction; the extension check uses the date shown")
     func decreedDaysMoveDueDates() throws {
         let (queue, _, database) = try makeQueue(now: "2026-04-20T10:00:00Z")

@@ -34,7 +34,7 @@ extension RequestQueue {
                 throw RequestError.identityCheck(reference: current.reference,
                                                  reason: "cannot ask for identity: part of it was already carried out (\(decided.map(\.item).joined(separator: ", "))), so who asked was settled then")
             }
-            if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
+            if let lease = try requests.lease(requestID: current.id), lease.holds(at: now) {
                 throw RequestError.identityCheck(reference: current.reference,
                                                  reason: "cannot ask for identity while a worker is processing it (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }

@@ -32,7 +32,7 @@ extension RequestQueue {
                 let pending = Self.pendingPurposes(of: current, lists: try ReferenceSnapshot(ledger), decided: decided)
                 throw RequestError.partlyCarriedOut(reference: current.reference, carriedOut: decided.map(\.item), pending: pending)
             }
-            if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
+            if let lease = try requests.lease(requestID: current.id), lease.holds(at: now) {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }

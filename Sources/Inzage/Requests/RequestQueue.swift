@@ -349,7 +349,7 @@ public struct RequestQueue: Sendable {
             guard current.personID == nil, assignable.contains(current.state) else {
                 throw RequestError.personAlreadySettled(reference: current.reference, state: current.state)
             }
-            if let lease = try requests.lease(requestID: current.id), lease.expiresAt > now {
+            if let lease = try requests.lease(requestID: current.id), lease.holds(at: now) {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }

@@ -72,6 +72,14 @@ public struct RequestWorker: Sendable {
         "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(worker)"
     }
 
+    /// The process id of the worker that `owner` (an ``ownerName(worker:)``) names, when it runs on this machine; nil
+    /// for a worker elsewhere or an owner of another form.
+    static func localProcess(ofOwner owner: String) -> pid_t? {
+        let parts = owner.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = pid_t(parts[1]), pid > 0 else { return nil }
+        return pid
+    }
+
     /// Takes the most urgent ready request and processes it; returns nil when none is ready.
     public func processNext() async throws -> WorkOutcome? {
         guard let request = try claim() else { return nil }
@@ -224,5 +232,18 @@ public struct RequestWorker: Sendable {
             try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: retryAt)
             return .willRetry(reference: request.reference, attempt: current.attempts, retryAt: retryAt)
         }
+    }
+}
+
+extension RequestLease {
+    /// Whether the lease still keeps an officer's decision off the request at `now`: it has not lapsed, and its worker
+    /// is not known to be gone. A worker on this machine whose process no longer runs (killed, crashed) holds nothing,
+    /// so the officer need not wait out its lease; a worker on another machine is trusted until the lease lapses. (Workers
+    /// themselves still take a request again only once its lease has lapsed.)
+    public func holds(at now: Date) -> Bool {
+        guard expiresAt > now else { return false }
+        guard let pid = RequestWorker.localProcess(ofOwner: owner) else { return true }
+        // Signal 0 only asks whether the process exists; EPERM means it does, under another user.
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 }
