@@ -700,8 +700,11 @@ def write_xlsx(d, path):
                          labels.label("changeChannel", e["via"]), reason_text(labels, e), e["request_reference"])
                         for e in d["edits"]))
         elif key == "recipients":
+            stopped = {e["purpose"]["key"] for e in d["entries"] if not w.in_use(e)}
             sheet(key, ((r["name"],) + labels.code("recipientRole", r["role"]) +
-                        (labels.country(r["country"]), "\n".join(w.text(p["name"]) for p in ps),
+                        (labels.country(r["country"]),
+                         "\n".join(w.text(p["name"]) if p["key"] not in stopped else "%s (%s)" % (w.text(p["name"]), labels.word("purposeNotNow"))
+                                   for p in ps),
                          "\n".join(labels.label("personField", k) for k in fields))
                         for r, ps, fields in w.recipient_rows()))
         elif key == "requests":

@@ -25,6 +25,8 @@ struct ExtractContent {
         let recipient: Recipient
         let purposes: [Purpose]
         let data: [PersonField]
+        /// The keys of those purposes that do not use the person's data now (``inUse(_:)``).
+        let purposesNotInUse: Set<String>
     }
 
     /// One entry of the glossary.
@@ -103,8 +105,10 @@ struct ExtractContent {
         self.fields = fields
 
         var purposesByRecipient: [String: [Purpose]] = [:]
+        var purposesNotInUse: Set<String> = []
         for entry in dossier.purposes where Self.processesData(entry) {
             for recipient in entry.recipients { purposesByRecipient[recipient.key, default: []].append(entry.purpose) }
+            if !Self.inUse(entry) { purposesNotInUse.insert(entry.purpose.key) }
         }
         // A recipient that was told of a correction received the data (Art. 15(1)(c): "have been or will be disclosed"),
         // so it is named even when no purpose links it any more; it is listed then without purposes.
@@ -113,7 +117,8 @@ struct ExtractContent {
         recipients = dataHeld ? dossier.lists.recipients.compactMap { recipient in
             let purposes = purposesByRecipient[recipient.key]
             guard purposes != nil || notified.contains(recipient.key) else { return nil }
-            return RecipientRow(recipient: recipient, purposes: purposes ?? [], data: heldFields.filter(recipient.receives))
+            return RecipientRow(recipient: recipient, purposes: purposes ?? [], data: heldFields.filter(recipient.receives),
+                                purposesNotInUse: purposesNotInUse)
         } : []
 
         var glossary: [GlossaryRow] = []

@@ -270,6 +270,8 @@ public enum ExtractWord: String, Sendable, CaseIterable {
     case jsonWithoutData
     /// An empty value before or after a correction, in the extract's decisions and in the letters: "(empty)".
     case emptyValue
+    /// After a purpose in the recipients sheet that does not use the person's data now: "(not now)".
+    case purposeNotNow
     /// The name a request gave for its subject, in the requests sheet's "your details in the request".
     case requestName
     /// In the requests sheet's "what you asked": a rectification item that asks to remove a detail.

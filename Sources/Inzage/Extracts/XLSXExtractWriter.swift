@@ -261,7 +261,13 @@ enum ExtractColumns {
             .text("role", width: 24, wrap: true) { row, content in content.labels.code(row.recipient.role).label },
             .text("roleExplanation", width: 45, wrap: true) { row, content in content.labels.code(row.recipient.role).explanation },
             .text("country", width: 26, wrap: true) { row, content in content.labels.countryName(row.recipient.country) },
-            .text("purposes", width: 36, wrap: true) { row, content in row.purposes.map { $0.name[content.language] }.joined(separator: "\n") },
+            .text("purposes", width: 36, wrap: true) { row, content in
+                // A purpose that does not use the person's data now is marked, so the present tense stays true.
+                row.purposes.map { purpose in
+                    let name = purpose.name[content.language]
+                    return row.purposesNotInUse.contains(purpose.key) ? "\(name) (\(content.labels.word(.purposeNotNow)))" : name
+                }.joined(separator: "\n")
+            },
             .text("data", width: 30, wrap: true) { row, content in row.data.map { content.labels.code($0).label }.joined(separator: "\n") },
         ]
     }
