@@ -476,7 +476,10 @@ class Words:
             lines.append((self.labels.label("personField", "email"), request["subject_email"]))
         if request["subject_external_id"] and shown(request["subject_external_id"], ("external_id",)):
             lines.append((self.labels.label("personField", "external-id"), request["subject_external_id"]))
-        if request["subject_name"]:
+        def normalized(name):
+            return " ".join(name.split()).lower()
+        if request["subject_name"] and (not ambiguous or (person is not None and normalized(request["subject_name"]) == normalized(
+                " ".join(p for p in (person["first_name"], person["name_prefix"], person["last_name"]) if p)))):
             lines.append((self.labels.word("requestName"), request["subject_name"]))
         return lines
 

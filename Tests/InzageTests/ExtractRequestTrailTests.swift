@@ -146,12 +146,12 @@ struct ExtractRequestTrailTests {
         #expect(outcomes[accessRow] == "This file is our answer to this request.", "the request being answered says so; its state is not final yet")
     }
 
-    @Test("identifiers a request gave that belong to another candidate are not shown in the person's extract (Art. 15(4))")
+    @Test("identifiers a request gave that belong to another candidate, its name too, are not shown in the person's extract (Art. 15(4))")
     func othersIdentifiersLeftOut() throws {
         let (ledger, database) = try makeLedger()
         let anna = try ledger.addPerson(PersonDetails(firstName: "Anna", lastName: "Jansen", email: "anna@example.nl",
                                                       language: "en", externalID: "EXT-1", sourceKey: "business-card"), attribution: officer)
-        _ = try ledger.addPerson(PersonDetails(firstName: "Bob", lastName: "Smit", email: "bob@example.nl",
+        let bob = try ledger.addPerson(PersonDetails(firstName: "Bob", lastName: "Smit", email: "bob@example.nl",
                                                language: "en", externalID: "EXT-2", sourceKey: "business-card"), attribution: officer)
         let queue = RequestQueue(store: database)
         // Anna's address and Bob's customer number: two persons match, and the officer settles on Anna.
@@ -168,6 +168,19 @@ struct ExtractRequestTrailTests {
         let given = try #require(request["givenDetails"] as? [[String: String]])
         #expect(given.map { $0["value"] } == ["anna@example.nl", "Anna Jansen"], "Bob's customer number is left out: \(given)")
         #expect(try String(contentsOf: json, encoding: .utf8).contains("EXT-2") == false)
+
+        // The officer settles a request naming Anna on Bob: Anna's address and name are not shown in Bob's extract.
+        let other = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna@example.nl", externalID: "EXT-2",
+                                                                                            name: "Anna  jansen")), by: "officer").request
+        let settled = try queue.assign(other.reference, personID: bob.id, by: "officer")
+        let bobsJSON = try Resolver(store: database).withDossier(personID: bob.id, request: settled) { dossier in
+            try writeExtracts(dossier, into: directory, name: settled.reference).json
+        }
+        let bobsDocument = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bobsJSON)) as? [String: Any])
+        let bobsRequest = try #require((bobsDocument["requests"] as? [[String: Any]])?.first { $0["reference"] as? String == settled.reference })
+        #expect((bobsRequest["givenDetails"] as? [[String: String]])?.map { $0["value"] } == ["EXT-2"], "only Bob's own customer number")
+        let bobsText = try String(contentsOf: bobsJSON, encoding: .utf8)
+        #expect(!bobsText.contains("anna@example.nl") && !bobsText.lowercased().contains("anna  jansen"))
     }
 
     @Test("the JSON extract carries the same trail and still validates against its schema")

@@ -379,8 +379,8 @@ struct ExtractContent {
     /// The identifiers a request gave for the person, as "what: value" lines in the order the person gave them
     /// (e-mail address, customer number, name): they are held with the request, and they are what was searched with.
     ///
-    /// When the identifiers pointed at several persons, an e-mail address or customer number that is not this person's
-    /// is left out: it is another person's (Art. 15(4)).
+    /// When the identifiers pointed at several persons, an e-mail address, customer number or name that is not this
+    /// person's is left out: it is another person's (Art. 15(4)), also when the officer settled on someone else.
     func givenDetails(of request: DataSubjectRequest) -> [(label: String, value: String)] {
         let details = dossier.person?.details
         func shown(_ value: String, heldIn fields: [PersonField]) -> Bool {
@@ -393,8 +393,17 @@ struct ExtractContent {
         if let externalID = request.subject.externalID, shown(externalID, heldIn: [.externalID]) {
             lines.append((labels.code(PersonField.externalID).label, externalID))
         }
-        if let name = request.subject.name { lines.append((labels.word(.requestName), name)) }
+        if let name = request.subject.name,
+           request.candidateIDs.count <= 1 || Self.sameName(name, dossier.person?.details.displayName ?? "") {
+            lines.append((labels.word(.requestName), name))
+        }
         return lines
+    }
+
+    /// Whether two names are the same but for case and spacing.
+    static func sameName(_ one: String, _ other: String) -> Bool {
+        func normalized(_ name: String) -> String { name.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased() }
+        return !one.isEmpty && normalized(one) == normalized(other)
     }
 
     /// Why a refused request was refused, as the refusal told the person: the reason's name and words, and what the
