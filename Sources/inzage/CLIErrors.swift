@@ -27,6 +27,10 @@ enum CLIErrors {
             printError(usageError.description)
             return usage
         }
+        if let failureError = error as? CLIFailure {
+            printError(failureError.description)
+            return failure
+        }
         let code = InzageCommand.exitCode(for: error)
         let message = InzageCommand.fullMessage(for: error)
         if code == .success {
@@ -53,5 +57,10 @@ enum CLIErrors {
 
 /// A command line that names something wrongly; exit code 2.
 struct CLIUsageError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A command that is called rightly but cannot be carried out, with what to do instead; exit code 1.
+struct CLIFailure: Error, CustomStringConvertible {
     let description: String
 }

@@ -7,8 +7,34 @@ struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Write out the extracts of a request, or make one directly for a person.",
-        subcommands: [Export.self, Person.self]
+        subcommands: [Export.self, Person.self, Purge.self]
     )
+
+    /// `inzage extract purge`.
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "purge",
+            abstract: "Delete the stored extract files whose retention has passed, as the person was told.",
+            discussion: """
+                The "extract ready" message tells the person until which day (inclusive) the files are kept: the \
+                answer's day plus the setting extract-retention-days. From the next day on, this deletes them from the \
+                archive beside the database; their records stay, with checksum and the day deleted (`inzage request \
+                show REF`). `inzage work` does the same when it starts, and every hour while it runs. Prints one line \
+                per deleted file: reference, format, path.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let database = try global.openDatabase()
+            let archive = try ExtractArchive.beside(databasePath: global.databasePath)
+            let deleted = try ExtractRetention(store: database, archive: archive).deleteExpired()
+            for file in deleted {
+                print("\(file.reference ?? "-")\t\(file.extract.format.rawValue)\t\(archive.url(of: file.extract.path).path)")
+            }
+            print(deleted.isEmpty ? "No extract has passed its retention." : "Deleted \(deleted.count) extract file(s) after their retention.")
+        }
+    }
 
     /// `inzage extract export REF --out DIR`.
     struct Export: ParsableCommand {
@@ -33,8 +59,11 @@ struct ExtractCommand: ParsableCommand {
         func run() throws {
             let database = try global.openDatabase()
             let details = try RequestQueue(store: database).details(reference)
+            guard details.request.type == .access else {
+                throw CLIFailure(description: "Request \(details.request.reference) is \(details.request.type == .objection ? "an" : "a") \(details.request.type.rawValue) request; only an access request is answered with extracts. `inzage request show \(details.request.reference)` shows what was decided.")
+            }
             guard !details.extracts.isEmpty else {
-                throw CLIUsageError(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
+                throw CLIFailure(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
             }
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
             try ExtractOut.writing {

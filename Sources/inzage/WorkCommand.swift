@@ -15,7 +15,8 @@ struct WorkCommand: AsyncParsableCommand {
             that dies leaves its request to be taken again when the lease lapses (an officer may refuse it, or ask for \
             identity, at once when the dead worker ran on the same machine). Failures are retried with backoff, \
             then the request becomes `failed` with the error kept (`inzage request retry REF` starts it again). \
-            SIGTERM or Ctrl-C lets each worker finish its current request, then exits.
+            SIGTERM or Ctrl-C lets each worker finish its current request, then exits. It first deletes the extract files \
+            whose retention has passed (as `inzage extract purge` does), and every hour while it runs.
 
             With --once: processes what is ready now and exits; exit code 1 when a request failed for the last time \
             (so that a scheduled run is noticed), 0 otherwise.
@@ -53,6 +54,10 @@ struct WorkCommand: AsyncParsableCommand {
         let database = try global.openDatabase(connections: .pool)
         let archive = try ExtractArchive.beside(databasePath: global.databasePath)
         archive.removeLeftovers(olderThan: lease)
+        // The files the person was told are deleted after their last day go first, in both modes.
+        let retention = ExtractRetention(store: database, archive: archive, logger: Logger(label: "inzage.retention"))
+        let deleted = try retention.deleteExpired()
+        if !deleted.isEmpty { print("Deleted \(deleted.count) extract file(s) after their retention.") }
         let renderer = try TemplateOptions.generator(templates)
         let notices = try TemplateOptions.requestNotices(templates)
         let logger = Logger(label: "inzage.work")
@@ -64,8 +69,16 @@ struct WorkCommand: AsyncParsableCommand {
             RequestWorker(store: database, archive: archive, renderer: renderer, owner: RequestWorker.ownerName(worker: index),
                           leaseDuration: lease, maximumAttempts: attempts, retryDelay: retryDelay, notices: notices, logger: logger)
         })
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if !once {
+            // While it runs, every hour; a failure is logged and tried again.
+            services.append(.init(service: ExtractRetentionService(retention: retention), successTerminationBehavior: .ignore,
+                                  failureTerminationBehavior: .ignore))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -184,6 +184,44 @@ struct AttachedAnswerTests {
         try #require(try database.readOutbox { try $0.messages(requestID: request.id) }.first { $0.message.kind == .extractReady })
     }
 
+    @Test("extract files are kept for their owner only and deleted after the last day the letter named; the record stays")
+    func retention() async throws {
+        let (database, worker, request, directory) = try await answer()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queue = RequestQueue(store: database)
+        let extracts = try queue.details(request.reference).extracts
+        #expect(extracts.count == 2)
+        let file = worker.archive.url(of: extracts[0].path)
+        let folder = file.deletingLastPathComponent()
+        func permissions(_ url: URL) throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) }
+        #expect(try permissions(folder) == 0o700 && permissions(worker.archive.root) == 0o700)
+        #expect(try extracts.allSatisfy { try permissions(worker.archive.url(of: $0.path)) == 0o600 })
+
+        // The letter names the organisation's local day of expiresAt as the last (Europe/Amsterdam by default).
+        let expiresAt = try #require(extracts[0].expiresAt)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Europe/Amsterdam"))
+        let nextDay = try #require(calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: expiresAt)))
+        func retention(at instant: Date) -> ExtractRetention { ExtractRetention(store: database, archive: worker.archive, clock: { instant }) }
+        #expect(try retention(at: nextDay.addingTimeInterval(-1)).deleteExpired().isEmpty, "kept all through the last day")
+        #expect(extracts.allSatisfy { FileManager.default.fileExists(atPath: worker.archive.url(of: $0.path).path) })
+
+        // As after a crash between removing a file and recording it: the next run records it.
+        unlink(file.path)
+        let deleted = try retention(at: nextDay).deleteExpired()
+        #expect(Set(deleted.map(\.extract.id)) == Set(extracts.map(\.id)) && deleted.allSatisfy { $0.reference == request.reference })
+        #expect(!FileManager.default.fileExists(atPath: folder.path), "the request's folder goes with its last file")
+        let recorded = try queue.details(request.reference).extracts
+        #expect(recorded.count == 2 && recorded.allSatisfy { $0.deletedAt == nextDay && $0.sha256.count == 64 })
+        #expect(try retention(at: nextDay.addingTimeInterval(86_400)).deleteExpired().isEmpty, "each file is deleted once")
+        #expect {
+            try worker.archive.export(recorded.map { ($0, directory.appendingPathComponent("copy.\($0.format.rawValue)")) })
+        } throws: { error in
+            guard case ExtractArchiveError.deletedAfterRetention = error else { return false }
+            return "\(error)".contains("extract-retention-days")
+        }
+    }
+
     @Test("by default the files are attached: the letter says so, and the e-mail carries the archive's exact bytes")
     func attached() async throws {
         let (database, worker, request, directory) = try await answer()

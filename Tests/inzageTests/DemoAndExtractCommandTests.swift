@@ -115,6 +115,13 @@ struct DemoAndExtractCommandTests {
         #expect(try Data(contentsOf: out.appendingPathComponent("DSR-2026-000001.json")) == exported)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["DSR-2026-000001.json", "DSR-2026-000001.xlsx"])
 
+        // An objection is not answered with extracts; the officer is told so, and where to look (exit 1, not a usage error).
+        let objection = try sandbox.run(["extract", "export", "DSR-2026-000005", "--out", out.path, "--database", database], global: false)
+        #expect(objection.status == 1 && objection.stderr.contains("only an access request is answered with extracts"), "\(objection.stderr)")
+        // Nothing has passed its retention yet (the demo's answers are kept 30 days).
+        let purge = try sandbox.run(["extract", "purge", "--database", database], global: false)
+        #expect(purge.status == 0 && purge.stdout.contains("No extract has passed its retention."), "\(purge.stdout)\(purge.stderr)")
+
         // An officer's direct extract of one person.
         let direct = sandbox.directory.appendingPathComponent("person-3.json")
         let made = try sandbox.run(["extract", "person", "3", "--format", "json", "--language", "en", "--out", direct.path, "--database", database], global: false)

@@ -214,11 +214,15 @@ public struct StoredExtract: Codable, Sendable, Hashable {
     /// Size in bytes.
     public var size: Int64
     public var createdAt: Date
-    /// When the file is deleted (retention).
+    /// When the file is deleted (retention): after the organisation's local day of this instant, which the person was
+    /// told is the last.
     public var expiresAt: Date?
+    /// When the file was deleted because its retention passed; nil while it is kept. The record stays.
+    public var deletedAt: Date?
 
     /// Creates a record.
-    public init(id: Int64? = nil, requestID: Int64?, personID: Int64?, format: ExtractFormat, path: String, sha256: String, size: Int64, createdAt: Date, expiresAt: Date? = nil) {
+    public init(id: Int64? = nil, requestID: Int64?, personID: Int64?, format: ExtractFormat, path: String, sha256: String, size: Int64,
+                createdAt: Date, expiresAt: Date? = nil, deletedAt: Date? = nil) {
         self.id = id
         self.requestID = requestID
         self.personID = personID
@@ -228,5 +232,6 @@ public struct StoredExtract: Codable, Sendable, Hashable {
         self.size = size
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.deletedAt = deletedAt
     }
 }

@@ -151,7 +151,7 @@ public struct RequestTransitionDocument: Encodable, Sendable {
 
 /// A stored extract of a request.
 ///
-/// JSON: `format`, `path`, `sha256`, `size` (bytes), `createdAt`, `expiresAt` (or null).
+/// JSON: `format`, `path`, `sha256`, `size` (bytes), `createdAt`, `expiresAt` (or null), `deletedAt` (or null: still kept).
 public struct RequestExtractDocument: Encodable, Sendable {
     public let format: ExtractFormat
     public let path: String
@@ -159,6 +159,8 @@ public struct RequestExtractDocument: Encodable, Sendable {
     public let size: Int64
     public let createdAt: Date
     @ExplicitNull public var expiresAt: Date?
+    /// When the file was deleted because its retention passed; null while it is kept.
+    @ExplicitNull public var deletedAt: Date?
 }
 
 /// Everything about one request: its dates, subject, match, content, state history, extracts and processing.
@@ -223,7 +225,8 @@ public struct RequestDetailDocument: Presentable, Sendable {
         }
         history = details.transitions.map { RequestTransitionDocument(at: $0.at, from: $0.from, to: $0.to, by: $0.by, note: $0.note) }
         extracts = details.extracts.map {
-            RequestExtractDocument(format: $0.format, path: $0.path, sha256: $0.sha256, size: $0.size, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
+            RequestExtractDocument(format: $0.format, path: $0.path, sha256: $0.sha256, size: $0.size, createdAt: $0.createdAt, expiresAt: $0.expiresAt,
+                                   deletedAt: $0.deletedAt)
         }
         decisions = details.decisions
         recipientNotifications = details.recipientNotifications
@@ -314,8 +317,11 @@ public struct RequestDetailDocument: Presentable, Sendable {
             lines.append("  None yet.")
         } else {
             lines += TextLayout.table(
-                header: ["Format", "Path", "SHA-256", "Size", "Created", "Expires"],
-                rows: extracts.map { [$0.format.rawValue, $0.path, $0.sha256, "\($0.size) B", style.date($0.createdAt), style.date($0.expiresAt)] },
+                header: ["Format", "Path", "SHA-256", "Size", "Created", "Kept until"],
+                rows: extracts.map { extract in
+                    [extract.format.rawValue, extract.path, extract.sha256, "\(extract.size) B", style.date(extract.createdAt),
+                     extract.deletedAt.map { "deleted \(style.date($0))" } ?? style.date(extract.expiresAt)]
+                },
                 indent: 2)
         }
 

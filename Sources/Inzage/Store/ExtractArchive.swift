@@ -16,11 +16,16 @@ public struct ExtractArchive: Sendable {
     /// The suffix of files being written; a crashed writer's leftovers carry it and are removed by ``removeLeftovers(olderThan:)``.
     static let partialMarker = ".partial-"
 
-    /// An archive in `root`, created if missing.
+    /// Folders the archive creates are its owner's alone, as are its files: they hold personal data.
+    static let folderPermissions = 0o700
+    static let filePermissions: mode_t = 0o600
+
+    /// An archive in `root`, created if missing (for its owner only).
     public init(root: URL) throws {
         self.root = root
         do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Self.folderPermissions])
         } catch {
             throw ExtractArchiveError.cannotCreate(root.path, reason: ErrorText.reason(of: error))
         }
@@ -43,12 +48,13 @@ public struct ExtractArchive: Sendable {
 
     /// Writes a file: `produce` writes to the temporary path it is given (and flushes it), and returns the digest of
     /// the bytes it wrote when it computed one on the way (else nil, and the file is read back to checksum it); the
-    /// file is then renamed to `folder/name`, replacing an earlier file of that name, and the folder is flushed, so
-    /// that the name survives a power loss before the database records the file.
+    /// file is then made readable by its owner only and renamed to `folder/name`, replacing an earlier file of that
+    /// name, and the folder is flushed, so that the name survives a power loss before the database records the file.
     public func write(folder: String, name: String, _ produce: (URL) throws -> FileDigest?) throws -> WrittenFile {
         let directory = root.appendingPathComponent(folder, isDirectory: true)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Self.folderPermissions])
         } catch {
             throw ExtractArchiveError.cannotCreate(directory.path, reason: ErrorText.reason(of: error))
         }
@@ -56,6 +62,8 @@ public struct ExtractArchive: Sendable {
         let temporary = directory.appendingPathComponent(Self.temporaryName(for: name))
         do {
             let digest = try produce(temporary) ?? Self.sha256(of: temporary)
+            // Readable by the archive's owner only, before the file gets its name.
+            chmod(temporary.path, Self.filePermissions)
             guard rename(temporary.path, final.path) == 0 else {
                 throw ExtractArchiveError.cannotRename(final.path, errno: errno)
             }
@@ -75,6 +83,20 @@ public struct ExtractArchive: Sendable {
         for entry in entries where entry != kept {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(entry))
         }
+    }
+
+    /// Deletes the stored file at `relativePath`, and its folder when that is left empty. A file that is already gone
+    /// counts as deleted.
+    ///
+    /// - Throws: ``ExtractArchiveError/cannotDelete(_:reason:)`` when the file is there but cannot be removed.
+    public func delete(_ relativePath: String) throws {
+        let file = url(of: relativePath)
+        if unlink(file.path) != 0, errno != ENOENT {
+            throw ExtractArchiveError.cannotDelete(file.path, reason: String(cString: strerror(errno)))
+        }
+        let folder = file.deletingLastPathComponent()
+        // Only an empty folder goes (rmdir refuses any other); the archive's root stays.
+        if folder.standardizedFileURL.path != root.standardizedFileURL.path { rmdir(folder.path) }
     }
 
     /// Deletes a folder written by ``write(folder:name:_:)`` whose files will not be recorded, with what it holds.
@@ -118,6 +140,11 @@ public struct ExtractArchive: Sendable {
     ///   ``ExtractArchiveError/notAFile(_:)`` for something other than a file at a target, and
     ///   ``ExtractArchiveError/cannotWrite(_:reason:)`` when a copy cannot be written; no temporary file is left then.
     public func export(_ copies: [(extract: StoredExtract, target: URL)]) throws {
+        for copy in copies {
+            if let deletedAt = copy.extract.deletedAt {
+                throw ExtractArchiveError.deletedAfterRetention(copy.extract.path, on: deletedAt.formatted(.iso8601))
+            }
+        }
         for copy in copies { try Self.checkReplaceable(copy.target) }
         var staged: [(temporary: URL, target: URL)] = []
         do {
@@ -269,6 +296,10 @@ public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
     case notAFile(String)
     /// A copy of an extract could not be written there.
     case cannotWrite(String, reason: String)
+    /// A stored extract whose retention passed could not be deleted.
+    case cannotDelete(String, reason: String)
+    /// The stored extract was deleted when its retention passed (at the ISO 8601 time given).
+    case deletedAfterRetention(String, on: String)
 
     public var description: String {
         switch self {
@@ -283,6 +314,11 @@ public enum ExtractArchiveError: Error, CustomStringConvertible, Equatable {
             "\(path) is not a file (a folder, a link or another special file is there); choose another --out or move it away. Nothing was written."
         case .cannotWrite(let path, let reason):
             "Cannot write the extract to \(path): \(reason). Check the folder and its permissions; nothing was written there."
+        case .deletedAfterRetention(let path, let day):
+            "The extract \(path) was deleted on \(day), after its retention (setting extract-retention-days), as the person was told. "
+                + "Make a new extract of the person with `inzage extract person ID --format xlsx|json --out FILE`."
+        case .cannotDelete(let path, let reason):
+            "Cannot delete the extract \(path), whose retention has passed: \(reason). Check the folder's permissions; it is tried again next time."
         }
     }
 }

@@ -156,6 +156,7 @@ public struct InzageDatabase: Sendable {
         migrator.registerMigration("v7-request-refusal", migrate: Schema.addRequestRefusal)
         migrator.registerMigration("v8-outbox-attachments", migrate: Schema.createOutboxAttachments)
         migrator.registerMigration("v9-consent-event-given-at", migrate: Schema.addConsentEventGivenAt)
+        migrator.registerMigration("v10-extract-deleted-at", migrate: Schema.addExtractDeletedAt)
         return migrator
     }
 }

@@ -17,8 +17,10 @@ public protocol RequestReader {
     /// The state changes of several requests, read at once: by request id, each oldest first (as
     /// ``transitions(requestID:)`` gives them). Requests without any are absent.
     func transitions(requestIDs: [Int64]) throws -> [Int64: [RequestTransition]]
-    /// The extracts stored for the request.
+    /// The extracts stored for the request (also those whose files were deleted, with `deletedAt`).
     func extracts(requestID: Int64) throws -> [StoredExtract]
+    /// The extracts whose files are still kept but expired before `cutoff`, oldest expiry first.
+    func extractsExpired(before cutoff: Date) throws -> [StoredExtract]
     /// The lease a worker holds on the request, if any.
     func lease(requestID: Int64) throws -> RequestLease?
     /// The decisions on the request's items, in the order they were made.
@@ -45,6 +47,8 @@ public protocol RequestWriter: RequestReader {
     func appendTransition(_ transition: RequestTransition) throws
     /// Records a stored extract.
     func insertExtract(_ extract: StoredExtract) throws -> StoredExtract
+    /// Records that the extract's file was deleted at `at` (its retention passed).
+    func markExtractDeleted(id: Int64, at: Date) throws
     /// Atomically takes the first workable request (by due date) that no live lease holds, is not waiting for a
     /// retry, and has no unsettled ambiguous match (candidates but no person), and leases it to `owner` until `until`.
     func claimNext(types: [RequestType], states: [RequestState], owner: String, now: Date, until: Date) throws -> DataSubjectRequest?

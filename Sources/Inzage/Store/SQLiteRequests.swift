@@ -113,12 +113,19 @@ struct SQLiteRequestAccess: RequestWriter {
     }
 
     func extracts(requestID: Int64) throws -> [StoredExtract] {
+        try fetchExtracts("WHERE request_id = ? ORDER BY format, id", [requestID])
+    }
+
+    func extractsExpired(before cutoff: Date) throws -> [StoredExtract] {
+        try fetchExtracts("WHERE deleted_at IS NULL AND expires_at < ? ORDER BY expires_at, id", [cutoff])
+    }
+
+    private func fetchExtracts(_ clause: String, _ arguments: StatementArguments) throws -> [StoredExtract] {
         try Row.fetchAll(db, sql: """
-            SELECT id, request_id, person_id, format, path, sha256, size, created_at, expires_at FROM extract
-            WHERE request_id = ? ORDER BY format, id
-            """, arguments: [requestID]).map { row in
+            SELECT id, request_id, person_id, format, path, sha256, size, created_at, expires_at, deleted_at FROM extract \(clause)
+            """, arguments: arguments).map { row in
                 StoredExtract(id: row[0], requestID: row[1], personID: row[2], format: try decode(row[3], "extract", "format"),
-                              path: row[4], sha256: row[5], size: row[6], createdAt: row[7], expiresAt: row[8])
+                              path: row[4], sha256: row[5], size: row[6], createdAt: row[7], expiresAt: row[8], deletedAt: row[9])
             }
     }
 
@@ -188,6 +195,10 @@ struct SQLiteRequestAccess: RequestWriter {
         var inserted = extract
         inserted.id = db.lastInsertedRowID
         return inserted
+    }
+
+    func markExtractDeleted(id: Int64, at: Date) throws {
+        try db.execute(sql: "UPDATE extract SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", arguments: [at, id])
     }
 
     func claimNext(types: [RequestType], states: [RequestState], owner: String, now: Date, until: Date) throws -> DataSubjectRequest? {

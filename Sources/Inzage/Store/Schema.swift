@@ -14,6 +14,13 @@ enum Schema {
             """)
     }
 
+    /// v10: when an extract's file was deleted because its retention passed (`expires_at`, from the setting
+    /// `extract-retention-days`); the row stays as the record of what was sent, with its checksum.
+    static func addExtractDeletedAt(_ db: Database) throws {
+        try db.alter(table: "extract") { t in t.add(column: "deleted_at", .datetime) }
+        try db.create(index: "extract_to_delete", on: "extract", columns: ["expires_at"], condition: Column("deleted_at") == nil)
+    }
+
     /// v9: when the person gave the consent, on each event that gives it (given, renewed, imported as given), which
     /// may be earlier than when the event was recorded. Before v9 only the consent row kept it, for its last grant,
     /// so a renewal lost a backdated date of consent. Events recorded before v9 get the consent row's date on the last

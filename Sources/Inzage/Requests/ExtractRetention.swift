@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Deletes the extract files whose retention has passed, as the "extract ready" message promised the person: "we keep
+/// them until <day> (inclusive) and then delete them". That day is the organisation's local day of the extract's
+/// `expiresAt` (set from the setting `extract-retention-days` when the answer was made), so a file goes from the next
+/// day on.
+///
+/// Each file is deleted before its record is marked deleted: a crash in between leaves a record that the next run
+/// deletes (again, harmlessly) and marks, never a kept file that the database calls gone. The record stays, with
+/// its checksum, as the proof of what was sent.
+public struct ExtractRetention: Sendable {
+    /// Where the records are.
+    public let store: any InzageStore
+    /// Where the files are.
+    public let archive: ExtractArchive
+    /// The clock that decides what has expired.
+    public let clock: @Sendable () -> Date
+    private let logger: Logger
+
+    /// Deletes from `archive` the files of `store`'s records.
+    public init(store: any InzageStore, archive: ExtractArchive, clock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "inzage.retention")) {
+        self.store = store
+        self.archive = archive
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// An extract whose file was deleted, with the request it answered.
+    public struct DeletedExtract: Sendable, Hashable {
+        /// The record, with its `deletedAt`.
+        public var extract: StoredExtract
+        /// The reference of the request it answered; nil for one made without a request.
+        public var reference: String?
+    }
+
+    /// Deletes every kept file whose last day has passed, and returns them.
+    ///
+    /// - Throws: ``ExtractArchiveError/cannotDelete(_:reason:)`` for the first file that could not be deleted, after
+    ///   the files before it were deleted and recorded; a database error.
+    @discardableResult
+    public func deleteExpired() throws -> [DeletedExtract] {
+        let now = clock()
+        let (expired, references) = try store.snapshot { ledger, requests -> ([StoredExtract], [Int64: String]) in
+            let zone = TimeZone(identifier: OrganisationProfile(settings: try ledger.settings()).timeZone) ?? .gmt
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            // The person may fetch the files all through the day named as the last, in the organisation's time zone.
+            let expired = try requests.extractsExpired(before: calendar.startOfDay(for: now))
+            var references: [Int64: String] = [:]
+            for id in Set(expired.compactMap(\.requestID)) {
+                references[id] = try requests.request(id: id)?.reference
+            }
+            return (expired, references)
+        }
+        var deleted: [DeletedExtract] = []
+        var failure: Error?
+        for var extract in expired {
+            guard let id = extract.id else { continue }
+            do {
+                try archive.delete(extract.path)
+            } catch {
+                failure = failure ?? error
+                logger.error("extract not deleted", metadata: ["extract": "\(id)"])
+                continue
+            }
+            try store.writeRequests { try $0.markExtractDeleted(id: id, at: now) }
+            extract.deletedAt = now
+            deleted.append(DeletedExtract(extract: extract, reference: extract.requestID.flatMap { references[$0] }))
+            logger.info("extract deleted after its retention", metadata: ["extract": "\(id)"])
+        }
+        if let failure { throw failure }
+        return deleted
+    }
+}
+
+/// Runs ``ExtractRetention/deleteExpired()`` every `interval` (an hour by default) until shut down, beside the workers of
+/// `inzage work`. A failure is logged and tried again at the next turn.
+public struct ExtractRetentionService: Service {
+    /// The deletion run at each turn.
+    public let retention: ExtractRetention
+    /// The time between two turns.
+    public let interval: Duration
+    private let logger: Logger
+
+    /// Creates the service.
+    public init(retention: ExtractRetention, interval: Duration = .seconds(3600), logger: Logger = Logger(label: "inzage.retention")) {
+        self.retention = retention
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Deletes expired extracts after every `interval` until the service group shuts down (the command runs the first
+    /// turn itself, before the workers start).
+    public func run() async throws {
+        while true {
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: interval)
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            do {
+                try retention.deleteExpired()
+            } catch {
+                logger.error("deleting expired extracts failed; tried again at the next turn")
+            }
+        }
+    }
+}
