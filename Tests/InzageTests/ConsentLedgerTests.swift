@@ -191,6 +191,47 @@ struct ConsentLedgerTests {
         #expect(try ledger.read { try $0.suppressions(personID: person.id) }.map(\.purposeKey) == ["e-marketing"])
     }
 
+    @Test("processing the person stopped is not taken up by an officer's grant: not after an objection, not on another basis after a withdrawal")
+    func stoppedProcessingStaysStopped() throws {
+        let (ledger, database) = try makeLedger()
+        let person = try ledger.annaJansen()
+        // An objection to sales and service (legitimate interest) that stopped its processing (an upheld objection).
+        let objected = try ledger.recordObjection(personID: person.id, purposeKey: "sales-and-service", attribution: officer)
+        let since = try #require(objected.withdrawnAt)
+        let before = try database.counts()
+        let stands = LedgerError.objectionStands(personID: person.id, purpose: "sales-and-service", since: since)
+        for (grant, attribution) in [
+            (ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: "phone"), officer),
+            (ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent", sourceKey: "phone"), officer),
+            (ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent", sourceKey: "import", evidence: "x", fromPerson: true),
+             Attribution(by: "importer", via: .import)),
+            // "From the person" but not their consent: the purpose's own basis would resume processing all the same.
+            (ConsentGrant(personID: person.id, purposeKey: "sales-and-service", sourceKey: "phone", evidence: "call", fromPerson: true), officer),
+        ] {
+            #expect(throws: stands) { try ledger.giveConsent(grant, attribution: attribution) }
+        }
+        #expect(throws: LedgerError.missingValue(field: "evidence", reason: "taking up a purpose the person objected to needs a reference to the person's new consent")) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent", sourceKey: "phone", fromPerson: true),
+                                   attribution: officer)
+        }
+        #expect(try database.counts() == before, "nothing was written")
+        #expect(stands.description.contains("request decide REF --override"))
+        // The person's own new consent, with evidence, is theirs to give.
+        let given = try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "sales-and-service", basisKey: "consent", sourceKey: "phone",
+                                                        evidence: "signed form 12", fromPerson: true), attribution: officer)
+        #expect(given.status == .given)
+
+        // Consent to e-marketing withdrawn: not replaced by legitimate interest; the person's new consent is fine.
+        try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "web-form"), attribution: officer)
+        let withdrawn = try ledger.withdrawConsent(personID: person.id, purposeKey: "e-marketing", attribution: officer)
+        #expect(throws: LedgerError.consentNotReplaceable(personID: person.id, purpose: "e-marketing", status: .withdrawn,
+                                                         since: try #require(withdrawn.withdrawnAt))) {
+            try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", basisKey: "legitimate-interest", sourceKey: "phone"),
+                                   attribution: officer)
+        }
+        #expect(try ledger.giveConsent(ConsentGrant(personID: person.id, purposeKey: "e-marketing", sourceKey: "phone"), attribution: officer).status == .given)
+    }
+
     @Test("unknown and inactive purposes, sources and bases are refused with the valid keys")
     func referenceChecks() throws {
         let (ledger, database) = try makeLedger()

@@ -28,6 +28,11 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case alreadyObjected(purpose: String, since: Date)
     /// The person objected to this direct-marketing purpose; only a new consent from the person lifts it.
     case suppressed(personID: Int64, purpose: String, since: Date)
+    /// The person objected to the purpose (Art. 21(1)) and processing stopped: only the person's own new consent, or an
+    /// officer overriding the objection with compelling grounds on a request, takes it up again.
+    case objectionStands(personID: Int64, purpose: String, since: Date)
+    /// The person withdrew (or refused) consent for the purpose: processing cannot go on under another legal basis.
+    case consentNotReplaceable(personID: Int64, purpose: String, status: ConsentStatus, since: Date)
     /// A reference list entry that is referred to cannot be removed; `usedBy` says what refers to it.
     case entryInUse(ReferenceList, String, usedBy: String)
     /// An objection to direct marketing cannot be overridden (Art. 21(3)).
@@ -77,6 +82,14 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             "The person already objected to purpose '\(purpose)' on \(since.formatted(.iso8601))."
         case .suppressed(let personID, let purpose, let since):
             "Person \(personID) objected to the direct-marketing purpose '\(purpose)' on \(since.formatted(.iso8601)); only a new consent from the person lifts that (`inzage consent give … --from-person --evidence REF`). Imports never do."
+        case .objectionStands(let personID, let purpose, let since):
+            "Person \(personID) objected to the purpose '\(purpose)' on \(since.formatted(.iso8601)) (Art. 21(1)), and its processing stopped. "
+                + "Only the person's own new consent takes it up again (`inzage consent give … --basis consent --from-person --evidence REF`), "
+                + "or an officer's decision on an objection request that overrides it with compelling grounds (`inzage request decide REF --override --reason TEXT`). Imports never do."
+        case .consentNotReplaceable(let personID, let purpose, let status, let since):
+            "Person \(personID) \(status == .refused ? "refused" : "withdrew") consent for the purpose '\(purpose)' on \(since.formatted(.iso8601)); "
+                + "processing cannot go on under another legal basis instead (Art. 7(3); EDPB Guidelines 05/2020 on consent, §§ 121–123). "
+                + "Only the person's new consent restores it (`inzage consent give … --basis consent`)."
         case .objectionIsAbsolute(let purpose):
             "An objection to direct marketing ('\(purpose)') is absolute (Art. 21(3)): it is applied at once and cannot be overridden."
         case .entryInUse(let list, let key, let usedBy):

@@ -184,6 +184,9 @@ public struct LedgerTransaction {
             }
         }
         let existing = isNewPerson ? nil : try store.consent(personID: person.id, purposeKey: purpose.key)
+        if let existing {
+            try checkProcessingMayResume(existing, status: status, grant: grant, attribution: attribution)
+        }
         let givenAt = status == .given ? min(grant.givenAt ?? now, now) : nil
         if let existing, let givenAt, grant.givenAt != nil {
             try checkNotBeforeHistory(givenAt, of: existing)
@@ -228,6 +231,32 @@ public struct LedgerTransaction {
         consent.givenAt = givenAt ?? (status == .notApplicable ? nil : existing.givenAt)
         consent.withdrawnAt = nil
         return try save(consent, from: existing, type: type, attribution: attribution, evidence: grant.evidence, comment: grant.comment)
+    }
+
+    /// Refuses a grant that would take up processing the person stopped:
+    /// - after an objection (`objected`, Art. 21(1)): only the person's own new consent (on the preference page, or
+    ///   `fromPerson` with evidence; never an import) — an officer overrides an objection with grounds on a request
+    ///   (``recordObjectionOverride(personID:purposeKey:grounds:attribution:)``), not by registering another basis;
+    /// - after consent was withdrawn or refused: not on another legal basis (Art. 7(3); the EDPB's Guidelines 05/2020
+    ///   on consent, §§ 121–123, forbid swapping to another basis once consent is withdrawn); new consent is fine.
+    private func checkProcessingMayResume(_ existing: Consent, status: ConsentStatus, grant: ConsentGrant, attribution: Attribution) throws {
+        let since = existing.withdrawnAt ?? existing.updatedAt
+        switch existing.status {
+        case .objected:
+            let personActs = attribution.via == .preferencePage || grant.fromPerson
+            guard personActs, attribution.via != .import, status == .given else {
+                throw LedgerError.objectionStands(personID: existing.personID, purpose: existing.purposeKey, since: since)
+            }
+            if attribution.via != .preferencePage, grant.evidence == nil {
+                throw LedgerError.missingValue(field: "evidence", reason: "taking up a purpose the person objected to needs a reference to the person's new consent")
+            }
+        case .withdrawn, .refused:
+            if status != .given {
+                throw LedgerError.consentNotReplaceable(personID: existing.personID, purpose: existing.purposeKey, status: existing.status, since: since)
+            }
+        case .given, .expired, .notApplicable:
+            return
+        }
     }
 
     /// Refuses a date of consent before the consent's last recorded event: the history would no longer read in order
