@@ -102,6 +102,7 @@ struct WorkCommand: AsyncParsableCommand {
         case .willRetry(let reference, let attempt, let retryAt): "\(reference)\tretry\tattempt \(attempt) failed; next try after \(retryAt.formatted(.iso8601))"
         case .failed(let reference, let attempts): "\(reference)\tfailed\tafter \(attempts) attempts; see `inzage request show \(reference)`"
         case .leaseLost(let reference): "\(reference)\tlease-lost\tanother worker took it over"
+        case .closedMeanwhile(let reference, let state): "\(reference)\t\(state.rawValue)\tclosed while it was processed; nothing recorded"
         }
     }
 }

@@ -26,6 +26,59 @@ final class SummaryRenderer: ExtractRenderer {
     }
 }
 
+/// A renderer that withdraws the request while it is being answered, as a person's withdrawal recorded once the worker's
+/// lease had lapsed would (from a connection of its own, as another process), then writes the summary.
+final class WithdrawingRenderer: ExtractRenderer {
+    let path: String
+    let reference: String
+    let withdrawn = Mutex(false)
+
+    init(path: String, reference: String) {
+        self.path = path
+        self.reference = reference
+    }
+
+    func render(_ dossier: Dossier, as format: ExtractFormat, to url: URL) throws -> FileDigest? {
+        if !withdrawn.withLock({ done in defer { done = true }; return done }) {
+            // An hour on, the worker's lease has lapsed as far as this officer's command can tell.
+            _ = try RequestQueue(store: try InzageDatabase(path: path), clock: { Date().addingTimeInterval(3600) })
+                .transition(reference, to: .withdrawn, by: "officer", note: "Withdrawn by phone")
+        }
+        try Data("\(format.rawValue)".utf8).write(to: url)
+        return nil
+    }
+}
+
+/// The worker's store, refusing its first `failures` write transactions of the requests as a database locked past its
+/// busy timeout (a long import) does.
+final class FlakyStore: InzageMessagingStore, @unchecked Sendable {
+    struct Locked: Error, CustomStringConvertible {
+        var description: String { "database is locked" }
+    }
+
+    let base: InzageDatabase
+    let failures: Mutex<Int>
+
+    init(_ base: InzageDatabase, failures: Int) {
+        self.base = base
+        self.failures = Mutex(failures)
+    }
+
+    func writeRequests<T>(_ body: (any RequestWriter) throws -> T) throws -> T {
+        if failures.withLock({ count in defer { count = max(0, count - 1) }; return count > 0 }) { throw Locked() }
+        return try base.writeRequests(body)
+    }
+
+    func read<T>(_ body: (any LedgerReader) throws -> T) throws -> T { try base.read(body) }
+    func write<T>(_ body: (any LedgerWriter) throws -> T) throws -> T { try base.write(body) }
+    func readRequests<T>(_ body: (any RequestReader) throws -> T) throws -> T { try base.readRequests(body) }
+    func transaction<T>(_ body: (any LedgerWriter, any RequestWriter) throws -> T) throws -> T { try base.transaction(body) }
+    func snapshot<T>(_ body: (any LedgerReader, any RequestReader) throws -> T) throws -> T { try base.snapshot(body) }
+    func readOutbox<T>(_ body: (any OutboxReader) throws -> T) throws -> T { try base.readOutbox(body) }
+    func writeOutbox<T>(_ body: (any OutboxWriter) throws -> T) throws -> T { try base.writeOutbox(body) }
+    func transaction<T>(_ body: (any LedgerWriter, any RequestWriter, any OutboxWriter) throws -> T) throws -> T { try base.transaction(body) }
+}
+
 @Suite("Request worker")
 struct RequestWorkerTests {
     private func setUp() throws -> (InzageDatabase, URL, String) {
@@ -64,6 +117,55 @@ struct RequestWorkerTests {
         }
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: worker.archive.root.path).filter { $0.contains(".partial-") }
         #expect(leftovers.isEmpty)
+    }
+
+    @Test("a request withdrawn while it is answered stays withdrawn: nothing recorded, never failed; withdrawing under a live lease waits")
+    func withdrawnMeanwhile() async throws {
+        let (database, directory, path) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try Ledger(store: database).annaJansen()
+        let queue = RequestQueue(store: database)
+        let reference = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request.reference
+        let worker = try worker(database, directory, owner: "w1", renderer: WithdrawingRenderer(path: path, reference: reference))
+        #expect(try await worker.processNext() == .closedMeanwhile(reference: reference, state: .withdrawn))
+        let details = try queue.details(reference)
+        #expect(details.request.state == .withdrawn && details.extracts.isEmpty && details.request.lastError == nil)
+        #expect(try database.readRequests { try $0.lease(requestID: details.request.id) } == nil)
+        #expect(try await worker.processNext() == nil)
+
+        // While a live worker holds the lease, closing the request is refused with what to do.
+        let other = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
+        try database.writeRequests {
+            try $0.setLease(requestID: other.id, lease: RequestLease(owner: "elsewhere.example/1/0", expiresAt: Date().addingTimeInterval(60)), nextAttemptAt: nil)
+        }
+        #expect {
+            try queue.transition(other.reference, to: .withdrawn, by: "officer", note: nil)
+        } throws: { "\($0)".contains("a worker is processing it right now") }
+        #expect(try queue.request(other.reference).state == .received)
+    }
+
+    @Test("a running worker outlives a queue it cannot use for a while (a locked database); a run with --once reports it")
+    func queueUnavailable() async throws {
+        let (database, directory, _) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try Ledger(store: database).annaJansen()
+        let queue = RequestQueue(store: database)
+        let reference = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request.reference
+        let archive = try ExtractArchive(root: directory.appendingPathComponent("extracts"))
+        func service(once: Bool, failures: Int) -> WorkerService {
+            WorkerService(concurrency: 1, once: once, pollInterval: .milliseconds(5)) { _ in
+                RequestWorker(store: FlakyStore(database, failures: failures), archive: archive, renderer: SummaryRenderer(), owner: "w1", retryDelay: 0)
+            }
+        }
+        await #expect(throws: FlakyStore.Locked.self) { try await service(once: true, failures: 1).run() }
+        #expect(try queue.request(reference).state == .received)
+
+        let running = Task { try await service(once: false, failures: 3).run() }
+        let deadline = Date().addingTimeInterval(30)
+        while try queue.request(reference).state != .completed, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        running.cancel()
+        try await running.value
+        #expect(try queue.request(reference).state == .completed, "answered once the queue could be used again")
     }
 
     @Test("a request about nobody we know is still answered")

@@ -145,6 +145,45 @@ struct WorkerProcessTests {
         }
     }
 
+    @Test("a worker stalled after its claim until another completed the request removes nothing the other recorded")
+    func stalledWorker() throws {
+        let sandbox = try CLISandbox()
+        let reference = try #require(try prepare(sandbox, requests: 1, edits: 10).first)
+        // Worker A's standard error is a pipe that is already full: its first log line after the claim ("processing
+        // request") blocks it, as a stopped process or a paused machine would be, until the pipe is read.
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let flags = fcntl(ends[1], F_GETFL)
+        _ = fcntl(ends[1], F_SETFL, flags | O_NONBLOCK)
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
+        while write(ends[1], chunk, chunk.count) > 0 {}
+        _ = fcntl(ends[1], F_SETFL, flags)
+        let stalled = Process()
+        stalled.executableURL = URL(fileURLWithPath: try #require(InzageBinary.path))
+        stalled.arguments = ["work", "--once", "--lease", "1", "--database", sandbox.database]
+        stalled.standardOutput = FileHandle.nullDevice
+        stalled.standardError = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        try stalled.run()
+        close(ends[1])
+        let queue = RequestQueue(store: try InzageDatabase(path: sandbox.database))
+        #expect(try waitUntil(timeout: 30) { try queue.details(reference).request.state == .inProgress }, "worker A claimed it")
+        Thread.sleep(forTimeInterval: 1.5)
+
+        // A's lease has lapsed: worker B takes the request and answers it.
+        let taken = try sandbox.run(["work", "--once", "--lease", "30"])
+        #expect(taken.status == 0 && taken.stdout.contains("\(reference)\tcompleted"), "\(taken.stdout)\(taken.stderr)")
+        // A goes on once its log line is read, finds the request taken over, and leaves B's files alone.
+        let readEnd = ends[0]
+        let reader = Thread { var buffer = [UInt8](repeating: 0, count: 65_536); while read(readEnd, &buffer, buffer.count) > 0 {} }
+        reader.start()
+        #expect(try waitForExit(stalled, timeout: 60))
+        close(readEnd)
+        let details = try queue.details(reference)
+        #expect(details.request.state == .completed && details.extracts.count == 2)
+        let archive = try ExtractArchive.beside(databasePath: sandbox.database)
+        for extract in details.extracts { #expect(try archive.verify(extract), "\(extract.path) is kept as recorded") }
+    }
+
     static func isComplete(_ url: URL, format: ExtractFormat) throws -> Bool {
         let data = try Data(contentsOf: url)
         switch format {

@@ -260,7 +260,12 @@ public struct RequestQueue: Sendable {
         try FreeText.check(note, field: "note")
         let now = clock()
         return try updatingRequest(reference) { current, requests in
-            try Self.move(current, to: state, at: now, by: actor, note: note, in: requests)
+            // Closing a request a worker is answering right now would race its answer; the worker is done in moments.
+            if state.isTerminal, let lease = try requests.lease(requestID: current.id), lease.holds(at: now) {
+                throw RequestError.nothingToDecide(reference: current.reference,
+                                                   reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
+            }
+            return try Self.move(current, to: state, at: now, by: actor, note: note, in: requests)
         }
     }
 

@@ -21,6 +21,8 @@ public enum WorkOutcome: Sendable, Hashable {
     case failed(reference: String, attempts: Int)
     /// The lease lapsed before the work was done; another worker takes the request.
     case leaseLost(reference: String)
+    /// The request was closed while it was processed (withdrawn, or refused by an officer): nothing was recorded.
+    case closedMeanwhile(reference: String, state: RequestState)
 }
 
 /// Takes access requests from the queue and answers them: resolves the dossier, renders every requested
@@ -123,10 +125,14 @@ public struct RequestWorker: Sendable {
     }
 
     /// Renders every requested format into `folder` of the archive, this attempt's own (`<reference>/<attempt>`), after
-    /// removing what earlier attempts left in the request's folder: nothing there is recorded while the request is
-    /// being processed (its extracts are recorded when it completes, and a completed request is never taken again).
+    /// removing what earlier attempts left in the request's folder and never recorded. The lease is renewed first, in
+    /// its own transaction: a worker that stalled after its claim until another took the request over learns it here
+    /// (``RequestError/leaseLost(reference:)``) and removes nothing; and the attempt folders of recorded extracts are
+    /// kept whatever happens.
     private func render(_ request: DataSubjectRequest, into folder: String, attempt: String) throws -> [(ExtractFormat, ExtractArchive.WrittenFile)] {
-        archive.clear(folder: request.reference, keeping: attempt)
+        try renewLease(request)
+        let recorded = try store.readRequests { try $0.extracts(requestID: request.id) }
+        archive.clear(folder: request.reference, keeping: Set([attempt] + recorded.compactMap { ExtractArchive.attemptFolder(of: $0.path) }))
         let resolver = Resolver(store: store, clock: clock)
         return try resolver.withDossier(personID: request.personID, request: request) { dossier in
             try request.formats.map { format in
@@ -218,6 +224,11 @@ public struct RequestWorker: Sendable {
             guard let lease = try requests.lease(requestID: request.id), lease.owner == owner,
                   var current = try requests.request(id: request.id)
             else { return .leaseLost(reference: request.reference) }
+            guard !current.state.isTerminal else {
+                // Closed meanwhile: there is nothing left to retry, and a closed request never becomes failed.
+                try requests.setLease(requestID: request.id, lease: nil, nextAttemptAt: nil)
+                return .closedMeanwhile(reference: request.reference, state: current.state)
+            }
             current.lastError = message
             current.updatedAt = now
             if current.attempts >= maximumAttempts {

@@ -44,15 +44,28 @@ public struct WorkerService: Service {
     }
 
     private func loop(_ worker: RequestWorker) async throws {
+        var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             // Processing is not cancelled by a graceful shutdown: the current request is finished.
-            if let outcome = try await worker.processNext() {
-                onOutcome(outcome)
-                continue
+            do {
+                if let outcome = try await worker.processNext() {
+                    onOutcome(outcome)
+                    failures = 0
+                    continue
+                }
+                if once { return }
+                failures = 0
+            } catch {
+                // The queue itself could not be read or written (the database locked past its busy timeout by a long
+                // import, a full disk): a run with --once reports it; a running worker keeps going, waiting longer
+                // after each failure in a row (up to a minute), so that the queue is processed again once it can be.
+                if once { throw error }
+                failures += 1
+                logger.error("worker could not use the queue; trying again", metadata: ["failuresInARow": "\(failures)"])
             }
-            if once { return }
+            let pause = failures == 0 ? pollInterval : min(pollInterval * (1 << min(failures, 5)), .seconds(60))
             try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: pollInterval)
+                try await Task.sleep(for: pause)
             }
         }
     }

@@ -75,12 +75,12 @@ public struct ExtractArchive: Sendable {
         }
     }
 
-    /// Deletes everything in `folder` (a request's folder) but its entry `kept`: the files of earlier attempts at the
+    /// Deletes everything in `folder` (a request's folder) but its entries `kept`: the files of earlier attempts at the
     /// request that were never recorded (a worker killed, or one whose lease lapsed), finished or half-written.
-    public func clear(folder: String, keeping kept: String) {
+    public func clear(folder: String, keeping kept: Set<String>) {
         let directory = root.appendingPathComponent(folder, isDirectory: true)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
-        for entry in entries where entry != kept {
+        for entry in entries where !kept.contains(entry) {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(entry))
         }
     }
@@ -97,6 +97,13 @@ public struct ExtractArchive: Sendable {
         let folder = file.deletingLastPathComponent()
         // Only an empty folder goes (rmdir refuses any other); the archive's root stays.
         if folder.standardizedFileURL.path != root.standardizedFileURL.path { rmdir(folder.path) }
+    }
+
+    /// The attempt folder of a recorded extract's path (`<reference>/<attempt>/<file>`): its middle part; nil for a
+    /// path of another shape.
+    public static func attemptFolder(of path: String) -> String? {
+        let parts = path.split(separator: "/")
+        return parts.count == 3 ? String(parts[1]) : nil
     }
 
     /// Deletes a folder written by ``write(folder:name:_:)`` whose files will not be recorded, with what it holds.
