@@ -16,14 +16,16 @@ struct ImportCommand: ParsableCommand {
             consent_evidence and consent_comment. An unknown column stops the import before anything is written.
 
             A row whose person exists (by external id, else e-mail address) updates that person: edit records only \
-            for changed fields; empty cells change nothing. Consents the person withdrew or objected to are refused \
+            for changed fields; empty cells change nothing. A detail last set at the person's request (a rectification) \
+            or by the person themself is kept and reported ("details kept"), the rest of the row applied: an import does \
+            not undo a correction. Consents the person withdrew or objected to are refused \
             and reported, never applied: an objection to direct marketing is only lifted by a new consent from the person.
 
             Rows commit in batches; a refused row is reported with its line, field and reason (in JSON also the \
             object's number, \"record\", so that the objects of an array on one line are told apart) and leaves \
             nothing behind, and the other rows import. With --all-or-nothing nothing is written unless every row imports.
 
-            Exit codes: 0 every row imported, 1 some rows or consents were refused (with --all-or-nothing: nothing \
+            Exit codes: 0 every row imported, 1 some rows, consents or details were refused or kept (with --all-or-nothing: nothing \
             was written), 2 the command was called wrongly or the file is not an import file (unknown source, purpose or \
             column, unreadable file type, a CSV file without a header row, malformed JSON); nothing was written then.
             """
@@ -81,7 +83,7 @@ struct ImportCommand: ParsableCommand {
             ("persons created", summary.personsCreated), ("persons updated", summary.personsUpdated),
             ("persons unchanged", summary.personsUnchanged), ("consents recorded", summary.consentsRecorded),
             ("consents unchanged", summary.consentsUnchanged), ("consents refused", summary.consentsRefused),
-            ("rows refused", summary.rowsRefused),
+            ("details kept", summary.fieldsKept), ("rows refused", summary.rowsRefused),
         ]
         let width = counts.map { String($0.1).count }.max() ?? 1
         for (label, count) in counts {
@@ -91,7 +93,11 @@ struct ImportCommand: ParsableCommand {
         if !summary.refused.isEmpty {
             lines.append("Refused:")
             for refusal in summary.refused {
-                let scope = refusal.scope == .consent ? (summary.written ? " (consent refused; the rest of the row was imported)" : " (consent refused)") : ""
+                let scope = switch refusal.scope {
+                case .consent: summary.written ? " (consent refused; the rest of the row was imported)" : " (consent refused)"
+                case .field: summary.written ? " (kept as it was; the rest of the row was imported)" : " (kept as it was)"
+                case .row: ""
+                }
                 let record = refusal.record > 0 ? " (record \(refusal.record))" : ""
                 lines.append("  line \(refusal.line)\(record), \(refusal.field)\(scope): \(refusal.reason)")
             }

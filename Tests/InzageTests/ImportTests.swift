@@ -411,6 +411,34 @@ struct ImportLedgerTests {
         #expect(try ledger.events(piet.id).map(\.type) == [.imported, .imported])
     }
 
+    @Test("a detail corrected at the person's request or set by the person is kept by an import; the rest of the row applies")
+    func rectifiedDetailsKept() throws {
+        let (ledger, database) = try makeLedger()
+        _ = try ledger.importCSV(Array("email,first_name,last_name,city,phone\nanna@example.nl,Anna,Jansen,Amsterdam,020 123 4567\n".utf8),
+                                 options: options())
+        let anna = try #require(try ledger.findPersons(email: "anna@example.nl").first)
+        // The person's rectification (Art. 16) carried out, and her own phone number from the preference page.
+        _ = try ledger.updatePerson(id: anna.id, changes: [.lastName: "Jansen-de Vries", .city: "Utrecht"],
+                                    attribution: Attribution(by: "privacy-officer", via: .request, reason: "rectification", requestReference: "DSR-2026-000001"))
+        _ = try ledger.updatePerson(id: anna.id, changes: [.phone: "06 1234 5678"], attribution: Attribution(by: Attribution.dataSubject, via: .preferencePage))
+        let before = try ledger.edits(anna.id).count
+        // The CRM's next export still has the old values, and a new job title.
+        let stale = "email,first_name,last_name,city,phone,job_title\nANNA@example.nl,Anna,Jansen,Amsterdam,020 123 4567,Inkoper\n"
+        let summary = try ledger.importCSV(Array(stale.utf8), options: options())
+        #expect(!summary.isComplete && summary.fieldsKept == 3 && summary.personsUpdated == 1 && summary.rowsRefused == 0)
+        #expect(Set(summary.refused.map(\.field)) == ["last-name", "city", "phone"] && summary.refused.allSatisfy { $0.scope == .field })
+        #expect(summary.refused.first { $0.field == "city" }?.reason.contains("DSR-2026-000001") == true)
+        let now = try ledger.person(id: anna.id).details
+        #expect(now.lastName == "Jansen-de Vries" && now.city == "Utrecht" && now.phone == "06 1234 5678" && now.jobTitle == "Inkoper")
+        #expect(try ledger.edits(anna.id).count == before + 1, "only the job title changed")
+        // A value the file has as the person asked is no conflict, and an officer may still change the detail himself.
+        let same = try ledger.importCSV(Array("email,city\nanna@example.nl,Utrecht\n".utf8), options: options())
+        #expect(same.isComplete && same.personsUnchanged == 1)
+        _ = try ledger.updatePerson(id: anna.id, changes: [.city: "Leiden"], attribution: officer)
+        #expect(try ledger.importCSV(Array("email,city\nanna@example.nl,Delft\n".utf8), options: options()).isComplete)
+        #expect(try database.counts()["person_edit"] == before + 3)
+    }
+
     @Test("a person who objected to direct marketing is never given that consent again by an import")
     func suppressionRefusesConsent() throws {
         let (ledger, database) = try makeLedger()

@@ -21,6 +21,8 @@ public protocol LedgerReader {
     func consent(personID: Int64, purposeKey: String) throws -> Consent?
     /// Calls `body` for each of the person's edit records, oldest first, without loading them all.
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws
+    /// The person's last edit record of each field their history names (one per field, in no particular order).
+    func lastEdits(personID: Int64) throws -> [PersonEdit]
     /// Calls `body` for each of the person's consent events, oldest first, without loading them all.
     func forEachConsentEvent(personID: Int64, _ body: (ConsentEvent) throws -> Void) throws
     /// How much history the person has, and which sources its consent events name.

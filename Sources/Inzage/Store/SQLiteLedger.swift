@@ -148,16 +148,32 @@ struct SQLiteLedgerAccess: LedgerWriter {
 
     func forEachEdit(personID: Int64, _ body: (PersonEdit) throws -> Void) throws {
         try db.forEachRow("""
-            SELECT id, person_id, field, old_value, new_value, at, by, via, reason, request_reference
-            FROM person_edit WHERE person_id = ? ORDER BY id
+            SELECT \(Self.editColumns) FROM person_edit WHERE person_id = ? ORDER BY id
             """, table: "person_edit", arguments: [personID]) { row in
-            // person_id is the one asked for (column 1 is not read).
-            try body(PersonEdit(
-                id: try row.int64(0), personID: personID, field: try row.value(2),
-                oldValue: row.optionalString(3), newValue: row.optionalString(4), at: try row.date(5),
-                attribution: Attribution(by: try row.string(6), via: try row.value(7), reason: row.optionalString(8),
-                                         requestReference: row.optionalString(9))))
+            try body(try Self.edit(from: row, personID: personID))
         }
+    }
+
+    func lastEdits(personID: Int64) throws -> [PersonEdit] {
+        var edits: [PersonEdit] = []
+        try db.forEachRow("""
+            SELECT \(Self.editColumns) FROM person_edit
+            WHERE id IN (SELECT MAX(id) FROM person_edit WHERE person_id = ?1 GROUP BY field)
+            """, table: "person_edit", arguments: [personID]) { row in
+            edits.append(try Self.edit(from: row, personID: personID))
+        }
+        return edits
+    }
+
+    private static let editColumns = "id, person_id, field, old_value, new_value, at, by, via, reason, request_reference"
+
+    /// An edit record from a row of ``editColumns``; `personID` is the one asked for (column 1 is not read).
+    private static func edit(from row: SQLiteColumns, personID: Int64) throws -> PersonEdit {
+        PersonEdit(
+            id: try row.int64(0), personID: personID, field: try row.value(2),
+            oldValue: row.optionalString(3), newValue: row.optionalString(4), at: try row.date(5),
+            attribution: Attribution(by: try row.string(6), via: try row.value(7), reason: row.optionalString(8),
+                                     requestReference: row.optionalString(9)))
     }
 
     // MARK: Consents

@@ -278,7 +278,8 @@ struct ImportState {
             summary.personsUnchanged += outcome.personsUnchanged
             summary.consentsRecorded += outcome.consentsRecorded
             summary.consentsUnchanged += outcome.consentsUnchanged
-            summary.consentsRefused += outcome.refusals.count
+            summary.consentsRefused += outcome.refusals.filter { $0.scope == .consent }.count
+            summary.fieldsKept += outcome.refusals.filter { $0.scope == .field }.count
             summary.refused += outcome.refusals
         } catch let problem as RowProblem {
             refuse(ImportRefusal(line: record.line, record: record.number, field: problem.field, reason: problem.reason))
@@ -322,7 +323,7 @@ struct ImportState {
         let person: Person
         var isNew = false
         if let matched {
-            person = try update(matched, with: details, tx: tx, outcome: &outcome)
+            person = try update(matched, with: details, line: record.line, record: record.number, tx: tx, outcome: &outcome)
         } else {
             do {
                 var newDetails = details
@@ -341,7 +342,7 @@ struct ImportState {
                         the person's with `inzage person update \(personID) --external-id …` first
                         """)
                 }
-                person = try update(byEmail, with: details, tx: tx, outcome: &outcome)
+                person = try update(byEmail, with: details, line: record.line, record: record.number, tx: tx, outcome: &outcome)
             }
         }
         for consent in consents {
@@ -413,11 +414,31 @@ struct ImportState {
         return matches.first
     }
 
-    /// Applies the row's non-empty fields to an existing person: edit records for the changed ones only.
-    private func update(_ person: Person, with details: PersonDetails, tx: LedgerTransaction, outcome: inout RowOutcome) throws -> Person {
+    /// Applies the row's non-empty fields to an existing person: edit records for the changed ones only. A value the
+    /// person set themself (their preference page) or that was set at their request (a rectification, Art. 16) is
+    /// not overwritten by a file from another system: that field is reported and left, the rest of the row applied.
+    private func update(_ person: Person, with details: PersonDetails, line: Int, record: Int, tx: LedgerTransaction,
+                        outcome: inout RowOutcome) throws -> Person {
         var changes: [PersonField: String?] = [:]
+        var changing: Set<PersonField> = []
         for field in PersonField.allCases {
-            if let value = details[field] { changes[field] = value }
+            guard let value = details[field] else { continue }
+            changes[field] = value
+            // As the ledger compares it: "PIET@example.nl" does not change "piet@example.nl".
+            if try FieldValidation.normalise(value, for: field, sources: tx.lists) != person.details[field] { changing.insert(field) }
+        }
+        if !changing.isEmpty {
+            for edit in try tx.reader.lastEdits(personID: person.id) where changing.contains(edit.field) {
+                let attribution = edit.attribution
+                let byRequest = attribution.via == .request && attribution.requestReference != nil
+                guard byRequest || attribution.by == Attribution.dataSubject else { continue }
+                changes[edit.field] = nil
+                let origin = byRequest ? "was set at the person's request \(attribution.requestReference ?? "")" : "was set by the person themself"
+                outcome.refusals.append(ImportRefusal(
+                    line: line, record: record, field: edit.field.rawValue,
+                    reason: "\(origin) on \(Self.day(edit.at)); an import does not overwrite it (change it with `inzage person update` if the person asks)",
+                    scope: .field))
+            }
         }
         do {
             let (updated, _) = try tx.updatePerson(id: person.id, changes: changes, attribution: plan.attribution)

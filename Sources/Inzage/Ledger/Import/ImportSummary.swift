@@ -8,6 +8,8 @@ public struct ImportRefusal: Codable, Sendable, Hashable {
         case row
         /// One consent of the row; the person and the row's other consents were imported.
         case consent
+        /// One detail of the row: it keeps the value the person gave or asked for; the rest of the row was imported.
+        case field
     }
 
     /// The physical line of the file where the record starts (1 is the first line).
@@ -47,6 +49,8 @@ public struct ImportSummary: Codable, Sendable, Hashable {
     public var consentsUnchanged = 0
     /// Consents refused on rows that were otherwise imported (a suppression, a withdrawal or an objection).
     public var consentsRefused = 0
+    /// Details of rows that were otherwise imported, kept as the person set them or asked for them (a rectification).
+    public var fieldsKept = 0
     /// Rows refused as a whole.
     public var rowsRefused = 0
     /// The transactions committed.
