@@ -165,6 +165,11 @@ struct RequestReject: ParsableCommand {
             The person receives the reason in plain words, your --note, and their right to complain to the supervisory \
             authority and to go to court. A refusal must go out within the first month; a later one is still sent, with \
             a warning.
+
+            A reason that does not fit is refused (exit 2), so that no false notice goes out: manifestly-unfounded and \
+            excessive need --note with your reasons (Art. 12(5)); no-personal-data only for a request matched to nobody; \
+            rights-of-others only for an access request; identity-not-verified only after `inzage request ask-identity`, \
+            or with --note saying how and when you asked.
             """
     )
 

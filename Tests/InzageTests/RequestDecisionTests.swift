@@ -1011,6 +1011,35 @@ struct RectificationDecisionTests {
 
 @Suite("Request decisions: refusal (Art. 12(4))")
 struct RefusalDecisionTests {
+    @Test("A reason that does not fit the request is refused before anything is written or sent")
+    func unfittingReasons() throws {
+        let desk = try Desk(now: "2026-11-02T09:00:00Z")
+        _ = try desk.person("Anna", "Jansen", email: "anna@example.nl")
+        let matched = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        let stranger = try desk.queue.file(access(email: "nobody@example.nl"), by: "intake").request
+        let objection = try desk.queue.file(RequestSubmission(type: .objection, subject: SubjectIdentifiers(email: "anna@example.nl"),
+                                                              objection: ObjectionContent(purposeKeys: ["sales-and-service"])), by: "intake").request
+        let before = try desk.counts()
+        func refused(_ reference: String, _ reason: RefusalReason, note: String? = nil, field: String, mentioning text: String) {
+            #expect {
+                try desk.queue.reject(reference, reason: reason, note: note, by: "officer")
+            } throws: { error in
+                guard case RequestError.invalidSubmission(let named, let why) = error else { return false }
+                return named == field && why.contains(text)
+            }
+        }
+        refused(matched.reference, .noPersonalData, field: "reason", mentioning: "matched to person")
+        refused(objection.reference, .rightsOfOthers, note: "Colleagues' data.", field: "reason", mentioning: "Art. 15(4)")
+        refused(matched.reference, .identityNotVerified, field: "reason", mentioning: "ask-identity")
+        refused(matched.reference, .excessive, field: "note", mentioning: "Art. 12(5)")
+        refused(matched.reference, .manifestlyUnfounded, field: "note", mentioning: "Art. 12(5)")
+        #expect(try desk.counts() == before, "nothing written, nothing sent")
+        // Each fits where it is true.
+        #expect(try desk.queue.reject(stranger.reference, reason: .noPersonalData, note: nil, by: "officer").request.state == .rejected)
+        #expect(try desk.queue.reject(matched.reference, reason: .identityNotVerified, note: "We asked by phone on 3 November for your customer number.",
+                                      by: "officer").request.state == .rejected)
+    }
+
     @Test("The refusal's reason and note are kept with the request; a request refused before v7 gets its reason from the refusal's note")
     func refusalKept() throws {
         let directory = try makeTemporaryDirectory()
@@ -1076,7 +1105,7 @@ struct RefusalDecisionTests {
         #expect(last.note?.contains(note) == true)
         #expect(last.note?.contains("later than") == false)
 
-        let lateResult = try desk.queueAt("2026-12-02T23:30:00Z").reject(late.reference, reason: .excessive, note: nil, by: "officer")
+        let lateResult = try desk.queueAt("2026-12-02T23:30:00Z").reject(late.reference, reason: .excessive, note: "Your third request this month.", by: "officer")
         #expect(lateResult.isLate, "3 December in Amsterdam is past the due date")
         #expect(lateResult.request.state == .rejected)
         #expect(try desk.queue.details(late.reference).transitions.last?.note?.contains("later than Art. 12(4) allows") == true)
@@ -1235,7 +1264,7 @@ struct RequestMessageTests {
         #expect(try desk.queue.details(objected.reference).transitions.last?.note?.contains(post) == true)
 
         let refused = try desk.queue.file(access(externalID: "SO-9"), by: "intake").request
-        let refusal = try desk.queue.reject(refused.reference, reason: .excessive, note: nil, by: "officer")
+        let refusal = try desk.queue.reject(refused.reference, reason: .excessive, note: "The same request as last week.", by: "officer")
         #expect(refusal.message == nil)
         #expect(try desk.messages().isEmpty)
         #expect(try desk.queue.details(refused.reference).transitions.last?.note?.contains(post) == true)

@@ -479,19 +479,19 @@ struct RequestQueueTests {
         let killed = try file("killed@example.nl", leasedBy: "\(host)/\(finished.processIdentifier)/0")
         for reference in [live, elsewhere] {
             #expect {
-                try queue.reject(reference, reason: .excessive, note: nil, by: "officer")
+                try queue.reject(reference, reason: .excessive, note: "Asked daily.", by: "officer")
             } throws: { error in
                 "\(error)".contains("a worker is processing it right now")
             }
             #expect(try queue.request(reference).state == .received, "nothing was written for \(reference)")
         }
         // The killed worker's process is gone from this machine: the officer need not wait five minutes.
-        let refused = try queue.reject(killed, reason: .excessive, note: nil, by: "officer")
+        let refused = try queue.reject(killed, reason: .excessive, note: "Asked daily.", by: "officer")
         #expect(refused.request.state == .rejected)
         #expect(try database.readRequests { try $0.lease(requestID: refused.request.id) } == nil, "the dead worker's lease is gone with it")
         // A worker elsewhere is trusted until its lease lapses, and no longer.
         let later = try clockedQueue(on: database, at: "2026-11-29T10:05:01Z")
-        #expect(try later.reject(elsewhere, reason: .excessive, note: nil, by: "officer").request.state == .rejected)
+        #expect(try later.reject(elsewhere, reason: .excessive, note: "Asked daily.", by: "officer").request.state == .rejected)
     }
 
     @Test("New decreed days move the due dates of open requests in the same transaction; the extension check uses the date shown")

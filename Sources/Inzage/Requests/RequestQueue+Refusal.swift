@@ -11,6 +11,29 @@ public struct RefusalResult: Sendable {
 }
 
 extension RequestQueue {
+    /// Refuses a reason that does not fit the request, so that no false or unlawful notice goes out:
+    /// - `no-personal-data` for a request matched to a person (there is data; answer it or refuse for another reason);
+    /// - `rights-of-others` for anything but an access request (Art. 15(4) limits the copy, nothing else);
+    /// - `identity-not-verified` when identity was neither asked with `ask-identity` nor the asking described in the note
+    ///   (Art. 12(6): the person is asked first);
+    /// - `manifestly-unfounded` and `excessive` without a note: the organisation bears the burden of demonstrating it
+    ///   (Art. 12(5)), and the person is owed the reasons (Art. 12(4)).
+    static func checkRefusal(_ reason: RefusalReason, note: String?, of request: DataSubjectRequest, transitions: [RequestTransition]) throws {
+        func refuse(_ why: String) throws -> Never { throw RequestError.invalidSubmission(field: "reason", reason: "\(reason.rawValue) does not fit \(request.reference): \(why)") }
+        switch reason {
+        case .noPersonalData where request.personID != nil:
+            try refuse("it is matched to person \(request.personID ?? 0), so data is held; answer it, or refuse it for another reason")
+        case .rightsOfOthers where request.type != .access:
+            try refuse("Art. 15(4) protects others in the copy an access request gets; a \(request.type.rawValue) request cannot be refused for it")
+        case .identityNotVerified where note == nil && !transitions.contains(where: { $0.to == .awaitingIdentity }):
+            try refuse("the person was never asked to confirm who they are; ask first (`inzage request ask-identity \(request.reference) --question TEXT`), or say in --note how and when you asked (Art. 12(6))")
+        case .manifestlyUnfounded where note == nil, .excessive where note == nil:
+            throw RequestError.invalidSubmission(field: "note", reason: "a refusal as \(reason.rawValue) needs --note with the reasons: the organisation must be able to show why (Art. 12(5)), and the person is owed them (Art. 12(4))")
+        default:
+            return
+        }
+    }
+
     /// Refuses a request (Art. 12(4)–(6)): the request becomes `rejected`, and the person is sent the reason in
     /// plain words, the officer's note, and their right to complain to the supervisory authority and to go to court
     /// — in one transaction.
@@ -36,6 +59,7 @@ extension RequestQueue {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }
+            try Self.checkRefusal(reason, note: note, of: current, transitions: try requests.transitions(requestID: current.id))
             let profile = OrganisationProfile(settings: try ledger.settings())
             let calendar = try profile.deadlineCalendar()
             let isLate = calendar.isOverdue(due: current.dueOn, now: now)
