@@ -20,7 +20,8 @@ struct ExtractCommand: ParsableCommand {
                 answer's day plus the setting extract-retention-days. From the next day on, this deletes them from the \
                 archive beside the database; their records stay, with checksum and the day deleted (`inzage request \
                 show REF`). `inzage work` does the same when it starts, and every hour while it runs. Prints one line \
-                per deleted file: reference, format, path.
+                per deleted file: reference, format, path. It also removes the unrecorded files that a worker killed \
+                mid-request left for a request that was closed since.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -28,11 +29,14 @@ struct ExtractCommand: ParsableCommand {
         func run() throws {
             let database = try global.openDatabase()
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
-            let deleted = try ExtractRetention(store: database, archive: archive).deleteExpired()
+            let retention = ExtractRetention(store: database, archive: archive)
+            let deleted = try retention.deleteExpired()
             for file in deleted {
                 print("\(file.reference ?? "-")\t\(file.extract.format.rawValue)\t\(archive.url(of: file.extract.path).path)")
             }
             print(deleted.isEmpty ? "No extract has passed its retention." : "Deleted \(deleted.count) extract file(s) after their retention.")
+            let abandoned = try retention.removeAbandonedAttempts()
+            if abandoned > 0 { print("Removed \(abandoned) unrecorded attempt(s) of closed requests (left by a worker that was stopped).") }
         }
     }
 
@@ -66,7 +70,7 @@ struct ExtractCommand: ParsableCommand {
                 throw CLIFailure(description: "Request \(details.request.reference) has no extracts yet (state: \(details.request.state.rawValue)); `inzage work --once` processes the queue.")
             }
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
-            try ExtractOut.writing {
+            try ExtractOut.writing(creating: URL(fileURLWithPath: out, isDirectory: true)) {
                 // Creating the folder also checks it: a file in the way or a read-only parent is refused here.
                 let folder = try ExtractArchive(root: URL(fileURLWithPath: out, isDirectory: true)).root
                 // All of the request's files or none: a damaged one leaves the folder as it was.
@@ -119,7 +123,7 @@ struct ExtractCommand: ParsableCommand {
             let extractTemplates = ExtractTemplates(overrideDirectory: try templates.directory)
             let renderer = ExtractGenerator(templates: extractTemplates)
             let target = URL(fileURLWithPath: out)
-            let (written, usedLanguage) = try ExtractOut.writing {
+            let (written, usedLanguage) = try ExtractOut.writing(creating: target.deletingLastPathComponent()) {
                 // Renaming the finished file over a link would replace the link, not write where it points.
                 try ExtractArchive.checkReplaceable(target)
                 let archive = try ExtractArchive(root: target.deletingLastPathComponent())
@@ -144,12 +148,28 @@ enum ExtractOut {
     /// Runs `body`; an ``ExtractArchiveError`` about the place written to (nothing there but a file may be replaced,
     /// or it cannot be created or written) becomes a usage error (exit 2), as `consent receipt` treats its --out. A
     /// stored extract that is damaged stays a failure (exit 1).
-    static func writing<T>(_ body: () throws -> T) throws -> T {
+    ///
+    /// The folders of `folder` that did not exist yet and that `body` creates are removed again when it fails (when they
+    /// are still empty): a failed command leaves nothing behind.
+    static func writing<T>(creating folder: URL, _ body: () throws -> T) throws -> T {
+        var missing: [URL] = []
+        var ancestor = folder.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.pathComponents.count > 1 {
+            missing.append(ancestor)
+            ancestor.deleteLastPathComponent()
+        }
         do {
             return try body()
-        } catch let error as ExtractArchiveError {
-            if case .damaged = error { throw error }
-            throw CLIUsageError(description: error.description)
+        } catch {
+            // Deepest first; rmdir leaves any folder that is not empty (something else put files there meanwhile).
+            for created in missing { rmdir(created.path) }
+            if let archiveError = error as? ExtractArchiveError {
+                switch archiveError {
+                case .damaged, .deletedAfterRetention: throw archiveError
+                default: throw CLIUsageError(description: archiveError.description)
+                }
+            }
+            throw error
         }
     }
 }

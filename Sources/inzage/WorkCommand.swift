@@ -58,6 +58,8 @@ struct WorkCommand: AsyncParsableCommand {
         let retention = ExtractRetention(store: database, archive: archive, logger: Logger(label: "inzage.retention"))
         let deleted = try retention.deleteExpired()
         if !deleted.isEmpty { print("Deleted \(deleted.count) extract file(s) after their retention.") }
+        // What a killed worker left for a request that was closed since (refused, withdrawn) is never taken up again.
+        try retention.removeAbandonedAttempts()
         let renderer = try TemplateOptions.generator(templates)
         let notices = try TemplateOptions.requestNotices(templates)
         let logger = Logger(label: "inzage.work")

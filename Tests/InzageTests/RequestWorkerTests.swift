@@ -324,6 +324,50 @@ struct AttachedAnswerTests {
         }
     }
 
+    @Test("what a killed worker left is removed once its request is closed; recorded files and open requests are left alone")
+    func abandonedAttempts() async throws {
+        let (database, worker, answered, directory) = try await answer()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queue = RequestQueue(store: database)
+        let archive = worker.archive
+        func leftover(_ reference: String, attempt: String) throws -> URL {
+            let folder = archive.root.appendingPathComponent("\(reference)/\(attempt)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("{\"half\":".utf8).write(to: folder.appendingPathComponent("\(reference).json"))
+            return folder
+        }
+        let beside = try leftover(answered.reference, attempt: "0-deadbeef")
+        let refused = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
+        let killed = try leftover(refused.reference, attempt: "1-0badf00d")
+        try queue.reject(refused.reference, reason: .excessive, note: "The third request this week.", by: "officer")
+        let open = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
+        let waiting = try leftover(open.reference, attempt: "1-12345678")
+
+        let retention = ExtractRetention(store: database, archive: archive)
+        #expect(try retention.removeAbandonedAttempts() == 2)
+        #expect(!FileManager.default.fileExists(atPath: beside.path) && !FileManager.default.fileExists(atPath: killed.deletingLastPathComponent().path))
+        #expect(FileManager.default.fileExists(atPath: waiting.path), "an open request's folder is the next worker's to clear")
+        for extract in try queue.details(answered.reference).extracts { #expect(try archive.verify(extract)) }
+        #expect(try retention.removeAbandonedAttempts() == 0)
+    }
+
+    @Test("a writer killed mid-file leaves a hidden temporary file; the next write of that name removes it once it is old")
+    func stalePartials() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = try ExtractArchive(root: directory)
+        let old = directory.appendingPathComponent(".anna.json\(ExtractArchive.partialMarker)\(UUID().uuidString)")
+        let fresh = directory.appendingPathComponent(".anna.json\(ExtractArchive.partialMarker)\(UUID().uuidString)")
+        let other = directory.appendingPathComponent(".bob.json\(ExtractArchive.partialMarker)\(UUID().uuidString)")
+        for url in [old, fresh, other] { try Data("half".utf8).write(to: url) }
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for url in [old, other] { try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: url.path) }
+        _ = try archive.write(folder: ".", name: "anna.json") { url in try Data("{}".utf8).write(to: url); return nil }
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path), "another run may be writing it right now")
+        #expect(FileManager.default.fileExists(atPath: other.path), "another name's file is not this write's business")
+    }
+
     @Test("by default the files are attached: the letter says so, and the e-mail carries the archive's exact bytes")
     func attached() async throws {
         let (database, worker, request, directory) = try await answer()

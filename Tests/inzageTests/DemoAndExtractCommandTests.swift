@@ -131,6 +131,11 @@ struct DemoAndExtractCommandTests {
         let unknown = try sandbox.run(["extract", "person", "999999", "--format", "xlsx", "--out", sandbox.directory.appendingPathComponent("p.xlsx").path,
                                        "--database", database], global: false)
         #expect(unknown.status == 1 && unknown.stderr.contains("No person has id 999999"))
+        // A failed command leaves no folder it made for --out behind.
+        let deep = sandbox.directory.appendingPathComponent("new/deeper")
+        let failed = try sandbox.run(["extract", "person", "999999", "--format", "json", "--out", deep.appendingPathComponent("p.json").path,
+                                      "--database", database], global: false)
+        #expect(failed.status == 1 && !FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent("new").path))
         let mismatch = try sandbox.run(["extract", "person", "3", "--format", "xlsx", "--out", direct.path, "--database", database], global: false)
         #expect(mismatch.status == 2 && mismatch.stderr.contains("ends in .json but --format is xlsx"), "\(mismatch.stderr)")
         #expect(!made.stderr.contains("Note:"), "nothing to say about the shipped labels")

@@ -74,6 +74,33 @@ public struct ExtractRetention: Sendable {
         if let failure { throw failure }
         return deleted
     }
+
+    /// Removes what killed workers left in the archive for requests no worker will take again: in the folder of a
+    /// closed or failed request that no live lease holds, every attempt folder without a recorded extract, finished or
+    /// half-written (a request that is taken again clears its own folder first). Returns how many were removed.
+    @discardableResult
+    public func removeAbandonedAttempts() throws -> Int {
+        guard let folders = try? FileManager.default.contentsOfDirectory(atPath: archive.root.path) else { return 0 }
+        let now = clock()
+        var removed = 0
+        for reference in folders where reference.hasPrefix("DSR-") {
+            let kept = try store.readRequests { requests -> Set<String>? in
+                guard let request = try requests.request(reference: reference),
+                      request.state.isTerminal || request.state == .failed,
+                      !(try requests.lease(requestID: request.id)?.holds(at: now) ?? false)
+                else { return nil }
+                return Set(try requests.extracts(requestID: request.id).compactMap { ExtractArchive.attemptFolder(of: $0.path) })
+            }
+            guard let kept else { continue }
+            let folder = archive.root.appendingPathComponent(reference, isDirectory: true)
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !kept.contains(entry) {
+                if (try? FileManager.default.removeItem(at: folder.appendingPathComponent(entry))) != nil { removed += 1 }
+            }
+            rmdir(folder.path)
+        }
+        if removed > 0 { logger.info("abandoned attempts removed", metadata: ["count": "\(removed)"]) }
+        return removed
+    }
 }
 
 /// Runs ``ExtractRetention/deleteExpired()`` every `interval` (an hour by default) until shut down, beside the workers of
@@ -102,6 +129,7 @@ public struct ExtractRetentionService: Service {
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             do {
                 try retention.deleteExpired()
+                try retention.removeAbandonedAttempts()
             } catch {
                 logger.error("deleting expired extracts failed; tried again at the next turn")
             }

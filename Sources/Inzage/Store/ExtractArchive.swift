@@ -59,6 +59,7 @@ public struct ExtractArchive: Sendable {
             throw ExtractArchiveError.cannotCreate(directory.path, reason: ErrorText.reason(of: error))
         }
         let final = directory.appendingPathComponent(name)
+        Self.removeStalePartials(of: name, in: directory)
         let temporary = directory.appendingPathComponent(Self.temporaryName(for: name))
         do {
             let digest = try produce(temporary) ?? Self.sha256(of: temporary)
@@ -192,6 +193,7 @@ public struct ExtractArchive: Sendable {
         guard let input = FileHandle(forReadingAtPath: source.path) else { throw ExtractArchiveError.damaged(extract.path) }
         defer { try? input.close() }
         let folder = target.deletingLastPathComponent()
+        Self.removeStalePartials(of: target.lastPathComponent, in: folder)
         let temporary = folder.appendingPathComponent(Self.temporaryName(for: target.lastPathComponent))
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else {
@@ -233,6 +235,23 @@ public struct ExtractArchive: Sendable {
         var stem = Substring(name)
         while stem.utf8.count > 100 { stem = stem.dropLast() }
         return ".\(stem)\(partialMarker)\(UUID().uuidString)"
+    }
+
+    /// How old a writer's temporary file must be before another writer of the same name removes it: far longer than
+    /// writing the largest extract takes, so that two runs writing the same name at once never remove each other's.
+    static let stalePartialAge: TimeInterval = 3600
+
+    /// Removes the temporary files of `name` in `folder` that a writer killed while writing it left (hidden copies of
+    /// personal data), older than ``stalePartialAge``; the next write of the same name does this.
+    static func removeStalePartials(of name: String, in folder: URL, now: Date = Date()) {
+        // ".<name>.partial-" followed by a UUID (36 characters).
+        let prefix = String(temporaryName(for: name).dropLast(36))
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for entry in entries where entry.hasPrefix(prefix) && entry.count == prefix.count + 36 {
+            let url = folder.appendingPathComponent(entry)
+            let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? now
+            if now.timeIntervalSince(modified) > stalePartialAge { try? FileManager.default.removeItem(at: url) }
+        }
     }
 
     /// Removes temporary files that a crashed writer left, older than `age` seconds.
