@@ -122,6 +122,28 @@ struct DeliveryTests {
         #expect(try maildirFiles(maildir, "new").isEmpty && maildirFiles(maildir, "cur") == ["\(name):2,S"])
     }
 
+    @Test("copies a killed delivery left in tmp/ are removed: ours once their process is gone, any other after 36 hours")
+    func staleTemporaries() throws {
+        let (database, stored, clock, directory) = try setUp()
+        let maildir = directory.appendingPathComponent("Maildir")
+        let tmp = maildir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let name = MaildirTransport.fileName(for: stored)
+        let ours = tmp.appendingPathComponent("\(name).\(gone.processIdentifier).\(UUID().uuidString.lowercased())")
+        let running = tmp.appendingPathComponent("\(name).\(getppid()).\(UUID().uuidString.lowercased())")
+        let foreign = tmp.appendingPathComponent("1733500000.M1P2.mailhost")
+        let oldForeign = tmp.appendingPathComponent("1733000000.M1P3.mailhost")
+        for url in [ours, running, foreign, oldForeign] { try Data("Dear Anna".utf8).write(to: url) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-37 * 3600)], ofItemAtPath: oldForeign.path)
+        #expect(try delivery(database, MaildirTransport(directory: maildir), clock: clock).deliverDue().count == 1)
+        #expect(try maildirFiles(maildir, "tmp").sorted() == [foreign.lastPathComponent, running.lastPathComponent].sorted())
+        #expect(try maildirFiles(maildir, "new") == [name])
+    }
+
     @Test("a failed attempt is retried after a growing delay, then the message is failed with its error, until requeued")
     func retryThenFail() throws {
         let (database, stored, clock, directory) = try setUp()

@@ -47,6 +47,7 @@ public struct MaildirTransport: MessageTransport {
             for folder in folders where !FileManager.default.fileExists(atPath: folder.path) {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
+            Self.removeStaleTemporaries(in: tmp)
             let seen = try FileManager.default.contentsOfDirectory(atPath: cur.path).contains { $0 == name || $0.hasPrefix(name + ":") }
             if seen || FileManager.default.fileExists(atPath: new.appendingPathComponent(name).path) { return }
             // A temporary name of this attempt alone, published with link(), which refuses to replace a file: two
@@ -66,6 +67,26 @@ public struct MaildirTransport: MessageTransport {
             throw error
         } catch {
             throw DeliveryError.maildirUnavailable(path: directory.path, reason: ErrorText.reason(of: error))
+        }
+    }
+
+    /// How long another program's file may sit in `tmp/` before it counts as abandoned (the Maildir convention).
+    static let abandonedAfter: TimeInterval = 36 * 3600
+
+    /// Removes from `tmp/` the copies that a delivery killed mid-way left (they hold a person's message): a file of
+    /// ours (`<name>.<pid>.<uuid>`) whose process no longer runs, and any file older than ``abandonedAfter``.
+    static func removeStaleTemporaries(in tmp: URL, now: Date = Date()) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: tmp.path) else { return }
+        for entry in entries {
+            let parts = entry.split(separator: ".")
+            let url = tmp.appendingPathComponent(entry)
+            if parts.count >= 3, parts[parts.count - 1].count == 36, let pid = pid_t(parts[parts.count - 2]), pid > 0, pid != getpid(),
+               kill(pid, 0) != 0, errno == ESRCH {
+                unlink(url.path)
+                continue
+            }
+            let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? now
+            if now.timeIntervalSince(modified) > abandonedAfter { unlink(url.path) }
         }
     }
 
