@@ -151,7 +151,8 @@ struct RequestFileTests {
             }
             #expect(error.file == name)
             #expect(error.path == file.path, "\(name): \(error.reason)")
-            #expect(error.description == "\(name): \(file.path): \(error.reason)")
+            // Control characters quoted from the file are shown as code points, never sent to the terminal.
+            #expect(error.description == FreeText.visible("\(name): \(file.path): \(error.reason)"))
         }
     }
 
@@ -346,6 +347,21 @@ extension RequestFileTests {
         let report = try RequestQueue(store: try InzageDatabase.inMemory()).ingest(directory: folder, by: "intake")
         guard case .invalid(let error) = try #require(report.entries.first).outcome else { Issue.record("filed: \(report)"); return }
         #expect(error.reason == "'c@d.org<U+0000>' is not an e-mail address (name@example.nl)", "\(error.reason)")
+    }
+
+    @Test("Control characters in a file's name or in a value a reason quotes never reach the terminal")
+    func ingestEscapeSequences() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"type": "access", "subject": {"email": "a@example.nl"}, "channel": "\u001b[2J\u001b[31mALL FILED OK"}"#.utf8)
+            .write(to: folder.appendingPathComponent("07-esc\u{1B}[31mred.json"))
+        let report = try RequestQueue(store: try InzageDatabase.inMemory()).ingest(directory: folder, by: "intake")
+        #expect(report.invalidCount == 1)
+        let text = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B }, "\(text)")
+        #expect(text.contains("07-esc<U+001B>[31mred.json") && text.contains("<U+001B>[2J"), "\(text)")
+        guard case .invalid(let error) = try #require(report.entries.first).outcome else { return }
+        #expect(!RequestFileError(file: "07-esc\u{1B}.json", path: error.path, reason: error.reason).description.unicodeScalars.contains { $0.value == 0x1B })
     }
 
     @Test("A link to nothing named like a request file is reported as a file that cannot be read, not passed over")

@@ -19,7 +19,7 @@ public struct RequestFileError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// "file: path: reason".
-    public var description: String { "\(file): \(path): \(reason)" }
+    public var description: String { FreeText.visible("\(file): \(path): \(reason)") }
 }
 
 /// Request files: JSON documents, one request each, described by `requests/request.schema.json` (draft 2020-12).

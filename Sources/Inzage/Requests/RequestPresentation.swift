@@ -487,20 +487,23 @@ public struct RequestIngestDocument: Presentable, Sendable {
     /// One line per file (the reference filed, "already filed as REF", or the JSON path and reason), then for each request
     /// filed that nobody matches and that asks for a change the note of ``DataSubjectRequest/unmatchedNote``, then the counts.
     public func text(style: TextStyle) -> String {
-        guard !files.isEmpty else { return "No request files (*.json) in \(directory)." }
+        guard !files.isEmpty else { return "No request files (*.json) in \(FreeText.visible(directory))." }
+        // File names and the values quoted in a reason come from outside: control characters are shown as code points,
+        // never sent to the terminal (an escape sequence in a file could repaint the screen).
         let rows = files.map { file -> [String] in
+            let name = FreeText.visible(file.file)
             switch file.outcome {
             case .filed:
-                [file.file, "filed as \(file.reference ?? "")" + (file.awaiting.map { ", " + $0 } ?? "")
+                return [name, "filed as \(file.reference ?? "")" + (file.awaiting.map { ", " + $0 } ?? "")
                     + ", due \(file.dueOn?.description ?? TextStyle.empty)"]
             case .alreadyFiled:
-                [file.file, "already filed as \(file.reference ?? "")"]
+                return [name, "already filed as \(file.reference ?? "")"]
             case .invalid:
-                [file.file, "invalid: \(file.path ?? "$"): \(file.reason ?? "")"]
+                return [name, "invalid: \(FreeText.visible(file.path ?? "$")): \(FreeText.visible(file.reason ?? ""))"]
             }
         }
         // As `request file` says it, one line per file that needs the officer.
-        let notes = files.compactMap { file in file.note.map { "\(file.file): \($0)" } }
+        let notes = files.compactMap { file in file.note.map { "\(FreeText.visible(file.file)): \($0)" } }
         let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid."
         return (TextLayout.table(header: ["File", "Result"], rows: rows) + (notes.isEmpty ? [] : [""] + notes) + ["", counts])
             .joined(separator: "\n")
