@@ -230,8 +230,8 @@ struct RequestIngest: ParsableCommand {
         discussion: """
             Files are read in name order; *.schema.json and hidden files are skipped. Each file is one request in the \
             form of requests/request.schema.json; a date without a time in receivedAt is the start of that day in the \
-            organisation's time zone. A file filed before (the same bytes) is not filed again, so ingesting a folder \
-            twice files nothing twice. An invalid file is reported with its name, the JSON path and the reason, and \
+            organisation's time zone. A file filed before (the same name and the same bytes) is not filed again, so \
+            ingesting a folder twice files nothing twice; the same bytes under another name are a request of their own. An invalid file is reported with its name, the JSON path and the reason, and \
             nothing of it is filed; the valid files still are. Prints one line per file, then a note for each request \
             filed that asks for a change and that nobody matches (assign a person or refuse it), then the counts. \
             With --json: {directory, files: [{file, outcome (filed, already-filed, invalid), reference, state, dueOn, \

@@ -124,7 +124,7 @@ struct RequestFileTests {
             let data = try Data(contentsOf: requestsFolder.appendingPathComponent(name))
             let submission = try RequestFile.parse(data, name: name, timeZone: amsterdam)
             #expect(submission.origin == name)
-            #expect(submission.originDigest == RequestFile.digest(of: data))
+            #expect(submission.originDigest == RequestFile.digest(of: data, name: name) && submission.legacyOriginDigest == RequestFile.digest(of: data))
             let received = try #require(submission.receivedAt, "\(name) says when it was received")
             #expect(received < (try #require(ISO8601DateFormatter().date(from: "2026-11-29T00:00:00Z"))), "\(name) was received in the past")
             types.insert(submission.type)
@@ -221,7 +221,7 @@ struct RequestFileTests {
                                              RectificationItem(field: .jobTitle, requestedValue: nil, statement: "No longer employed")])
         #expect(submission.objection == nil)
         #expect(submission.origin == "anna.json")
-        #expect(submission.originDigest == RequestFile.digest(of: data))
+        #expect(submission.originDigest == RequestFile.digest(of: data, name: "anna.json"))
 
         let minimal = try RequestFile.parse(Data(#"{"type": "objection", "subject": {"personId": 3}, "objection": {"purposes": ["e-marketing"]}}"#.utf8),
                                             name: "m.json", timeZone: amsterdam)
@@ -294,6 +294,35 @@ struct RequestFileTests {
         #expect(again.filedCount == 0)
         #expect(again.alreadyFiledCount == report.entries.count)
         #expect(try queue.list().count == report.entries.count)
+    }
+
+    @Test("A request file is recognised by its name and bytes: the same bytes under another name are a request of their own")
+    func ingestRecognisesByNameAndBytes() throws {
+        let database = try InzageDatabase.inMemory()
+        let queue = RequestQueue(store: database)
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A web form without a received date writes the same bytes for a request repeated months later.
+        let bytes = Data(#"{"type": "access", "subject": {"email": "anna@example.nl"}}"#.utf8)
+        try bytes.write(to: folder.appendingPathComponent("form-0412.json"))
+        #expect(try queue.ingest(directory: folder, by: "intake").filedCount == 1)
+        try bytes.write(to: folder.appendingPathComponent("form-0719.json"))
+        let second = try queue.ingest(directory: folder, by: "intake")
+        #expect(second.filedCount == 1 && second.alreadyFiledCount == 1, "the July request is filed; the April one is not filed twice")
+
+        // A request filed before digests named the file (its digest: the bytes alone) is still recognised by its name.
+        let legacy = Data(#"{"type": "access", "subject": {"email": "bob@example.nl"}}"#.utf8)
+        var old = try RequestFile.parse(legacy, name: "old.json", timeZone: amsterdam)
+        old.originDigest = RequestFile.digest(of: legacy)
+        old.legacyOriginDigest = nil
+        let filed = try queue.file(old, by: "intake").request
+        try legacy.write(to: folder.appendingPathComponent("old.json"))
+        let third = try queue.ingest(directory: folder, by: "intake")
+        #expect(third.filedCount == 0 && third.alreadyFiledCount == 3)
+        #expect(third.entries.contains { entry in
+            if case .alreadyFiled(let request) = entry.outcome { return entry.file == "old.json" && request.reference == filed.reference }
+            return false
+        })
     }
 
     @Test("An invalid file in a folder is reported with its path and nothing of it is filed; the valid ones are")

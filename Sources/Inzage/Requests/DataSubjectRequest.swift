@@ -113,6 +113,9 @@ public struct RequestSubmission: Sendable, Hashable {
     public var origin: String?
     /// A digest of the request file, so that ingesting a folder twice files nothing twice.
     public var originDigest: String?
+    /// The digest a request file had before digests named the file too (the SHA-256 of its bytes alone): a file
+    /// filed then under the same name (`origin`) is recognised by it.
+    public var legacyOriginDigest: String?
 
     /// Creates a submission.
     public init(type: RequestType, subject: SubjectIdentifiers, channel: RequestChannel = .email, language: Language? = nil,

@@ -76,12 +76,19 @@ public enum RequestFile {
         return lower.hasSuffix(".json") && !lower.hasSuffix(schemaSuffix) && !name.hasPrefix(".")
     }
 
-    /// The lower-case hex SHA-256 of `data`: the same file filed twice is recognised by it.
+    /// The lower-case hex SHA-256 of `data`.
     public static func digest(of data: Data) -> String {
         SHA256.hash(data: data).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+    }
+
+    /// What recognises a request file filed before: the SHA-256 of its name, a NUL byte and its bytes. The same folder
+    /// ingested twice files nothing twice; a file with other content, or the same content under another name (a web
+    /// form that writes the same bytes for a repeated request, each under a name of its own), is a request of its own.
+    public static func digest(of data: Data, name: String) -> String {
+        digest(of: Data(name.utf8) + Data([0]) + data)
     }
 
     /// The JSON path of a field named by ``RequestError/invalidSubmission(field:reason:)``, such as
@@ -134,7 +141,7 @@ public enum RequestFile {
     }
 
     /// Parses and checks a request file's bytes against the schema and returns the submission it describes, with
-    /// `origin` = `name` and `originDigest` = the SHA-256 of the bytes.
+    /// `origin` = `name` and `originDigest` = ``digest(of:name:)``.
     ///
     /// - Parameters:
     ///   - timeZone: the organisation's time zone, in which a `receivedAt` date without a time starts.
@@ -144,7 +151,8 @@ public enum RequestFile {
     public static func parse(_ data: Data, name: String, timeZone: TimeZone) throws(RequestFileError) -> RequestSubmission {
         var submission = try RequestFileParser(file: name, timeZone: timeZone).submission(from: data)
         submission.origin = name
-        submission.originDigest = digest(of: data)
+        submission.originDigest = digest(of: data, name: name)
+        submission.legacyOriginDigest = digest(of: data)
         return submission
     }
 }

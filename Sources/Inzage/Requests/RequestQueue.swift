@@ -32,7 +32,8 @@ public struct RequestQueue: Sendable {
 
     /// Files a request: validates it, matches the subject, computes the due date and gives it a reference.
     ///
-    /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent).
+    /// A submission with an `originDigest` that was filed before returns the earlier request (ingesting is idempotent),
+    /// as does one whose `legacyOriginDigest` and `origin` match a request filed before the digest named the file.
     /// - Throws: ``RequestError/invalidSubmission(field:reason:)`` for an invalid value,
     ///   ``RequestError/receivedInFuture(_:isTime:)``, and ``RequestError/unknownPerson(_:)`` when the subject's person id
     ///   names nobody; nothing is filed then.
@@ -41,6 +42,11 @@ public struct RequestQueue: Sendable {
         let now = clock()
         return try store.transaction { ledger, requests, outbox in
             if let digest = submission.originDigest, let earlier = try requests.request(originDigest: digest) {
+                return Filing(request: earlier, alreadyFiled: true)
+            }
+            // Filed before digests named the file: the same bytes under the same name.
+            if let digest = submission.legacyOriginDigest, let earlier = try requests.request(originDigest: digest),
+               earlier.origin == submission.origin {
                 return Filing(request: earlier, alreadyFiled: true)
             }
             let profile = OrganisationProfile(settings: try ledger.settings())
