@@ -112,6 +112,19 @@ struct OutboxMessageTests {
         #expect(try body(answeredOn: 1, month: 7).contains(apology))
     }
 
+    @Test("asking for identity after the due date admits the delay instead of naming a past day as the last", arguments: Language.allCases)
+    func identityAskedLate(language: Language) throws {
+        let request = messageRequest(.access)
+        func body(late: Bool) throws -> String {
+            try renderer.render(.identityRequest(question: "Bel ons.", late: late), about: request, to: person, in: language,
+                                organisation: messageOrganisation).body
+        }
+        let inTime = language == .en ? "We must answer by" : "Wij moeten uiterlijk op"
+        let sorry = language == .en ? "we are sorry that our answer is late" : "het spijt ons dat ons antwoord te laat komt"
+        #expect(try body(late: false).contains(inTime) && !body(late: false).contains(sorry))
+        #expect(try body(late: true).contains(sorry) && !body(late: true).contains(inTime))
+    }
+
     @Test("dates are written out in the person's language")
     func dates() throws {
         let nl = try render(.extensionNotice, .nl).body

@@ -56,8 +56,9 @@ public enum MessageContent: Sendable, Hashable {
     /// The request is refused for `reason` (written to the person, in their language).
     case refusal(reason: String)
     /// The person is asked to confirm who they are: `question` says what to send (written to the person, in their
-    /// language).
-    case identityRequest(question: String)
+    /// language); `late` when the answer is already past its due date, which the message then admits rather than
+    /// naming a day gone by as the last.
+    case identityRequest(question: String, late: Bool = false)
     /// A recipient of the person's data is told what was corrected.
     case recipientNotification(RecipientNotificationDetails)
 

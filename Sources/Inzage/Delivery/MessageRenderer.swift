@@ -184,6 +184,7 @@ public struct MessageRenderer: Sendable {
                                 ObjectionPurposeDecision(purpose: other, outcome: .overridden(grounds: "Sample grounds."))]),
             .refusal(reason: "Sample reason."),
             .identityRequest(question: "Sample question."),
+            .identityRequest(question: "Sample question.", late: true),
             .recipientNotification(RecipientNotificationDetails(
                 subjectName: "Sample Person", identifiers: [FieldValue(.email, "person@example.nl")],
                 results: results.filter(\.changedData))),
@@ -338,8 +339,9 @@ struct MessageVocabulary {
         case .refusal(let reason):
             try v.text("refusalReason", reason)
             try v.text("refusalArticle", try labels.articleCitation("12(4)"))
-        case .identityRequest(let question):
+        case .identityRequest(let question, let late):
             try v.text("identityQuestion", question)
+            v.flag("answerIsLate", late)
             try v.text("answerBy", labels.longDate(request.effectiveDueOn))
             try v.text("identityArticle", try labels.articleCitation("12(6)"))
 

@@ -38,7 +38,9 @@ extension RequestQueue {
                 throw RequestError.identityCheck(reference: current.reference,
                                                  reason: "cannot ask for identity while a worker is processing it (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }
-            let told = try notices.notifyPerson(.identityRequest(question: question), about: current, ledger: ledger, outbox: outbox, at: now)
+            let calendar = try OrganisationProfile(settings: try ledger.settings()).deadlineCalendar()
+            let late = calendar.isOverdue(due: current.effectiveDueOn, now: now)
+            let told = try notices.notifyPerson(.identityRequest(question: question, late: late), about: current, ledger: ledger, outbox: outbox, at: now)
             try requests.setLease(requestID: current.id, lease: nil, nextAttemptAt: nil)
             let moved = try Self.move(current, to: .awaitingIdentity, at: now, by: actor,
                                       note: Self.sentence("Identity asked (Art. 12(6)): \(question)") + " \(Self.delivery(of: told))", in: requests)
