@@ -164,7 +164,7 @@ public struct RequestNotices: Sendable {
             guard let contact = recipient.contactEmail, FieldValidation.isValidEmail(contact) else {
                 try requests.insertRecipientNotification(RecipientNotification(
                     requestID: request.id, recipientKey: recipient.key, recipientName: recipient.name, outboxMessageID: nil,
-                    exemptReason: "No contact address for notifications is registered for this recipient, so informing it is impossible (Art. 19); add one with `inzage recipient update \(recipient.key) --contact-email E`.",
+                    exemptReason: "Not sent: no contact address for notifications is registered for this recipient. Art. 19 still asks that it be told unless that is impossible or takes disproportionate effort, so tell it by other means; add an address with `inzage recipient update \(recipient.key) --contact-email E` for next time.",
                     at: now, status: .exempt))
                 continue
             }
