@@ -264,7 +264,7 @@ struct RequestIngest: ParsableCommand {
         let (queue, ledger) = try global.openQueue(templates: templates)
         let report = try queue.ingest(directory: URL(fileURLWithPath: directory, isDirectory: true), by: global.actor)
         try output.emit(RequestIngestDocument(report), ledger: ledger)
-        if report.invalidCount > 0 { throw ExitCode(CLIErrors.failure) }
+        if report.invalidCount > 0 || report.notFiledCount > 0 { throw ExitCode(CLIErrors.failure) }
     }
 }
 

@@ -393,6 +393,27 @@ extension RequestFileTests {
         #expect(!RequestFileError(file: "07-esc\u{1B}.json", path: error.path, reason: error.reason).description.unicodeScalars.contains { $0.value == 0x1B })
     }
 
+    @Test("A valid file that cannot be filed (a broken template) is reported, and the other files are still filed")
+    func ingestGoesOnAfterAFailure() throws {
+        let folder = try makeTemporaryDirectory()
+        let templates = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder); try? FileManager.default.removeItem(at: templates) }
+        try FileManager.default.createDirectory(at: templates.appendingPathComponent("messages"), withIntermediateDirectories: true)
+        try Data("{{nosuch}}".utf8).write(to: templates.appendingPathComponent("messages/acknowledgement.en.subject.mustache"))
+        for (name, language) in [("a.json", "nl"), ("b.json", "en"), ("c.json", "nl")] {
+            try Data(#"{"type": "access", "subject": {"email": "\#(name)@example.nl"}, "language": "\#(language)"}"#.utf8)
+                .write(to: folder.appendingPathComponent(name))
+        }
+        let queue = RequestQueue(store: try InzageDatabase.inMemory(), notices: RequestNotices(renderer: MessageRenderer(overrideDirectory: templates)))
+        let report = try queue.ingest(directory: folder, by: "intake")
+        #expect(report.filedCount == 2 && report.notFiledCount == 1 && report.entries.map(\.file) == ["a.json", "b.json", "c.json"])
+        guard case .notFiled(let reason) = report.entries[1].outcome else { Issue.record("b.json: \(report.entries[1].outcome)"); return }
+        #expect(reason.contains("nosuch"), "\(reason)")
+        #expect(try queue.list().count == 2, "nothing of b.json was filed")
+        let text = RequestIngestDocument(report).text(style: TextStyle(timeZone: amsterdam))
+        #expect(text.contains("not filed") && text.hasSuffix("3 files: 2 filed, 0 already filed, 0 invalid, 1 not filed."), "\(text)")
+    }
+
     @Test("A link to nothing named like a request file is reported as a file that cannot be read, not passed over")
     func ingestDanglingLink() throws {
         let folder = try makeTemporaryDirectory()

@@ -218,7 +218,7 @@ struct RequestCommandTests {
         #expect(try sandbox.listRequests().count == names.count)
 
         let report = try JSON.object(try sandbox.json("request", "ingest", samplesFolder.path))
-        #expect(Set(report.keys) == ["directory", "files", "filed", "alreadyFiled", "invalid"])
+        #expect(Set(report.keys) == ["directory", "files", "filed", "alreadyFiled", "invalid", "notFiled"])
         #expect(report["filed"] as? Int == 0 && report["alreadyFiled"] as? Int == names.count && report["invalid"] as? Int == 0)
         let files = try JSON.objects(report["files"])
         #expect(files.map { $0["file"] as? String } == names)

@@ -407,6 +407,9 @@ public struct RequestIngestReport: Sendable {
         case alreadyFiled(DataSubjectRequest)
         /// Not filed: the file is not a valid request.
         case invalid(RequestFileError)
+        /// Not filed although the file is valid: filing it failed (a message template that cannot be rendered, the
+        /// database); the reason is kept, and the next ingest tries again.
+        case notFiled(reason: String)
     }
 
     /// One file and its outcome.
@@ -428,6 +431,8 @@ public struct RequestIngestReport: Sendable {
     public var alreadyFiledCount: Int { entries.filter { if case .alreadyFiled = $0.outcome { true } else { false } }.count }
     /// How many files were invalid.
     public var invalidCount: Int { entries.filter { if case .invalid = $0.outcome { true } else { false } }.count }
+    /// How many valid files could not be filed.
+    public var notFiledCount: Int { entries.filter { if case .notFiled = $0.outcome { true } else { false } }.count }
 }
 
 extension RequestQueue {
@@ -437,7 +442,8 @@ extension RequestQueue {
     /// refuses and what ``file(_:by:)`` refuses as the command line would: an invalid value, a received date in the
     /// future, a person id that names nobody.
     ///
-    /// - Throws: when the folder cannot be listed or the store fails; files filed before that stay filed.
+    /// - Throws: when the folder cannot be listed or the settings cannot be read. A valid file that cannot be filed
+    ///   (a broken message template, the database) is reported as `notFiled`, and the other files are still tried.
     public func ingest(directory: URL, by actor: String) throws -> RequestIngestReport {
         let timeZone = try OrganisationProfile(settings: try store.read { try $0.settings() }).deadlineCalendar().timeZone
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -493,8 +499,12 @@ extension RequestQueue {
                 // As `request file --person` refuses it: the message is the same.
                 return .invalid(RequestFileError(file: name, path: "$.subject.personId", reason: error.description))
             default:
-                throw error
+                return .notFiled(reason: error.description)
             }
+        } catch {
+            // Each file is filed in a transaction of its own: this one wrote nothing, those before stay filed, and the
+            // rest are still tried (and reported), rather than the whole folder stopping at one error.
+            return .notFiled(reason: ErrorText.describe(error))
         }
     }
 }

@@ -422,9 +422,9 @@ extension DataSubjectRequest {
 
 /// What ingesting a folder did, file by file, with the counts.
 ///
-/// JSON: `directory`, `files` (an array of `{file, outcome ("filed", "already-filed" or "invalid"), reference, state,
-/// dueOn, path, reason}`: reference, state and dueOn null for an invalid file; path (the JSON path) and reason null
-/// otherwise), `filed`, `alreadyFiled`, `invalid`.
+/// JSON: `directory`, `files` (an array of `{file, outcome ("filed", "already-filed", "invalid" or "not-filed"),
+/// reference, state, dueOn, path, reason}`: reference, state and dueOn null for an invalid or unfiled file; path (the
+/// JSON path) null but for an invalid file; reason null for a filed one), `filed`, `alreadyFiled`, `invalid`, `notFiled`.
 public struct RequestIngestDocument: Presentable, Sendable {
     /// One file.
     public struct File: Encodable, Sendable {
@@ -433,6 +433,7 @@ public struct RequestIngestDocument: Presentable, Sendable {
             case filed
             case alreadyFiled = "already-filed"
             case invalid
+            case notFiled = "not-filed"
         }
 
         public let file: String
@@ -464,6 +465,7 @@ public struct RequestIngestDocument: Presentable, Sendable {
     public let filed: Int
     public let alreadyFiled: Int
     public let invalid: Int
+    public let notFiled: Int
 
     /// The document of `report`.
     public init(_ report: RequestIngestReport) {
@@ -477,11 +479,14 @@ public struct RequestIngestDocument: Presentable, Sendable {
                 File(file: entry.file, outcome: .alreadyFiled, reference: request.reference, state: request.state, dueOn: request.effectiveDueOn)
             case .invalid(let error):
                 File(file: entry.file, outcome: .invalid, path: error.path, reason: error.reason)
+            case .notFiled(let reason):
+                File(file: entry.file, outcome: .notFiled, reason: reason)
             }
         }
         filed = report.filedCount
         alreadyFiled = report.alreadyFiledCount
         invalid = report.invalidCount
+        notFiled = report.notFiledCount
     }
 
     /// One line per file (the reference filed, "already filed as REF", or the JSON path and reason), then for each request
@@ -500,11 +505,14 @@ public struct RequestIngestDocument: Presentable, Sendable {
                 return [name, "already filed as \(file.reference ?? "")"]
             case .invalid:
                 return [name, "invalid: \(FreeText.visible(file.path ?? "$")): \(FreeText.visible(file.reason ?? ""))"]
+            case .notFiled:
+                return [name, "not filed (tried again at the next ingest): \(FreeText.visible(file.reason ?? ""))"]
             }
         }
         // As `request file` says it, one line per file that needs the officer.
         let notes = files.compactMap { file in file.note.map { "\(FreeText.visible(file.file)): \($0)" } }
-        let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid."
+        let counts = "\(files.count) file\(files.count == 1 ? "" : "s"): \(filed) filed, \(alreadyFiled) already filed, \(invalid) invalid"
+            + (notFiled > 0 ? ", \(notFiled) not filed." : ".")
         return (TextLayout.table(header: ["File", "Result"], rows: rows) + (notes.isEmpty ? [] : [""] + notes) + ["", counts])
             .joined(separator: "\n")
     }
