@@ -231,11 +231,13 @@ struct RequestIngest: ParsableCommand {
             Files are read in name order; *.schema.json and hidden files are skipped. Each file is one request in the \
             form of requests/request.schema.json; a date without a time in receivedAt is the start of that day in the \
             organisation's time zone. A file filed before (the same name and the same bytes) is not filed again, so \
-            ingesting a folder twice files nothing twice; the same bytes under another name are a request of their own. An invalid file is reported with its name, the JSON path and the reason, and \
-            nothing of it is filed; the valid files still are. Prints one line per file, then a note for each request \
-            filed that asks for a change and that nobody matches (assign a person or refuse it), then the counts. \
-            With --json: {directory, files: [{file, outcome (filed, already-filed, invalid), reference, state, dueOn, \
-            path, reason}], filed, alreadyFiled, invalid}.
+            ingesting a folder twice files nothing twice; the same bytes under another name are a request of their \
+            own. An invalid file is reported with its name, the JSON path and the reason, and nothing of it is filed; \
+            the valid files still are. A valid file that cannot be filed (a message template that cannot be rendered) \
+            is reported as not filed, and tried again at the next ingest. Prints one line per file, then a note for \
+            each request filed that asks for a change and that nobody matches (assign a person or refuse it), then the \
+            counts. With --json: {directory, files: [{file, outcome (filed, already-filed, invalid, not-filed), \
+            reference, state, dueOn, path, reason}], filed, alreadyFiled, invalid, notFiled}.
 
             Invalid, beyond what the schema says: a file larger than \(RequestFile.maximumSize >> 20) MiB or not \
             UTF-8; text that is not strict JSON (RFC 8259: no trailing commas, no comments, no control characters \
@@ -246,7 +248,8 @@ struct RequestIngest: ParsableCommand {
             rectification; an e-mail address that is not one, a purpose that does not exist, a value not valid for its \
             field, a receivedAt in the future.
 
-            Exit codes: 0 every file valid, 1 some file was invalid, 2 the folder does not exist.
+            Exit codes: 0 every file valid and filed (or filed before), 1 some file was invalid or not filed, 2 the \
+            folder does not exist.
             """
     )
 
