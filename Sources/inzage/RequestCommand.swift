@@ -397,6 +397,12 @@ struct RequestAssign: ParsableCommand {
         let (queue, _) = try global.openQueue(templates: templates)
         let assigned = try queue.assign(request.reference, personID: person, by: global.actor)
         print("Assigned \(assigned.reference) to person \(person); it is \(assigned.state.rawValue).")
+        if !assigned.candidateIDs.isEmpty, !assigned.candidateIDs.contains(person) {
+            // Recorded in the request's history too; said here so that a slip of the id is seen at once.
+            CLIErrors.printError("Note: person \(person) was not among the persons the request's identifiers matched "
+                                 + "(\(assigned.candidateIDs.map(String.init).joined(separator: ", "))). The identifiers it gave that are theirs "
+                                 + "are left out of person \(person)'s extract.")
+        }
     }
 }
 

@@ -375,12 +375,18 @@ struct RequestCommandTests {
         let unchanged = [["request", "show", reference, "--json"]]
         try sandbox.refuse(["request", "assign", reference, "--person", "999"], status: 1, mentioning: ["No person has id 999"], unchanged: unchanged)
         try sandbox.refuse(["request", "retry", reference], status: 1, mentioning: ["not failed"], unchanged: unchanged)
-        #expect(try sandbox.mustRun(["request", "assign", reference, "--person", String(other)]).stdout.contains("in-progress"))
+        let assigned = try sandbox.mustRun(["request", "assign", reference, "--person", String(other)])
+        #expect(assigned.stdout.contains("in-progress") && !assigned.stderr.contains("Note:"), "one of the candidates: nothing to note")
         shown = try sandbox.showRequest(reference)
         #expect(shown["state"] as? String == "in-progress" && shown["personID"] as? Int == other)
         #expect(try JSON.objects(shown["history"]).map { $0["to"] as? String } == ["received", "awaiting-decision", "in-progress"])
         try sandbox.refuse(["request", "assign", reference, "--person", String(eva)], status: 1, mentioning: ["has its person settled"],
                            unchanged: [["request", "show", reference, "--json"]])
+        // Settling a request on someone the identifiers did not match is allowed, and said at once.
+        let third = try sandbox.addPerson(first: "Anna", last: "Jansen", email: "anna@example.nl")
+        let another = try sandbox.mustRun(["request", "file", "access", "--external-id", "SO-7"]).lines[0]
+        let outside = try sandbox.mustRun(["request", "assign", another, "--person", String(third)])
+        #expect(outside.stderr.contains("Note: person \(third) was not among the persons the request's identifiers matched"), "\(outside.stderr)")
 
         try sandbox.refuse(["request", "extend", reference, "--reason", " "], status: 2, mentioning: ["--reason"], unchanged: unchanged)
         let extended = try sandbox.mustRun(["request", "extend", reference, "--reason", "Data in five systems"])
