@@ -77,7 +77,8 @@ struct ImportCommand: ParsableCommand {
         if summary.written {
             lines.append("Imported \(file): \(count(summary.rowsRead, "row")) read in \(count(summary.batchesCommitted, "transaction")).")
         } else {
-            lines.append("Nothing was imported from \(file) (--all-or-nothing): \(summary.rowsRefused) of \(summary.rowsRead) rows and \(count(summary.consentsRefused, "consent")) were refused.")
+            lines.append("Nothing was imported from \(file) (--all-or-nothing): \(summary.rowsRefused) of \(summary.rowsRead) rows and \(count(summary.consentsRefused, "consent")) were refused"
+                         + (summary.fieldsKept > 0 ? ", and \(count(summary.fieldsKept, "detail")) would have been kept as the person set or asked for them." : "."))
         }
         let counts: [(String, Int)] = [
             ("persons created", summary.personsCreated), ("persons updated", summary.personsUpdated),

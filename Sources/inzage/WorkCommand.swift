@@ -56,10 +56,16 @@ struct WorkCommand: AsyncParsableCommand {
         archive.removeLeftovers(olderThan: lease)
         // The files the person was told are deleted after their last day go first, in both modes.
         let retention = ExtractRetention(store: database, archive: archive, logger: Logger(label: "inzage.retention"))
-        let deleted = try retention.deleteExpired()
-        if !deleted.isEmpty { print("Deleted \(deleted.count) extract file(s) after their retention.") }
-        // What a killed worker left for a request that was closed since (refused, withdrawn) is never taken up again.
-        try retention.removeAbandonedAttempts()
+        // Tidying the archive never keeps the queue from being processed: a file that cannot be deleted (its folder's
+        // permissions) is reported, and tried again at the next start and every hour.
+        do {
+            let deleted = try retention.deleteExpired()
+            if !deleted.isEmpty { print("Deleted \(deleted.count) extract file(s) after their retention.") }
+            // What a killed worker left for a request that was closed since (refused, withdrawn) is never taken up again.
+            try retention.removeAbandonedAttempts()
+        } catch {
+            CLIErrors.printError("Note: the extract archive could not be tidied (\(error)); the queue is processed all the same.")
+        }
         let renderer = try TemplateOptions.generator(templates)
         let notices = try TemplateOptions.requestNotices(templates)
         let logger = Logger(label: "inzage.work")

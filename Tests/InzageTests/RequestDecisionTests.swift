@@ -1034,6 +1034,11 @@ struct RefusalDecisionTests {
         refused(matched.reference, .excessive, field: "note", mentioning: "Art. 12(5)")
         refused(matched.reference, .manifestlyUnfounded, field: "note", mentioning: "Art. 12(5)")
         #expect(try desk.counts() == before, "nothing written, nothing sent")
+        // Asked and confirmed since: the identity is no longer in doubt.
+        let confirmed = try desk.queue.file(access(email: "anna@example.nl"), by: "intake").request
+        try desk.queue.askForIdentity(confirmed.reference, question: "Bel ons.", by: "officer")
+        _ = try desk.queue.confirmIdentity(confirmed.reference, note: nil, by: "officer")
+        refused(confirmed.reference, .identityNotVerified, field: "reason", mentioning: "confirmed since it was asked")
         // Each fits where it is true.
         #expect(try desk.queue.reject(stranger.reference, reason: .noPersonalData, note: nil, by: "officer").request.state == .rejected)
         #expect(try desk.queue.reject(matched.reference, reason: .identityNotVerified, note: "We asked by phone on 3 November for your customer number.",

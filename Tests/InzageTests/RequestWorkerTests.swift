@@ -330,10 +330,11 @@ struct AttachedAnswerTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let queue = RequestQueue(store: database)
         let archive = worker.archive
-        func leftover(_ reference: String, attempt: String) throws -> URL {
+        func leftover(_ reference: String, attempt: String, age: TimeInterval = 7200) throws -> URL {
             let folder = archive.root.appendingPathComponent("\(reference)/\(attempt)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data("{\"half\":".utf8).write(to: folder.appendingPathComponent("\(reference).json"))
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: folder.path)
             return folder
         }
         let beside = try leftover(answered.reference, attempt: "0-deadbeef")
@@ -342,10 +343,24 @@ struct AttachedAnswerTests {
         try queue.reject(refused.reference, reason: .excessive, note: "The third request this week.", by: "officer")
         let open = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
         let waiting = try leftover(open.reference, attempt: "1-12345678")
+        // Written a minute ago: a worker may be writing it right now (a failed request retried), so it stays for now.
+        let recent = try leftover(refused.reference, attempt: "2-feedface", age: 60)
+        // A request answered before attempt folders, its file recorded as <reference>/<file>, closed long ago.
+        let older = try queue.file(RequestSubmission(type: .access, subject: SubjectIdentifiers(email: "anna.jansen@example.nl")), by: "officer").request
+        try queue.reject(older.reference, reason: .excessive, note: "Asked daily.", by: "officer")
+        let oldLayout = archive.root.appendingPathComponent("\(older.reference)/\(older.reference).json")
+        try FileManager.default.createDirectory(at: oldLayout.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: oldLayout)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-86_400)], ofItemAtPath: oldLayout.path)
+        try database.writeRequests { requests in
+            _ = try requests.insertExtract(StoredExtract(requestID: older.id, personID: nil, format: .json, path: "\(older.reference)/\(older.reference).json",
+                                                         sha256: String(repeating: "0", count: 64), size: 2, createdAt: Date()))
+        }
 
         let retention = ExtractRetention(store: database, archive: archive)
         #expect(try retention.removeAbandonedAttempts() == 2)
-        #expect(!FileManager.default.fileExists(atPath: beside.path) && !FileManager.default.fileExists(atPath: killed.deletingLastPathComponent().path))
+        #expect(FileManager.default.fileExists(atPath: recent.path) && FileManager.default.fileExists(atPath: oldLayout.path))
+        #expect(!FileManager.default.fileExists(atPath: beside.path) && !FileManager.default.fileExists(atPath: killed.path))
         #expect(FileManager.default.fileExists(atPath: waiting.path), "an open request's folder is the next worker's to clear")
         for extract in try queue.details(answered.reference).extracts { #expect(try archive.verify(extract)) }
         #expect(try retention.removeAbandonedAttempts() == 0)

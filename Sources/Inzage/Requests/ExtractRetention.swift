@@ -94,7 +94,11 @@ public struct ExtractRetention: Sendable {
             guard let kept else { continue }
             let folder = archive.root.appendingPathComponent(reference, isDirectory: true)
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !kept.contains(entry) {
-                if (try? FileManager.default.removeItem(at: folder.appendingPathComponent(entry))) != nil { removed += 1 }
+                // Only what nobody touched for an hour: a failed request retried meanwhile writes into a fresh folder.
+                let url = folder.appendingPathComponent(entry)
+                let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? now
+                guard now.timeIntervalSince(modified) > ExtractArchive.stalePartialAge else { continue }
+                if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
             }
             rmdir(folder.path)
         }

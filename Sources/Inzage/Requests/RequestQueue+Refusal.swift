@@ -12,10 +12,11 @@ public struct RefusalResult: Sendable {
 
 extension RequestQueue {
     /// Refuses a reason that does not fit the request, so that no false or unlawful notice goes out:
-    /// - `no-personal-data` for a request matched to a person (there is data; answer it or refuse for another reason);
+    /// - `no-personal-data` for a request matched to a person, or to several (there is data; answer it or refuse for
+    ///   another reason);
     /// - `rights-of-others` for anything but an access request (Art. 15(4) limits the copy, nothing else);
-    /// - `identity-not-verified` when identity was neither asked with `ask-identity` nor the asking described in the note
-    ///   (Art. 12(6): the person is asked first);
+    /// - `identity-not-verified` unless the request awaits identity (`ask-identity`, not confirmed since) or the note
+    ///   describes how it was asked (Art. 12(6): the person is asked first);
     /// - `manifestly-unfounded` and `excessive` without a note: the organisation bears the burden of demonstrating it
     ///   (Art. 12(5)), and the person is owed the reasons (Art. 12(4)).
     static func checkRefusal(_ reason: RefusalReason, note: String?, of request: DataSubjectRequest, transitions: [RequestTransition]) throws {
@@ -23,10 +24,14 @@ extension RequestQueue {
         switch reason {
         case .noPersonalData where request.personID != nil:
             try refuse("it is matched to person \(request.personID ?? 0), so data is held; answer it, or refuse it for another reason")
+        case .noPersonalData where !request.candidateIDs.isEmpty:
+            try refuse("its identifiers match persons \(request.candidateIDs.map(String.init).joined(separator: ", ")); assign one (`inzage request assign`) or refuse it for another reason")
         case .rightsOfOthers where request.type != .access:
             try refuse("Art. 15(4) protects others in the copy an access request gets; a \(request.type.rawValue) request cannot be refused for it")
-        case .identityNotVerified where note == nil && !transitions.contains(where: { $0.to == .awaitingIdentity }):
-            try refuse("the person was never asked to confirm who they are; ask first (`inzage request ask-identity \(request.reference) --question TEXT`), or say in --note how and when you asked (Art. 12(6))")
+        case .identityNotVerified where note == nil && request.state != .awaitingIdentity:
+            let asked = transitions.contains { $0.to == .awaitingIdentity }
+            try refuse(asked ? "the person's identity was confirmed since it was asked; refuse it for another reason, or say in --note why identity is still in doubt"
+                             : "the person was never asked to confirm who they are; ask first (`inzage request ask-identity \(request.reference) --question TEXT`), or say in --note how and when you asked (Art. 12(6))")
         case .manifestlyUnfounded where note == nil, .excessive where note == nil:
             throw RequestError.invalidSubmission(field: "note", reason: "a refusal as \(reason.rawValue) needs --note with the reasons: the organisation must be able to show why (Art. 12(5)), and the person is owed them (Art. 12(4))")
         default:

@@ -125,13 +125,14 @@ public struct RequestWorker: Sendable {
     }
 
     /// Renders every requested format into `folder` of the archive, this attempt's own (`<reference>/<attempt>`), after
-    /// removing what earlier attempts left in the request's folder and never recorded. The lease is renewed first, in
-    /// its own transaction: a worker that stalled after its claim until another took the request over learns it here
-    /// (``RequestError/leaseLost(reference:)``) and removes nothing; and the attempt folders of recorded extracts are
-    /// kept whatever happens.
+    /// removing what earlier attempts left in the request's folder and never recorded. The lease is checked first: a
+    /// worker that stalled after its claim until its lease lapsed (and another may have taken the request over) learns
+    /// it here (``RequestError/leaseLost(reference:)``) and removes nothing; and the attempt folders of recorded extracts
+    /// are kept whatever happens. (A read, not a renewal: a write transaction here cost a third of the worker's
+    /// throughput, waiting for the other workers' commits.)
     private func render(_ request: DataSubjectRequest, into folder: String, attempt: String) throws -> [(ExtractFormat, ExtractArchive.WrittenFile)] {
-        try renewLease(request)
-        let recorded = try store.readRequests { try $0.extracts(requestID: request.id) }
+        let (lease, recorded) = try store.readRequests { (try $0.lease(requestID: request.id), try $0.extracts(requestID: request.id)) }
+        guard let lease, lease.owner == owner, lease.expiresAt > clock() else { throw RequestError.leaseLost(reference: request.reference) }
         archive.clear(folder: request.reference, keeping: Set([attempt] + recorded.compactMap { ExtractArchive.attemptFolder(of: $0.path) }))
         let resolver = Resolver(store: store, clock: clock)
         return try resolver.withDossier(personID: request.personID, request: request) { dossier in

@@ -33,7 +33,10 @@ public struct ExtractArchive: Sendable {
 
     /// The archive that belongs to the database at `databasePath`: a folder beside it named `<file>.extracts`.
     public static func beside(databasePath: String) throws -> ExtractArchive {
-        try ExtractArchive(root: URL(fileURLWithPath: databasePath + ".extracts"))
+        let archive = try ExtractArchive(root: URL(fileURLWithPath: databasePath + ".extracts"))
+        // Also an archive made before folders were created for their owner only: its root closes all it holds.
+        chmod(archive.root.path, mode_t(folderPermissions))
+        return archive
     }
 
     /// A file written into the archive.
@@ -96,15 +99,19 @@ public struct ExtractArchive: Sendable {
             throw ExtractArchiveError.cannotDelete(file.path, reason: String(cString: strerror(errno)))
         }
         let folder = file.deletingLastPathComponent()
+        // The removal must survive a power loss before the database records it, as a written file's name must.
+        DurableFiles.flushEntries(of: folder)
         // Only an empty folder goes (rmdir refuses any other); the archive's root stays.
-        if folder.standardizedFileURL.path != root.standardizedFileURL.path { rmdir(folder.path) }
+        if folder.standardizedFileURL.path != root.standardizedFileURL.path, rmdir(folder.path) == 0 {
+            DurableFiles.flushEntries(of: folder.deletingLastPathComponent())
+        }
     }
 
-    /// The attempt folder of a recorded extract's path (`<reference>/<attempt>/<file>`): its middle part; nil for a
-    /// path of another shape.
+    /// The entry of the request's folder that holds a recorded extract: the attempt folder of `<reference>/<attempt>/<file>`,
+    /// or the file itself in the layout before attempt folders (`<reference>/<file>`); nil for a path of another shape.
     public static func attemptFolder(of path: String) -> String? {
         let parts = path.split(separator: "/")
-        return parts.count == 3 ? String(parts[1]) : nil
+        return parts.count >= 2 ? String(parts[1]) : nil
     }
 
     /// Deletes a folder written by ``write(folder:name:_:)`` whose files will not be recorded, with what it holds.

@@ -463,7 +463,19 @@ struct ImportState {
                 let basisKey = try consent.basisKey ?? tx.lists.activePurpose(consent.purposeKey).defaultBasisKey
                 let status: ConsentStatus = basisKey == LegalBasis.consentKey ? .given : .notApplicable
                 switch current.status {
-                case .withdrawn, .objected, .refused:
+                case .objected:
+                    // An objection (Art. 21) is taken up again only by the person's own consent with evidence, or an
+                    // officer's override on a request; never by a file, however it dates a consent.
+                    if let suppression = try tx.reader.suppression(personID: personID, purposeKey: consent.purposeKey) {
+                        throw LedgerError.suppressed(personID: personID, purpose: consent.purposeKey, since: suppression.at)
+                    }
+                    let since = current.withdrawnAt ?? current.updatedAt
+                    outcome.refusals.append(ImportRefusal(
+                        line: line, record: record, field: "consents",
+                        reason: "\(consent.purposeKey): person \(personID) objected on \(Self.day(since)); an import never takes that up (only the person's own new consent, with evidence, or an officer's override on a request)",
+                        scope: .consent))
+                    return
+                case .withdrawn, .refused:
                     let since = current.withdrawnAt ?? current.updatedAt
                     if let suppression = try tx.reader.suppression(personID: personID, purposeKey: consent.purposeKey) {
                         throw LedgerError.suppressed(personID: personID, purpose: consent.purposeKey, since: suppression.at)
