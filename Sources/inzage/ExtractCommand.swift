@@ -20,7 +20,8 @@ struct ExtractCommand: ParsableCommand {
                 answer's day plus the setting extract-retention-days. From the next day on, this deletes them from the \
                 archive beside the database; their records stay, with checksum and the day deleted (`inzage request \
                 show REF`). `inzage work` does the same when it starts, and every hour while it runs. Prints one line \
-                per deleted file: reference, format, path. It also removes the unrecorded files that a worker killed \
+                per deleted file: reference, format, path; a file that cannot be deleted is named on standard error \
+                (exit 1), and the others are still deleted. It also removes the unrecorded files that a worker killed \
                 mid-request left for a request that was closed since.
                 """)
 
@@ -30,13 +31,17 @@ struct ExtractCommand: ParsableCommand {
             let database = try global.openDatabase()
             let archive = try ExtractArchive.beside(databasePath: global.databasePath)
             let retention = ExtractRetention(store: database, archive: archive)
-            let deleted = try retention.deleteExpired()
-            for file in deleted {
+            let run = try retention.deleteExpired()
+            for file in run.deleted {
                 print("\(file.reference ?? "-")\t\(file.extract.format.rawValue)\t\(archive.url(of: file.extract.path).path)")
             }
-            print(deleted.isEmpty ? "No extract has passed its retention." : "Deleted \(deleted.count) extract file(s) after their retention.")
+            print(run.deleted.isEmpty && run.notDeleted.isEmpty
+                  ? "No extract has passed its retention." : "Deleted \(run.deleted.count) extract file(s) after their retention.")
             let abandoned = try retention.removeAbandonedAttempts()
             if abandoned > 0 { print("Removed \(abandoned) unrecorded attempt(s) of closed requests (left by a worker that was stopped).") }
+            guard run.notDeleted.isEmpty else {
+                throw CLIFailure(description: run.notDeleted.joined(separator: "\n"))
+            }
         }
     }
 

@@ -59,8 +59,9 @@ struct WorkCommand: AsyncParsableCommand {
         // Tidying the archive never keeps the queue from being processed: a file that cannot be deleted (its folder's
         // permissions) is reported, and tried again at the next start and every hour.
         do {
-            let deleted = try retention.deleteExpired()
-            if !deleted.isEmpty { print("Deleted \(deleted.count) extract file(s) after their retention.") }
+            let run = try retention.deleteExpired()
+            if !run.deleted.isEmpty { print("Deleted \(run.deleted.count) extract file(s) after their retention.") }
+            for reason in run.notDeleted { CLIErrors.printError("Note: \(reason)") }
             // What a killed worker left for a request that was closed since (refused, withdrawn) is never taken up again.
             try retention.removeAbandonedAttempts()
         } catch {

@@ -305,17 +305,25 @@ struct AttachedAnswerTests {
         calendar.timeZone = try #require(TimeZone(identifier: "Europe/Amsterdam"))
         let nextDay = try #require(calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: expiresAt)))
         func retention(at instant: Date) -> ExtractRetention { ExtractRetention(store: database, archive: worker.archive, clock: { instant }) }
-        #expect(try retention(at: nextDay.addingTimeInterval(-1)).deleteExpired().isEmpty, "kept all through the last day")
+        #expect(try retention(at: nextDay.addingTimeInterval(-1)).deleteExpired().deleted.isEmpty, "kept all through the last day")
         #expect(extracts.allSatisfy { FileManager.default.fileExists(atPath: worker.archive.url(of: $0.path).path) })
 
-        // As after a crash between removing a file and recording it: the next run records it.
-        unlink(file.path)
-        let deleted = try retention(at: nextDay).deleteExpired()
-        #expect(Set(deleted.map(\.extract.id)) == Set(extracts.map(\.id)) && deleted.allSatisfy { $0.reference == request.reference })
+        // One file that cannot be deleted (a folder stands in its place) is reported; the other is deleted all the same.
+        let other = worker.archive.url(of: extracts[1].path)
+        unlink(other.path)
+        try FileManager.default.createDirectory(at: other.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        let blocked = try retention(at: nextDay).deleteExpired()
+        #expect(blocked.deleted.map(\.extract.id) == [extracts[0].id] && blocked.notDeleted.count == 1)
+        #expect(blocked.notDeleted.first?.contains("Cannot delete the extract") == true, "\(blocked.notDeleted)")
+        // Now gone without a record, as after a crash between removing a file and recording it: the next run records it.
+        try FileManager.default.removeItem(at: other)
+
+        let deleted = try retention(at: nextDay).deleteExpired().deleted
+        #expect(deleted.map(\.extract.id) == [extracts[1].id] && deleted.allSatisfy { $0.reference == request.reference })
         #expect(!FileManager.default.fileExists(atPath: folder.path), "the request's folder goes with its last file")
         let recorded = try queue.details(request.reference).extracts
         #expect(recorded.count == 2 && recorded.allSatisfy { $0.deletedAt == nextDay && $0.sha256.count == 64 })
-        #expect(try retention(at: nextDay.addingTimeInterval(86_400)).deleteExpired().isEmpty, "each file is deleted once")
+        #expect(try retention(at: nextDay.addingTimeInterval(86_400)).deleteExpired().deleted.isEmpty, "each file is deleted once")
         #expect {
             try worker.archive.export(recorded.map { ($0, directory.appendingPathComponent("copy.\($0.format.rawValue)")) })
         } throws: { error in

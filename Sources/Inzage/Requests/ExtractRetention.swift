@@ -36,12 +36,20 @@ public struct ExtractRetention: Sendable {
         public var reference: String?
     }
 
-    /// Deletes every kept file whose last day has passed, and returns them.
+    /// What one run of ``deleteExpired()`` did.
+    public struct Run: Sendable {
+        /// The files deleted, with their records.
+        public var deleted: [DeletedExtract] = []
+        /// The files that could not be deleted, each with why; they are tried again at the next run.
+        public var notDeleted: [String] = []
+    }
+
+    /// Deletes every kept file whose last day has passed. A file that cannot be deleted (its folder's permissions) is
+    /// reported in ``Run/notDeleted`` and the others are still deleted.
     ///
-    /// - Throws: ``ExtractArchiveError/cannotDelete(_:reason:)`` for the first file that could not be deleted, after
-    ///   the files before it were deleted and recorded; a database error.
+    /// - Throws: a database error; the files deleted before it stay recorded.
     @discardableResult
-    public func deleteExpired() throws -> [DeletedExtract] {
+    public func deleteExpired() throws -> Run {
         let now = clock()
         let (expired, references) = try store.snapshot { ledger, requests -> ([StoredExtract], [Int64: String]) in
             let zone = TimeZone(identifier: OrganisationProfile(settings: try ledger.settings()).timeZone) ?? .gmt
@@ -55,24 +63,22 @@ public struct ExtractRetention: Sendable {
             }
             return (expired, references)
         }
-        var deleted: [DeletedExtract] = []
-        var failure: Error?
+        var run = Run()
         for var extract in expired {
             guard let id = extract.id else { continue }
             do {
                 try archive.delete(extract.path)
             } catch {
-                failure = failure ?? error
+                run.notDeleted.append(ErrorText.describe(error))
                 logger.error("extract not deleted", metadata: ["extract": "\(id)"])
                 continue
             }
             try store.writeRequests { try $0.markExtractDeleted(id: id, at: now) }
             extract.deletedAt = now
-            deleted.append(DeletedExtract(extract: extract, reference: extract.requestID.flatMap { references[$0] }))
+            run.deleted.append(DeletedExtract(extract: extract, reference: extract.requestID.flatMap { references[$0] }))
             logger.info("extract deleted after its retention", metadata: ["extract": "\(id)"])
         }
-        if let failure { throw failure }
-        return deleted
+        return run
     }
 
     /// Removes what killed workers left in the archive for requests no worker will take again: in the folder of a
@@ -82,16 +88,20 @@ public struct ExtractRetention: Sendable {
     public func removeAbandonedAttempts() throws -> Int {
         guard let folders = try? FileManager.default.contentsOfDirectory(atPath: archive.root.path) else { return 0 }
         let now = clock()
-        var removed = 0
-        for reference in folders where reference.hasPrefix("DSR-") {
-            let kept = try store.readRequests { requests -> Set<String>? in
+        // One read transaction for every folder: which requests are done with, and what of theirs is recorded.
+        let keptByReference = try store.readRequests { requests -> [String: Set<String>] in
+            var kept: [String: Set<String>] = [:]
+            for reference in folders where reference.hasPrefix("DSR-") {
                 guard let request = try requests.request(reference: reference),
                       request.state.isTerminal || request.state == .failed,
                       !(try requests.lease(requestID: request.id)?.holds(at: now) ?? false)
-                else { return nil }
-                return Set(try requests.extracts(requestID: request.id).compactMap { ExtractArchive.attemptFolder(of: $0.path) })
+                else { continue }
+                kept[reference] = Set(try requests.extracts(requestID: request.id).compactMap { ExtractArchive.attemptFolder(of: $0.path) })
             }
-            guard let kept else { continue }
+            return kept
+        }
+        var removed = 0
+        for (reference, kept) in keptByReference {
             let folder = archive.root.appendingPathComponent(reference, isDirectory: true)
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !kept.contains(entry) {
                 // Only what nobody touched for an hour: a failed request retried meanwhile writes into a fresh folder.

@@ -19,6 +19,7 @@ extension RequestQueue {
     ///   describes how it was asked (Art. 12(6): the person is asked first);
     /// - `manifestly-unfounded` and `excessive` without a note: the organisation bears the burden of demonstrating it
     ///   (Art. 12(5)), and the person is owed the reasons (Art. 12(4)).
+    /// `transitions` (the request's history) is needed for `identity-not-verified` only.
     static func checkRefusal(_ reason: RefusalReason, note: String?, of request: DataSubjectRequest, transitions: [RequestTransition]) throws {
         func refuse(_ why: String) throws -> Never { throw RequestError.invalidSubmission(field: "reason", reason: "\(reason.rawValue) does not fit \(request.reference): \(why)") }
         switch reason {
@@ -64,7 +65,8 @@ extension RequestQueue {
                 throw RequestError.nothingToDecide(reference: current.reference,
                                                    reason: "a worker is processing it right now (until \(lease.expiresAt.formatted(.iso8601))); try again when it is done")
             }
-            try Self.checkRefusal(reason, note: note, of: current, transitions: try requests.transitions(requestID: current.id))
+            try Self.checkRefusal(reason, note: note, of: current,
+                                  transitions: reason == .identityNotVerified ? try requests.transitions(requestID: current.id) : [])
             let profile = OrganisationProfile(settings: try ledger.settings())
             let calendar = try profile.deadlineCalendar()
             let isLate = calendar.isOverdue(due: current.dueOn, now: now)

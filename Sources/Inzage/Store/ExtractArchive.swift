@@ -239,9 +239,15 @@ public struct ExtractArchive: Sendable {
     /// A hidden, unique name for a file being written as `name`: the name shortened to 100 bytes' worth of
     /// characters, so that the marker and the UUID still fit in a file name (255 bytes), however long `name` is.
     static func temporaryName(for name: String) -> String {
+        partialPrefix(for: name) + UUID().uuidString
+    }
+
+    /// What every temporary name of `name` starts with: a dot, the name shortened to 100 bytes' worth of characters,
+    /// and ``partialMarker``; a UUID (36 characters) follows.
+    static func partialPrefix(for name: String) -> String {
         var stem = Substring(name)
         while stem.utf8.count > 100 { stem = stem.dropLast() }
-        return ".\(stem)\(partialMarker)\(UUID().uuidString)"
+        return ".\(stem)\(partialMarker)"
     }
 
     /// How old a writer's temporary file must be before another writer of the same name removes it: far longer than
@@ -251,8 +257,7 @@ public struct ExtractArchive: Sendable {
     /// Removes the temporary files of `name` in `folder` that a writer killed while writing it left (hidden copies of
     /// personal data), older than ``stalePartialAge``; the next write of the same name does this.
     static func removeStalePartials(of name: String, in folder: URL, now: Date = Date()) {
-        // ".<name>.partial-" followed by a UUID (36 characters).
-        let prefix = String(temporaryName(for: name).dropLast(36))
+        let prefix = partialPrefix(for: name)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
         for entry in entries where entry.hasPrefix(prefix) && entry.count == prefix.count + 36 {
             let url = folder.appendingPathComponent(entry)

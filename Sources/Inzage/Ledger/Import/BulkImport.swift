@@ -424,8 +424,11 @@ struct ImportState {
         for field in PersonField.allCases {
             guard let value = details[field] else { continue }
             changes[field] = value
-            // As the ledger compares it: "PIET@example.nl" does not change "piet@example.nl".
-            if try FieldValidation.normalise(value, for: field, sources: tx.lists) != person.details[field] { changing.insert(field) }
+            // As the ledger compares it ("PIET@example.nl" does not change "piet@example.nl"); a value stored as it
+            // stands needs no normalising to know it is no change.
+            if value != person.details[field], try FieldValidation.normalise(value, for: field, sources: tx.lists) != person.details[field] {
+                changing.insert(field)
+            }
         }
         if !changing.isEmpty {
             for edit in try tx.reader.lastEdits(personID: person.id) where changing.contains(edit.field) {
